@@ -1,0 +1,36 @@
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { EventType } from '../domain/event-type.js';
+import { HeraldError, validationFailed } from '../errors.js';
+
+/**
+ * Operator-supplied JSON Schemas for event payloads. Compiled once per catalog entry
+ * version and cached, because publish is the hot path.
+ */
+const ajv = new Ajv.default({ allErrors: false, strict: false });
+addFormats.default(ajv);
+
+const compiled = new Map<string, { version: number; validate: ValidateFunction }>();
+
+export function assertValidJsonSchema(schema: Record<string, unknown>): void {
+  try {
+    ajv.compile(schema);
+  } catch (error) {
+    throw validationFailed(`schema is not a valid JSON Schema: ${(error as Error).message}`, [{ path: '/schema' }]);
+  }
+}
+
+export function assertMatchesSchema(eventType: EventType, data: unknown): void {
+  if (!eventType.schema) return;
+  const version = eventType.updatedAt.getTime();
+  let entry = compiled.get(eventType.name);
+  if (!entry || entry.version !== version) {
+    entry = { version, validate: ajv.compile(eventType.schema) };
+    compiled.set(eventType.name, entry);
+  }
+  if (!entry.validate(data)) {
+    const details = (entry.validate.errors ?? []).map((e) => ({ path: `/data${e.instancePath}`, message: e.message ?? 'is invalid' }));
+    const first = details[0];
+    throw new HeraldError('schema_mismatch', `data does not match the ${eventType.name} schema${first ? `: ${first.path} ${first.message}` : ''}`, details);
+  }
+}

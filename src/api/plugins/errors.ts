@@ -1,0 +1,54 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { HeraldError, type ErrorCode } from '../../errors.js';
+
+/** Fastify's own error codes, mapped onto Herald's public ones. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+};
+
+/**
+ * The one place errors become responses. Herald's own errors and Fastify's request errors
+ * answer their code; anything else is logged with the request id and answers a bare 500.
+ */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const herald = toHeraldError(error);
+    if (!herald) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.status(500).send({ error: { code: 'internal', message: 'Internal error', details: [] } });
+    }
+    return reply
+      .status(herald.status)
+      .headers(herald.headers)
+      .send({ error: { code: herald.code, message: herald.message, details: herald.details } });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}`, details: [] } }),
+  );
+}
+
+function toHeraldError(error: FastifyError): HeraldError | null {
+  if (error instanceof HeraldError) return error;
+  if (error.validation) {
+    const details = error.validation.map((issue) => ({
+      path: `${error.validationContext ?? ''}${issue.instancePath || ''}`,
+      message: issue.message ?? 'is invalid',
+      ...(issue.params && 'additionalProperty' in issue.params ? { property: issue.params.additionalProperty } : {}),
+    }));
+    const first = details[0];
+    const message = first ? `${first.path || error.validationContext}: ${first.message}` : 'Request is invalid';
+    return new HeraldError('validation_failed', message, details);
+  }
+  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return new HeraldError('invalid_json', `Body is not valid JSON: ${error.message}`);
+  }
+  const code = error.code ? FASTIFY_CODES[error.code] : undefined;
+  if (code) return new HeraldError(code, error.message);
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return new HeraldError('bad_request', error.message);
+  return null;
+}

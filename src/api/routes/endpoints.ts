@@ -1,0 +1,125 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Endpoint, EndpointPatch } from '../../domain/endpoint.js';
+import { ids } from '../../domain/ids.js';
+import { missing, validationFailed } from '../../errors.js';
+import { checkEndpointUrl } from '../../net/index.js';
+import { generateSecret } from '../../signing/index.js';
+import { audit } from '../audit.js';
+import type { ApiContext } from '../context.js';
+import { presentEndpoint } from '../present.js';
+import { CreateEndpoint, Endpoint as EndpointSchema, EndpointParams, EndpointWithSecret, PageQuery, PatchEndpoint, TenantParams, pageOf } from '../schemas.js';
+import { checkFilter, checkHeaders, checkSecret, checkSignatureSettings, checkSubscriptions } from '../validation.js';
+
+const tags = ['Endpoints'];
+export const MAX_ENDPOINTS_PER_TENANT = 500;
+
+export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  const { store, secretBox } = ctx;
+
+  app.post(
+    '/tenants/:tid/endpoints',
+    { schema: { tags, summary: 'Register an endpoint; the answer alone carries its secret', params: TenantParams, body: CreateEndpoint, response: { 201: EndpointWithSecret } } },
+    async (request, reply) => {
+      const { tid } = request.params;
+      const body = request.body;
+      await checkEndpointUrl(body.url, ctx.egress);
+      await checkSubscriptions(store, body.eventTypes);
+      checkFilter(body.filter);
+      checkHeaders(body.headers);
+      checkSecret(body.secret);
+      checkSignatureSettings(body.signature, '/signature');
+      if ((await store.endpoints.count(tid)) >= MAX_ENDPOINTS_PER_TENANT) {
+        throw validationFailed(`a tenant can have at most ${MAX_ENDPOINTS_PER_TENANT} endpoints`);
+      }
+
+      // `secret: null` asks for an unsigned endpoint; an absent secret is generated.
+      const secret = body.secret === undefined ? generateSecret() : body.secret;
+      const now = new Date();
+      const endpoint = await store.endpoints.create(
+        {
+          id: ids.next('ep'),
+          tenantId: tid,
+          url: body.url,
+          description: body.description ?? '',
+          eventTypes: body.eventTypes,
+          filter: body.filter ?? null,
+          status: body.verifyToken ? 'pending_verification' : 'active',
+          headers: body.headers ?? {},
+          rateLimitPerSecond: body.rateLimitPerSecond ?? null,
+          signature: body.signature ?? null,
+          createdAt: now,
+        },
+        {
+          secret: secret === null ? null : secretBox.seal(secret),
+          previousSecret: null,
+          previousSecretExpiresAt: null,
+          verifyToken: body.verifyToken ? secretBox.seal(body.verifyToken) : null,
+        },
+      );
+      await audit(store, request, { tenantId: tid, action: 'endpoint.created', targetType: 'endpoint', targetId: endpoint.id, details: { url: endpoint.url } });
+      const current = body.verifyToken ? await verify(ctx, endpoint) : endpoint;
+      return reply.status(201).send({ ...presentEndpoint(current), secret });
+    },
+  );
+
+  app.get(
+    '/tenants/:tid/endpoints',
+    { schema: { tags, summary: "List a tenant's endpoints", params: TenantParams, querystring: PageQuery, response: { 200: pageOf(EndpointSchema) } } },
+    async (request) => {
+      const page = await store.endpoints.list(request.params.tid, { limit: request.query.limit ?? 50, cursor: request.query.cursor });
+      return { data: page.data.map(presentEndpoint), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/tenants/:tid/endpoints/:eid',
+    { schema: { tags, summary: 'Get an endpoint', params: EndpointParams, response: { 200: EndpointSchema } } },
+    async (request) => presentEndpoint(await findEndpoint(ctx, request.params.tid, request.params.eid)),
+  );
+
+  app.patch(
+    '/tenants/:tid/endpoints/:eid',
+    { schema: { tags, summary: 'Change an endpoint', params: EndpointParams, body: PatchEndpoint, response: { 200: EndpointSchema } } },
+    async (request) => {
+      const { tid, eid } = request.params;
+      const before = await findEndpoint(ctx, tid, eid);
+      const body = request.body;
+      if (body.url !== undefined) await checkEndpointUrl(body.url, ctx.egress);
+      if (body.eventTypes !== undefined) await checkSubscriptions(store, body.eventTypes);
+      checkFilter(body.filter);
+      checkHeaders(body.headers);
+      checkSignatureSettings(body.signature, '/signature');
+
+      const urlChanged = body.url !== undefined && body.url !== before.url;
+      const patch: EndpointPatch = { ...body };
+      // A new URL must prove itself again before anything is sent to it.
+      if (urlChanged && before.hasVerifyToken) patch.status = 'pending_verification';
+      const updated = (await store.endpoints.update(tid, eid, patch, new Date())) ?? missing('Endpoint');
+      await audit(store, request, { tenantId: tid, action: 'endpoint.updated', targetType: 'endpoint', targetId: eid, details: { fields: Object.keys(body) } });
+      return presentEndpoint(urlChanged && before.hasVerifyToken ? await verify(ctx, updated) : updated);
+    },
+  );
+
+  app.delete(
+    '/tenants/:tid/endpoints/:eid',
+    { schema: { tags, summary: 'Delete an endpoint and its deliveries', params: EndpointParams, response: { 204: Type.Null() } } },
+    async (request, reply) => {
+      const { tid, eid } = request.params;
+      if (!(await store.endpoints.delete(tid, eid))) missing('Endpoint');
+      await audit(store, request, { tenantId: tid, action: 'endpoint.deleted', targetType: 'endpoint', targetId: eid });
+      return reply.status(204).send(null);
+    },
+  );
+};
+
+export async function findEndpoint(ctx: ApiContext, tenantId: string, endpointId: string): Promise<Endpoint> {
+  return (await ctx.store.endpoints.get(tenantId, endpointId)) ?? missing('Endpoint');
+}
+
+/** Runs the handshake and answers the endpoint as it stands after it. */
+export async function verify(ctx: ApiContext, endpoint: Endpoint): Promise<Endpoint> {
+  await ctx.delivery.verifyEndpoint(endpoint.tenantId, endpoint.id);
+  return findEndpoint(ctx, endpoint.tenantId, endpoint.id);
+}
+

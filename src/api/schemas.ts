@@ -1,0 +1,273 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { EVENT_TYPE_NAME_PATTERN } from '../domain/event-type.js';
+import { SUBSCRIPTION_PATTERN } from '../domain/subscription.js';
+
+/**
+ * One schema per shape: Fastify validates requests with it, fast-json-stringify serialises
+ * responses with it, and @fastify/swagger publishes it as OpenAPI 3.1.
+ */
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Timestamp = Type.String({ format: 'date-time' });
+const AnyJson = Type.Unknown();
+const JsonObject = Type.Record(Type.String(), Type.Unknown());
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      details: Type.Array(Type.Unknown()),
+    }),
+  },
+);
+
+export const Slug = Type.String({ pattern: '^[a-zA-Z0-9_-]{1,64}$' });
+export const EventTypeName = Type.String({ pattern: EVENT_TYPE_NAME_PATTERN, maxLength: 128 });
+
+export const PageQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 250, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 128 })),
+});
+export type PageQuery = Static<typeof PageQuery>;
+
+export const pageOf = <T extends TSchema>(item: T) =>
+  Type.Object({ data: Type.Array(item), nextCursor: Nullable(Type.String()) });
+
+export const Count = Type.Object({ count: Type.Integer() });
+
+// Tenants ---------------------------------------------------------------
+
+export const SignatureSettings = Type.Object(
+  {
+    scheme: Type.Union([
+      Type.Literal('standard-webhooks'),
+      Type.Literal('timestamped-hex'),
+      Type.Literal('hub-sha256'),
+      Type.Literal('body-hex'),
+    ]),
+    header: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' })),
+    prefix: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]{1,48}$' })),
+  },
+  { additionalProperties: false },
+);
+
+const TenantSettingsFields = {
+  retrySchedule: Type.Array(Type.Integer({ minimum: 0, maximum: 30 * 86400 }), { minItems: 1, maxItems: 20 }),
+  attemptTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000 }),
+  autoDisableAfterFailures: Type.Integer({ minimum: 0, maximum: 100_000 }),
+  signature: SignatureSettings,
+  envelope: Type.Union([Type.Literal('snake'), Type.Literal('camel')]),
+  userAgent: Type.String({ minLength: 1, maxLength: 256 }),
+  eventQuota: Nullable(
+    Type.Object(
+      { limit: Type.Integer({ minimum: 1 }), period: Type.Union([Type.Literal('day'), Type.Literal('month')]) },
+      { additionalProperties: false },
+    ),
+  ),
+  retentionDays: Type.Integer({ minimum: 1, maximum: 3650 }),
+};
+
+export const TenantSettings = Type.Object(TenantSettingsFields);
+export const TenantSettingsPatch = Type.Partial(Type.Object(TenantSettingsFields, { additionalProperties: false }), {
+  additionalProperties: false,
+});
+
+export const Tenant = Type.Object(
+  { id: Type.String(), name: Type.String(), settings: TenantSettings, createdAt: Timestamp },
+);
+export const CreateTenant = Type.Object(
+  {
+    id: Type.Optional(Slug),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    settings: Type.Optional(TenantSettingsPatch),
+  },
+  { additionalProperties: false },
+);
+export type CreateTenant = Static<typeof CreateTenant>;
+export const PatchTenant = Type.Object(
+  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), settings: Type.Optional(TenantSettingsPatch) },
+  { additionalProperties: false },
+);
+export type PatchTenant = Static<typeof PatchTenant>;
+
+export const ApiKey = Type.Object({ id: Type.String(), key: Type.String(), createdAt: Timestamp });
+export const PortalToken = Type.Object({ token: Type.String(), url: Type.String(), expiresAt: Timestamp });
+export const CreatePortalToken = Type.Object(
+  { expiresInSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 7 * 86400 })) },
+  { additionalProperties: false },
+);
+
+// Event types -------------------------------------------------------------
+
+export const EventType = Type.Object(
+  {
+    name: Type.String(),
+    description: Type.String(),
+    schema: Nullable(JsonObject),
+    example: AnyJson,
+    deprecated: Type.Boolean(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+);
+export const CreateEventType = Type.Object(
+  {
+    name: EventTypeName,
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    schema: Type.Optional(Nullable(JsonObject)),
+    example: Type.Optional(AnyJson),
+    deprecated: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type CreateEventType = Static<typeof CreateEventType>;
+export const PatchEventType = Type.Omit(CreateEventType, ['name'], { additionalProperties: false });
+export type PatchEventType = Static<typeof PatchEventType>;
+
+// Endpoints ---------------------------------------------------------------
+
+const HeaderMap = Type.Record(Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,64}$' }), Type.String({ maxLength: 1024 }), {
+  maxProperties: 32,
+});
+
+const EndpointFields = {
+  url: Type.String({ minLength: 1, maxLength: 2048 }),
+  description: Type.String({ maxLength: 1000 }),
+  eventTypes: Type.Array(Type.String({ pattern: SUBSCRIPTION_PATTERN, maxLength: 128 }), { minItems: 1, maxItems: 256 }),
+  filter: Nullable(JsonObject),
+  headers: HeaderMap,
+  rateLimitPerSecond: Nullable(Type.Integer({ minimum: 1, maximum: 100_000 })),
+  signature: Nullable(SignatureSettings),
+};
+
+export const Endpoint = Type.Object(
+  {
+    id: Type.String(),
+    tenantId: Type.String(),
+    ...EndpointFields,
+    status: Type.String(),
+    disabledReason: Nullable(Type.String()),
+    consecutiveFailures: Type.Integer(),
+    signed: Type.Boolean(),
+    hasVerifyToken: Type.Boolean(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+);
+export const EndpointWithSecret = Type.Intersect([Endpoint, Type.Object({ secret: Nullable(Type.String()) })]);
+
+export const CreateEndpoint = Type.Object(
+  {
+    url: EndpointFields.url,
+    eventTypes: EndpointFields.eventTypes,
+    description: Type.Optional(EndpointFields.description),
+    secret: Type.Optional(Nullable(Type.String({ minLength: 8, maxLength: 256 }))),
+    verifyToken: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    filter: Type.Optional(EndpointFields.filter),
+    headers: Type.Optional(EndpointFields.headers),
+    rateLimitPerSecond: Type.Optional(EndpointFields.rateLimitPerSecond),
+    signature: Type.Optional(EndpointFields.signature),
+  },
+  { additionalProperties: false },
+);
+export type CreateEndpoint = Static<typeof CreateEndpoint>;
+export const PatchEndpoint = Type.Partial(Type.Object(EndpointFields), { additionalProperties: false });
+export type PatchEndpoint = Static<typeof PatchEndpoint>;
+
+export const TestRequest = Type.Object({ eventType: Type.Optional(EventTypeName) }, { additionalProperties: false });
+export const TestResult = Type.Object({
+  success: Type.Boolean(),
+  statusCode: Nullable(Type.Integer()),
+  durationMs: Type.Integer(),
+  responseBody: Nullable(Type.String()),
+  error: Nullable(Type.String()),
+  deliveryId: Type.String(),
+});
+export const RotateSecret = Type.Object(
+  { gracePeriodSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86400 })) },
+  { additionalProperties: false },
+);
+export const Secret = Type.Object({ secret: Type.String() });
+export const Recover = Type.Object({ since: Timestamp }, { additionalProperties: false });
+
+// Events ------------------------------------------------------------------
+
+/** The wire envelope, in either style; `data` is whatever was published. */
+export const Envelope = Type.Object(
+  {
+    id: Type.String(),
+    type: Type.String(),
+    created_at: Type.Optional(Type.String()),
+    createdAt: Type.Optional(Type.String()),
+    data: AnyJson,
+  },
+);
+export const Publish = Type.Object(
+  {
+    type: EventTypeName,
+    data: AnyJson,
+    idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  },
+  { additionalProperties: false },
+);
+export type Publish = Static<typeof Publish>;
+export const PollQuery = Type.Object({
+  after: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+  limit: PageQuery.properties.limit,
+  type: Type.Optional(EventTypeName),
+});
+export const PollPage = Type.Object({ data: Type.Array(Envelope), cursor: Nullable(Type.String()), hasMore: Type.Boolean() });
+
+// Deliveries --------------------------------------------------------------
+
+export const Delivery = Type.Object(
+  {
+    id: Type.String(),
+    eventId: Type.String(),
+    eventType: Type.String(),
+    endpointId: Type.String(),
+    status: Type.String(),
+    attemptCount: Type.Integer(),
+    maxAttempts: Type.Integer(),
+    nextAttemptAt: Nullable(Timestamp),
+    lastAttemptAt: Nullable(Timestamp),
+    createdAt: Timestamp,
+    isTest: Type.Boolean(),
+  },
+);
+export const Attempt = Type.Object({
+  number: Type.Integer(),
+  startedAt: Timestamp,
+  durationMs: Type.Integer(),
+  statusCode: Nullable(Type.Integer()),
+  responseBody: Nullable(Type.String()),
+  error: Nullable(Type.String()),
+  requestHeaders: Type.Record(Type.String(), Type.String()),
+});
+export const DeliveryDetail = Type.Intersect([Delivery, Type.Object({ event: Nullable(Envelope), attempts: Type.Array(Attempt) })]);
+export const DeliveryQuery = Type.Object({
+  ...PageQuery.properties,
+  endpointId: Type.Optional(Type.String({ maxLength: 64 })),
+  eventType: Type.Optional(EventTypeName),
+  outcome: Type.Optional(Type.Union([Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('pending')])),
+  from: Type.Optional(Timestamp),
+  to: Type.Optional(Timestamp),
+});
+
+export const AuditEntry = Type.Object({
+  id: Type.String(),
+  actor: Type.String(),
+  action: Type.String(),
+  targetType: Type.String(),
+  targetId: Type.String(),
+  details: JsonObject,
+  createdAt: Timestamp,
+});
+
+// Path parameters ---------------------------------------------------------
+
+export const TenantParams = Type.Object({ tid: Type.String({ maxLength: 64 }) });
+export const EndpointParams = Type.Object({ tid: Type.String({ maxLength: 64 }), eid: Type.String({ maxLength: 64 }) });
+export const DeliveryParams = Type.Object({ tid: Type.String({ maxLength: 64 }), did: Type.String({ maxLength: 64 }) });
+export const EventTypeParams = Type.Object({ name: Type.String({ maxLength: 128 }) });

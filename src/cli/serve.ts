@@ -1,0 +1,61 @@
+import { Command, Option } from 'commander';
+import { loadConfig, type ConfigFlags } from '../config.js';
+import { createLogger, startHerald } from '../main.js';
+
+/** `herald serve` and `herald worker`: the same settings, as flags or environment variables. */
+export function serveCommand(name: 'serve' | 'worker', description: string): Command {
+  const command = new Command(name)
+    .description(description)
+    .addOption(new Option('--database-url <url>', 'sqlite:<path> or postgres://… [env HERALD_DATABASE_URL]'))
+    .addOption(new Option('--encryption-key <base64>', '32 random bytes in base64; generated on first start [env HERALD_ENCRYPTION_KEY]'))
+    .addOption(new Option('--allow-http', 'allow plain http:// endpoint URLs [env HERALD_ALLOW_HTTP]'))
+    .addOption(new Option('--allowed-private-cidrs <cidrs>', 'private ranges endpoints may reach, e.g. 127.0.0.0/8,::1/128 [env HERALD_ALLOWED_PRIVATE_CIDRS]'))
+    .addOption(new Option('--egress-proxy <url>', 'send every delivery through this HTTP CONNECT proxy [env HERALD_EGRESS_PROXY]'))
+    .addOption(new Option('--dev', 'local development: plain HTTP and loopback targets allowed'))
+    .addOption(new Option('--no-migrate', 'do not apply migrations at start'))
+    .addOption(new Option('--log-level <level>', 'pino log level [env HERALD_LOG_LEVEL]').default('info'));
+  if (name === 'serve') {
+    command
+      .addOption(new Option('--port <port>', 'port to listen on [env HERALD_PORT]'))
+      .addOption(new Option('--host <host>', 'address to listen on [env HERALD_HOST]'))
+      .addOption(new Option('--public-url <url>', 'base URL used in portal links [env HERALD_PUBLIC_URL]'))
+      .addOption(new Option('--admin-token <token>', 'admin bearer token; generated on first start [env HERALD_ADMIN_TOKEN]'))
+      .addOption(new Option('--no-workers', 'serve the API only; run `herald worker` for deliveries'));
+  }
+  return command.action(async (flags: ConfigFlags) => {
+    const config = { ...loadConfig(flags), api: name === 'serve' };
+    const logger = createLogger(config.logLevel);
+    let herald;
+    try {
+      herald = await startHerald(config, logger);
+    } catch (error) {
+      logger.fatal({ err: error }, `herald ${name} could not start`);
+      process.exit(1);
+    }
+    announce(herald.url, herald.generated, config.egress.allowHttp);
+    logger.info({ url: herald.url, database: config.databaseUrl.split(':')[0], workers: config.workers }, `herald ${name} started`);
+
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'stopping: no new work, finishing attempts in flight');
+      await herald.close();
+      process.exit(0);
+    };
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+  });
+}
+
+/** Generated credentials are printed once, on the start that made them, and never logged. */
+function announce(url: string | null, generated: { adminToken?: string; encryptionKey?: string }, dev: boolean): void {
+  const lines: string[] = [];
+  if (url) lines.push(`Herald is listening on ${url}  (API docs: ${url}/docs)`);
+  if (generated.adminToken) lines.push(`Admin token (shown once, keep it safe): ${generated.adminToken}`);
+  if (generated.encryptionKey) {
+    lines.push(`Encryption key generated and kept in the store. For production, set HERALD_ENCRYPTION_KEY=${generated.encryptionKey}`);
+  }
+  if (dev) lines.push('Plain http:// endpoints are allowed (development mode).');
+  if (lines.length > 0) process.stderr.write(`\n${lines.map((l) => `  ${l}`).join('\n')}\n\n`);
+}

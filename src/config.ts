@@ -1,0 +1,86 @@
+import type { EgressPolicy } from './net/index.js';
+
+/** Every setting, parsed once from flags and environment; flags win over the environment. */
+export interface Config {
+  databaseUrl: string;
+  port: number;
+  host: string;
+  publicUrl: string;
+  adminToken: string | null;
+  encryptionKey: string | null;
+  egress: EgressPolicy;
+  /** Run the API (false for `herald worker`). */
+  api: boolean;
+  /** Run delivery workers in this process (false for `serve --no-workers`). */
+  workers: boolean;
+  migrate: boolean;
+  logLevel: string;
+}
+
+export interface ConfigFlags {
+  databaseUrl?: string;
+  port?: string | number;
+  host?: string;
+  publicUrl?: string;
+  adminToken?: string;
+  encryptionKey?: string;
+  allowHttp?: boolean | string;
+  allowedPrivateCidrs?: string;
+  egressProxy?: string;
+  dev?: boolean;
+  workers?: boolean;
+  migrate?: boolean;
+  logLevel?: string;
+}
+
+/** The names of the environment variables, keyed by flag. */
+export const ENV_NAMES = {
+  databaseUrl: 'HERALD_DATABASE_URL',
+  port: 'HERALD_PORT',
+  host: 'HERALD_HOST',
+  publicUrl: 'HERALD_PUBLIC_URL',
+  adminToken: 'HERALD_ADMIN_TOKEN',
+  encryptionKey: 'HERALD_ENCRYPTION_KEY',
+  allowHttp: 'HERALD_ALLOW_HTTP',
+  allowedPrivateCidrs: 'HERALD_ALLOWED_PRIVATE_CIDRS',
+  egressProxy: 'HERALD_EGRESS_PROXY',
+  logLevel: 'HERALD_LOG_LEVEL',
+} as const;
+
+const DEV_CIDRS = ['127.0.0.0/8', '::1/128'];
+
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const pick = (key: keyof typeof ENV_NAMES): string | undefined => {
+    const flag = flags[key];
+    if (flag !== undefined && flag !== null && flag !== '') return String(flag);
+    const value = env[ENV_NAMES[key]];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const port = Number(pick('port') ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port: ${pick('port')}`);
+  const host = pick('host') ?? '127.0.0.1';
+  const cidrs = (pick('allowedPrivateCidrs') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const dev = flags.dev === true;
+
+  return Object.freeze({
+    databaseUrl: pick('databaseUrl') ?? 'sqlite:./data/herald.db',
+    port,
+    host,
+    publicUrl: (pick('publicUrl') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
+    adminToken: pick('adminToken') ?? null,
+    encryptionKey: pick('encryptionKey') ?? null,
+    egress: {
+      allowHttp: dev || parseBoolean(pick('allowHttp')),
+      allowedPrivateCidrs: dev ? [...new Set([...cidrs, ...DEV_CIDRS])] : cidrs,
+      proxyUrl: pick('egressProxy') ?? null,
+    },
+    api: true,
+    workers: flags.workers !== false,
+    migrate: flags.migrate !== false,
+    logLevel: pick('logLevel') ?? 'info',
+  });
+}
+
+function parseBoolean(value: string | undefined): boolean {
+  return value !== undefined && /^(1|true|yes|on)$/i.test(value);
+}

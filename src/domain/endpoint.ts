@@ -1,0 +1,68 @@
+import type { SignatureSettings } from './tenant.js';
+
+export type EndpointStatus = 'active' | 'disabled' | 'pending_verification' | 'verification_failed';
+
+export type Filter = Record<string, unknown>;
+
+export interface Endpoint {
+  id: string;
+  tenantId: string;
+  url: string;
+  description: string;
+  eventTypes: string[];
+  filter: Filter | null;
+  status: EndpointStatus;
+  disabledReason: string | null;
+  consecutiveFailures: number;
+  headers: Record<string, string>;
+  rateLimitPerSecond: number | null;
+  /** Overrides the tenant's signature settings when set. */
+  signature: SignatureSettings | null;
+  /** Whether deliveries are signed at all (a customer may leave the secret empty). */
+  signed: boolean;
+  hasVerifyToken: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The sealed (encrypted) secrets of an endpoint, as the store keeps them. */
+export interface EndpointSecrets {
+  secret: string | null;
+  previousSecret: string | null;
+  previousSecretExpiresAt: Date | null;
+  verifyToken: string | null;
+}
+
+export type NewEndpoint = Omit<
+  Endpoint,
+  'consecutiveFailures' | 'disabledReason' | 'signed' | 'hasVerifyToken' | 'updatedAt'
+> & { disabledReason?: string | null };
+
+export type EndpointPatch = Partial<
+  Pick<
+    Endpoint,
+    | 'url'
+    | 'description'
+    | 'eventTypes'
+    | 'filter'
+    | 'status'
+    | 'disabledReason'
+    | 'headers'
+    | 'rateLimitPerSecond'
+    | 'signature'
+    | 'consecutiveFailures'
+  >
+>;
+
+/** Headers a customer may not set on an endpoint: Herald owns them. */
+export function isReservedHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return (
+    ['content-type', 'content-length', 'host', 'user-agent', 'transfer-encoding', 'connection'].includes(lower) ||
+    lower.startsWith('webhook-') ||
+    lower.endsWith('-signature') ||
+    lower.endsWith('-signature-256') ||
+    lower.endsWith('-event-id') ||
+    lower.endsWith('-event-type')
+  );
+}

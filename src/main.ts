@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { buildApp } from './api/app.js';
+import type { ApiContext } from './api/context.js';
+import { loadCredentials, seedCatalog, type Credentials } from './bootstrap.js';
+import type { Config } from './config.js';
+import { DeliveryEngine } from './engine/delivery-engine.js';
+import { Metrics } from './metrics.js';
+import { createEgressDispatcher } from './net/index.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+
+export interface Herald {
+  store: Store;
+  engine: DeliveryEngine | null;
+  app: FastifyInstance | null;
+  /** The API's base URL once listening. */
+  url: string | null;
+  generated: Credentials['generated'];
+  close(): Promise<void>;
+}
+
+/** Secrets never reach the logs, whichever object carries them. */
+const REDACT = ['req.headers.authorization', 'secret', 'verifyToken', '*.secret', '*.verifyToken', 'adminToken', 'encryptionKey'];
+
+export function createLogger(level: string): Logger {
+  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } });
+}
+
+/** The composition root: the one place that picks a store and wires the API and the engine. */
+export async function startHerald(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Herald> {
+  const store = await openStore(config.databaseUrl);
+  try {
+    if (config.migrate) await store.migrate();
+    await seedCatalog(store);
+    const credentials = await loadCredentials(store, config.adminToken, config.encryptionKey);
+    const metrics = new Metrics(() => store.queue.depth());
+    const dispatcher = createEgressDispatcher(config.egress, { connections: 64 });
+    const engine = new DeliveryEngine({ store, dispatcher, secretBox: credentials.secretBox, logger, metrics });
+
+    let app: FastifyInstance | null = null;
+    let url: string | null = null;
+    if (config.api) {
+      const ctx: ApiContext = {
+        store,
+        secretBox: credentials.secretBox,
+        egress: config.egress,
+        delivery: engine,
+        metrics,
+        publicUrl: config.publicUrl,
+        adminTokenHash: credentials.adminTokenHash,
+        tenantRateLimit: { perSecond: 100, burst: 200 },
+      };
+      app = await buildApp(ctx, logger);
+      url = await app.listen({ port: config.port, host: config.host });
+    }
+    if (config.workers) await engine.start();
+
+    return {
+      store,
+      engine: config.workers ? engine : null,
+      app,
+      url,
+      generated: credentials.generated,
+      async close() {
+        await app?.close();
+        await engine.stop();
+        await dispatcher.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

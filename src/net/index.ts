@@ -1,0 +1,18 @@
+export { AddressRules, isAddressAllowed, type AddressVerdict } from './address-rules.js';
+export { checkEndpointUrl, MAX_URL_LENGTH } from './check-url.js';
+export {
+  createEgressDispatcher,
+  describeNetworkError,
+  EgressError,
+  type EgressDispatcherOptions,
+} from './egress-dispatcher.js';
+export {
+  egressPolicyFromEnv,
+  parseProxyUrl,
+  rulesFor,
+  systemResolver,
+  type EgressPolicy,
+  type ResolvedAddress,
+  type Resolver,
+} from './egress-policy.js';
+export { isLocalhostName } from './vet-host.js';

@@ -1,0 +1,154 @@
+import type { Kysely } from 'kysely';
+import { conflict } from '../../errors.js';
+import type { AuditRepository, CredentialRepository, EventTypeRepository, MetaRepository, TenantRepository } from '../store.js';
+import { jsonOrNull, toAuditEntry, toEventType, toPage, toTenant } from './rows.js';
+import type { Database } from './schema.js';
+
+/** The small repositories: settings, catalog, tenants, credentials and the audit trail. */
+
+export function metaRepository(db: Kysely<Database>): MetaRepository {
+  return {
+    async get(key) {
+      const row = await db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
+      return row?.value ?? null;
+    },
+    async putIfAbsent(key, value) {
+      await db.insertInto('meta').values({ key, value }).onConflict((oc) => oc.doNothing()).execute();
+      const row = await db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirstOrThrow();
+      return row.value;
+    },
+  };
+}
+
+export function eventTypeRepository(db: Kysely<Database>): EventTypeRepository {
+  return {
+    async create(eventType) {
+      const result = await db
+        .insertInto('event_types')
+        .values({
+          name: eventType.name,
+          description: eventType.description,
+          schema: jsonOrNull(eventType.schema),
+          example: jsonOrNull(eventType.example),
+          deprecated: eventType.deprecated ? 1 : 0,
+          created_at: eventType.createdAt.getTime(),
+          updated_at: eventType.updatedAt.getTime(),
+        })
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) throw conflict(`Event type ${eventType.name} exists already`);
+      return eventType;
+    },
+    async get(name) {
+      const row = await db.selectFrom('event_types').selectAll().where('name', '=', name).executeTakeFirst();
+      return row ? toEventType(row) : null;
+    },
+    async list({ limit, cursor }) {
+      let query = db.selectFrom('event_types').selectAll().orderBy('name').limit(limit + 1);
+      if (cursor) query = query.where('name', '>', cursor);
+      return toPage(await query.execute(), limit, toEventType, (row) => row.name);
+    },
+    async update(name, patch) {
+      const values: Partial<Database['event_types']> = { updated_at: (patch.updatedAt ?? new Date()).getTime() };
+      if (patch.description !== undefined) values.description = patch.description;
+      if (patch.schema !== undefined) values.schema = jsonOrNull(patch.schema);
+      if (patch.example !== undefined) values.example = jsonOrNull(patch.example);
+      if (patch.deprecated !== undefined) values.deprecated = patch.deprecated ? 1 : 0;
+      const row = await db.updateTable('event_types').set(values).where('name', '=', name).returningAll().executeTakeFirst();
+      return row ? toEventType(row) : null;
+    },
+    async delete(name) {
+      const result = await db.deleteFrom('event_types').where('name', '=', name).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+  };
+}
+
+export function tenantRepository(db: Kysely<Database>): TenantRepository {
+  return {
+    async create(tenant) {
+      const result = await db
+        .insertInto('tenants')
+        .values({ id: tenant.id, name: tenant.name, settings: JSON.stringify(tenant.settings), created_at: tenant.createdAt.getTime() })
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) throw conflict(`Tenant ${tenant.id} exists already`);
+      return tenant;
+    },
+    async get(id) {
+      const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toTenant(row) : null;
+    },
+    async list({ limit, cursor }) {
+      let query = db.selectFrom('tenants').selectAll().orderBy('id').limit(limit + 1);
+      if (cursor) query = query.where('id', '>', cursor);
+      return toPage(await query.execute(), limit, toTenant, (row) => row.id);
+    },
+    async update(id, patch) {
+      const values: Partial<Database['tenants']> = {};
+      if (patch.name !== undefined) values.name = patch.name;
+      if (patch.settings !== undefined) values.settings = JSON.stringify(patch.settings);
+      if (Object.keys(values).length === 0) return this.get(id);
+      const row = await db.updateTable('tenants').set(values).where('id', '=', id).returningAll().executeTakeFirst();
+      return row ? toTenant(row) : null;
+    },
+    async delete(id) {
+      const result = await db.deleteFrom('tenants').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+  };
+}
+
+export function credentialRepository(db: Kysely<Database>): CredentialRepository {
+  return {
+    async create(credential) {
+      await db
+        .insertInto('credentials')
+        .values({
+          id: credential.id,
+          tenant_id: credential.tenantId,
+          kind: credential.kind,
+          hash: credential.hash,
+          expires_at: credential.expiresAt?.getTime() ?? null,
+          created_at: credential.createdAt.getTime(),
+        })
+        .execute();
+    },
+    async findByHash(hash) {
+      const row = await db.selectFrom('credentials').selectAll().where('hash', '=', hash).executeTakeFirst();
+      if (!row) return null;
+      return {
+        id: row.id,
+        tenantId: row.tenant_id,
+        kind: row.kind as 'api_key' | 'portal',
+        expiresAt: row.expires_at === null ? null : new Date(Number(row.expires_at)),
+        createdAt: new Date(Number(row.created_at)),
+      };
+    },
+  };
+}
+
+export function auditRepository(db: Kysely<Database>): AuditRepository {
+  return {
+    async append(entry) {
+      await db
+        .insertInto('audit_log')
+        .values({
+          id: entry.id,
+          tenant_id: entry.tenantId,
+          actor: entry.actor,
+          action: entry.action,
+          target_type: entry.targetType,
+          target_id: entry.targetId,
+          details: JSON.stringify(entry.details),
+          created_at: entry.createdAt.getTime(),
+        })
+        .execute();
+    },
+    async list(tenantId, { limit, cursor }) {
+      let query = db.selectFrom('audit_log').selectAll().where('tenant_id', '=', tenantId).orderBy('id', 'desc').limit(limit + 1);
+      if (cursor) query = query.where('id', '<', cursor);
+      return toPage(await query.execute(), limit, toAuditEntry, (row) => row.id);
+    },
+  };
+}

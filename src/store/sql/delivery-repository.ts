@@ -1,0 +1,60 @@
+import type { ExpressionBuilder, Kysely } from 'kysely';
+import { OUTCOME_STATUSES } from '../../domain/delivery.js';
+import type { DeliveryRepository, RequeueSelector } from '../store.js';
+import { rescheduleEndpoints } from './endpoint-schedule.js';
+import { toAttempt, toDelivery, toPage } from './rows.js';
+import type { Database } from './schema.js';
+
+export function deliveryRepository(db: Kysely<Database>, wake: () => Promise<void>): DeliveryRepository {
+  return {
+    async list(tenantId, filter, { limit, cursor }) {
+      // Newest first: the log is read from the top.
+      let query = db.selectFrom('deliveries').selectAll().where('tenant_id', '=', tenantId).orderBy('id', 'desc').limit(limit + 1);
+      if (cursor) query = query.where('id', '<', cursor);
+      if (filter.endpointId) query = query.where('endpoint_id', '=', filter.endpointId);
+      if (filter.eventType) query = query.where('event_type', '=', filter.eventType);
+      if (filter.outcome) query = query.where('status', 'in', OUTCOME_STATUSES[filter.outcome]);
+      if (filter.from) query = query.where('created_at', '>=', filter.from.getTime());
+      if (filter.to) query = query.where('created_at', '<=', filter.to.getTime());
+      return toPage(await query.execute(), limit, toDelivery, (row) => row.id);
+    },
+    async get(tenantId, id) {
+      const row = await db.selectFrom('deliveries').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return row ? toDelivery(row) : null;
+    },
+    async attempts(deliveryId) {
+      const rows = await db.selectFrom('attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('number').execute();
+      return rows.map(toAttempt);
+    },
+    async requeue(tenantId, selector, scheduleLength, now) {
+      const requeued = await db
+        .updateTable('deliveries')
+        .set((eb) => ({
+          status: 'pending',
+          next_attempt_at: now.getTime(),
+          lease_expires_at: null,
+          run_start: eb.ref('attempt_count'),
+          max_attempts: eb('attempt_count', '+', scheduleLength),
+        }))
+        .where('tenant_id', '=', tenantId)
+        .where('status', '!=', 'delivering')
+        .where((eb) => selected(eb, selector))
+        .returning('endpoint_id')
+        .execute();
+      await rescheduleEndpoints(db, requeued.map((row) => row.endpoint_id));
+      if (requeued.length > 0) await wake();
+      return requeued.length;
+    },
+  };
+}
+
+function selected(eb: ExpressionBuilder<Database, 'deliveries'>, selector: RequeueSelector) {
+  if ('deliveryId' in selector) return eb('id', '=', selector.deliveryId);
+  const failedOfEndpoint = [
+    eb('endpoint_id', '=', selector.endpointId),
+    eb('is_test', '=', 0),
+    eb('status', 'in', ['failed', 'dead']),
+  ];
+  if ('failedOnly' in selector) return eb.and(failedOfEndpoint);
+  return eb.and([...failedOfEndpoint, eb('created_at', '>=', selector.since.getTime())]);
+}

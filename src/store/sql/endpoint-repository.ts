@@ -1,0 +1,104 @@
+import type { Kysely } from 'kysely';
+import type { EndpointPatch } from '../../domain/endpoint.js';
+import type { EndpointRepository } from '../store.js';
+import { jsonOrNull, toEndpoint, toEndpointSecrets, toPage } from './rows.js';
+import type { Database } from './schema.js';
+
+export function endpointRepository(db: Kysely<Database>, wake: () => Promise<void>): EndpointRepository {
+  return {
+    async create(endpoint, secrets) {
+      const row = await db
+        .insertInto('endpoints')
+        .values({
+          id: endpoint.id,
+          tenant_id: endpoint.tenantId,
+          url: endpoint.url,
+          description: endpoint.description,
+          event_types: JSON.stringify(endpoint.eventTypes),
+          filter: jsonOrNull(endpoint.filter),
+          status: endpoint.status,
+          disabled_reason: endpoint.disabledReason ?? null,
+          consecutive_failures: 0,
+          headers: JSON.stringify(endpoint.headers),
+          rate_limit_per_second: endpoint.rateLimitPerSecond,
+          signature: jsonOrNull(endpoint.signature),
+          secret: secrets.secret,
+          previous_secret: secrets.previousSecret,
+          previous_secret_expires_at: secrets.previousSecretExpiresAt?.getTime() ?? null,
+          verify_token: secrets.verifyToken,
+          next_due_at: null,
+          created_at: endpoint.createdAt.getTime(),
+          updated_at: endpoint.createdAt.getTime(),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toEndpoint(row);
+    },
+    async get(tenantId, id) {
+      const row = await db.selectFrom('endpoints').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return row ? toEndpoint(row) : null;
+    },
+    async getSecrets(tenantId, id) {
+      const row = await db
+        .selectFrom('endpoints')
+        .select(['secret', 'previous_secret', 'previous_secret_expires_at', 'verify_token'])
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row ? toEndpointSecrets(row) : null;
+    },
+    async setSecrets(tenantId, id, secrets) {
+      await db
+        .updateTable('endpoints')
+        .set({
+          secret: secrets.secret,
+          previous_secret: secrets.previousSecret,
+          previous_secret_expires_at: secrets.previousSecretExpiresAt?.getTime() ?? null,
+          verify_token: secrets.verifyToken,
+        })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .execute();
+    },
+    async list(tenantId, { limit, cursor }) {
+      let query = db.selectFrom('endpoints').selectAll().where('tenant_id', '=', tenantId).orderBy('id').limit(limit + 1);
+      if (cursor) query = query.where('id', '>', cursor);
+      return toPage(await query.execute(), limit, toEndpoint, (row) => row.id);
+    },
+    async count(tenantId) {
+      const row = await db.selectFrom('endpoints').select((eb) => eb.fn.countAll().as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    async update(tenantId, id, patch, now) {
+      const row = await db
+        .updateTable('endpoints')
+        .set({ ...patchColumns(patch), updated_at: now.getTime() })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      // Deliveries wait while an endpoint is not active; activating it must wake the workers.
+      if (row && patch.status === 'active') await wake();
+      return row ? toEndpoint(row) : null;
+    },
+    async delete(tenantId, id) {
+      const result = await db.deleteFrom('endpoints').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+  };
+}
+
+function patchColumns(patch: EndpointPatch): Partial<Database['endpoints']> {
+  const columns: Partial<Database['endpoints']> = {};
+  if (patch.url !== undefined) columns.url = patch.url;
+  if (patch.description !== undefined) columns.description = patch.description;
+  if (patch.eventTypes !== undefined) columns.event_types = JSON.stringify(patch.eventTypes);
+  if (patch.filter !== undefined) columns.filter = jsonOrNull(patch.filter);
+  if (patch.status !== undefined) columns.status = patch.status;
+  if (patch.disabledReason !== undefined) columns.disabled_reason = patch.disabledReason;
+  if (patch.headers !== undefined) columns.headers = JSON.stringify(patch.headers);
+  if (patch.rateLimitPerSecond !== undefined) columns.rate_limit_per_second = patch.rateLimitPerSecond;
+  if (patch.signature !== undefined) columns.signature = jsonOrNull(patch.signature);
+  if (patch.consecutiveFailures !== undefined) columns.consecutive_failures = patch.consecutiveFailures;
+  return columns;
+}

@@ -1,0 +1,31 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+/**
+ * `endpoints.next_due_at` says when an endpoint next has work. The claim walks endpoints in
+ * that order, so these two helpers are the only writers of the column besides the claim.
+ */
+
+/** New work is due at `at` for these endpoints: move their next_due_at earlier if needed. */
+export async function markDue(db: Kysely<Database>, endpointIds: string[], at: number): Promise<void> {
+  if (endpointIds.length === 0) return;
+  await db
+    .updateTable('endpoints')
+    .set({ next_due_at: at })
+    .where('id', 'in', [...new Set(endpointIds)])
+    .where((eb) => eb.or([eb('next_due_at', 'is', null), eb('next_due_at', '>', at)]))
+    .execute();
+}
+
+/** Recomputes next_due_at from the endpoint's waiting deliveries (an indexed MIN). */
+export async function rescheduleEndpoints(db: Kysely<Database>, endpointIds: string[]): Promise<void> {
+  if (endpointIds.length === 0) return;
+  await db
+    .updateTable('endpoints')
+    .set({
+      next_due_at: sql<number | null>`(select min(d.next_attempt_at) from deliveries d
+        where d.endpoint_id = endpoints.id and d.status in ('pending', 'failed'))`,
+    })
+    .where('id', 'in', [...new Set(endpointIds)])
+    .execute();
+}

@@ -1,0 +1,101 @@
+import type { Kysely } from 'kysely';
+import type { Delivery } from '../../domain/delivery.js';
+import type { EventRepository, PublishInput, PublishResult } from '../store.js';
+import { markDue } from './endpoint-schedule.js';
+import { toEndpoint, toEvent } from './rows.js';
+import type { Database } from './schema.js';
+
+export function eventRepository(db: Kysely<Database>, wake: () => Promise<void>): EventRepository {
+  return {
+    async publish(input) {
+      const result = await db.transaction().execute((trx) => publishInTransaction(trx, input));
+      if (result.created && result.deliveries.length > 0 && !input.isTest) await wake();
+      return result;
+    },
+    async get(tenantId, id) {
+      const row = await db.selectFrom('events').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return row ? toEvent(row) : null;
+    },
+    async poll(tenantId, { after, limit, type }) {
+      let query = db
+        .selectFrom('events')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('is_test', '=', 0)
+        .orderBy('seq')
+        .limit(limit);
+      if (after !== null) query = query.where('seq', '>', after);
+      if (type) query = query.where('type', '=', type);
+      return (await query.execute()).map(toEvent);
+    },
+  };
+}
+
+async function publishInTransaction(trx: Kysely<Database>, input: PublishInput): Promise<PublishResult> {
+  const { event } = input;
+  if (event.idempotencyKey !== null) {
+    const existing = await trx
+      .selectFrom('events')
+      .selectAll()
+      .where('tenant_id', '=', event.tenantId)
+      .where('idempotency_key', '=', event.idempotencyKey)
+      .executeTakeFirst();
+    if (existing) return { event: toEvent(existing), created: false, deliveries: [] };
+  }
+
+  const row = await trx
+    .insertInto('events')
+    .values({
+      id: event.id,
+      tenant_id: event.tenantId,
+      type: event.type,
+      data: JSON.stringify(event.data),
+      idempotency_key: event.idempotencyKey,
+      is_test: input.isTest ? 1 : 0,
+      created_at: event.createdAt.getTime(),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+  const endpointRows = await trx.selectFrom('endpoints').selectAll().where('tenant_id', '=', event.tenantId).execute();
+  const deliveries: Delivery[] = input.selectEndpoints(endpointRows.map(toEndpoint)).map((endpoint) => ({
+    id: input.newDeliveryId(),
+    tenantId: event.tenantId,
+    eventId: event.id,
+    eventType: event.type,
+    endpointId: endpoint.id,
+    status: 'pending',
+    attemptCount: 0,
+    maxAttempts: input.maxAttempts,
+    // A test send has no schedule: the caller claims it at once, the claim loop never sees it.
+    nextAttemptAt: input.isTest ? null : event.createdAt,
+    lastAttemptAt: null,
+    createdAt: event.createdAt,
+    isTest: Boolean(input.isTest),
+  }));
+  if (deliveries.length > 0) {
+    await trx
+      .insertInto('deliveries')
+      .values(
+        deliveries.map((delivery) => ({
+          id: delivery.id,
+          tenant_id: delivery.tenantId,
+          event_id: delivery.eventId,
+          endpoint_id: delivery.endpointId,
+          event_type: delivery.eventType,
+          status: delivery.status,
+          attempt_count: 0,
+          max_attempts: delivery.maxAttempts,
+          run_start: 0,
+          next_attempt_at: delivery.nextAttemptAt?.getTime() ?? null,
+          lease_expires_at: null,
+          last_attempt_at: null,
+          is_test: delivery.isTest ? 1 : 0,
+          created_at: delivery.createdAt.getTime(),
+        })),
+      )
+      .execute();
+    if (!input.isTest) await markDue(trx, deliveries.map((d) => d.endpointId), event.createdAt.getTime());
+  }
+  return { event: toEvent(row), created: true, deliveries };
+}

@@ -1,0 +1,98 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Tables as Kysely sees them. Times are integer milliseconds since the epoch and JSON is
+ * text, in both databases, so one set of queries serves SQLite and PostgreSQL; booleans
+ * are 0/1 integers for the same reason.
+ */
+export interface Database {
+  meta: { key: string; value: string };
+  event_types: {
+    name: string;
+    description: string;
+    schema: string | null;
+    example: string | null;
+    deprecated: number;
+    created_at: number;
+    updated_at: number;
+  };
+  tenants: { id: string; name: string; settings: string; created_at: number };
+  credentials: {
+    id: string;
+    tenant_id: string;
+    kind: string;
+    hash: string;
+    expires_at: number | null;
+    created_at: number;
+  };
+  endpoints: {
+    id: string;
+    tenant_id: string;
+    url: string;
+    description: string;
+    event_types: string;
+    filter: string | null;
+    status: string;
+    disabled_reason: string | null;
+    consecutive_failures: number;
+    headers: string;
+    rate_limit_per_second: number | null;
+    signature: string | null;
+    secret: string | null;
+    previous_secret: string | null;
+    previous_secret_expires_at: number | null;
+    verify_token: string | null;
+    next_due_at: number | null;
+    created_at: number;
+    updated_at: number;
+  };
+  events: {
+    seq: Generated<number>;
+    id: string;
+    tenant_id: string;
+    type: string;
+    data: string;
+    idempotency_key: string | null;
+    is_test: number;
+    created_at: number;
+  };
+  deliveries: {
+    id: string;
+    tenant_id: string;
+    event_id: string;
+    endpoint_id: string;
+    event_type: string;
+    status: string;
+    attempt_count: number;
+    max_attempts: number;
+    /** attempt_count when the current run of the schedule started. */
+    run_start: number;
+    next_attempt_at: number | null;
+    lease_expires_at: number | null;
+    last_attempt_at: number | null;
+    is_test: number;
+    created_at: number;
+  };
+  attempts: {
+    id: Generated<number>;
+    delivery_id: string;
+    tenant_id: string;
+    number: number;
+    started_at: number;
+    duration_ms: number;
+    status_code: number | null;
+    response_body: string | null;
+    error: string | null;
+    request_headers: string;
+  };
+  audit_log: {
+    id: string;
+    tenant_id: string;
+    actor: string;
+    action: string;
+    target_type: string;
+    target_id: string;
+    details: string;
+    created_at: number;
+  };
+}

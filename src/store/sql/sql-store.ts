@@ -1,0 +1,36 @@
+import type { Kysely } from 'kysely';
+import type { Store } from '../store.js';
+import { auditRepository, credentialRepository, eventTypeRepository, metaRepository, tenantRepository } from './catalog-repositories.js';
+import { deliveryQueue, type QueueDialect } from './delivery-queue.js';
+import { deliveryRepository } from './delivery-repository.js';
+import { endpointRepository } from './endpoint-repository.js';
+import { eventRepository } from './event-repository.js';
+import { migrateToLatest, type SqlDialect } from './migrator.js';
+import type { Database } from './schema.js';
+
+/**
+ * The repositories both databases share, assembled over one Kysely instance. A concrete
+ * store passes in its dialect's queue hooks and closes its own connections.
+ */
+export function createSqlStore(
+  db: Kysely<Database>,
+  kind: SqlDialect,
+  dialect: QueueDialect,
+  close: () => Promise<void>,
+): Store {
+  const wake = () => dialect.wake();
+  return {
+    kind,
+    migrate: () => migrateToLatest(db, kind),
+    close,
+    meta: metaRepository(db),
+    eventTypes: eventTypeRepository(db),
+    tenants: tenantRepository(db),
+    credentials: credentialRepository(db),
+    endpoints: endpointRepository(db, wake),
+    events: eventRepository(db, wake),
+    deliveries: deliveryRepository(db, wake),
+    queue: deliveryQueue(db, dialect),
+    audit: auditRepository(db),
+  };
+}

@@ -1,0 +1,45 @@
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Store } from '../store.js';
+import type { QueueDialect } from '../sql/delivery-queue.js';
+import type { Database } from '../sql/schema.js';
+import { createSqlStore } from '../sql/sql-store.js';
+
+/**
+ * SQLite in one file, for the embedded single-process default. One connection does all the
+ * work: SQLite has a single writer anyway, Kysely serialises transactions on it, and so no
+ * row locking is needed in the claim. Wake-ups stay inside the process.
+ */
+export function openSqliteStore(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new BetterSqlite3(path);
+  database.pragma('journal_mode = WAL');
+  // NORMAL under WAL syncs at checkpoints, not at every commit: a process crash loses nothing
+  // committed; only an OS crash or power loss can drop the last transactions.
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const wakeups = new EventEmitter();
+  wakeups.setMaxListeners(0);
+
+  const dialect: QueueDialect = {
+    lockForClaim: (query) => query,
+    async wake() {
+      wakeups.emit('wake');
+    },
+    onWake(listener) {
+      wakeups.on('wake', listener);
+      return () => wakeups.off('wake', listener);
+    },
+  };
+
+  return createSqlStore(db, 'sqlite', dialect, async () => {
+    wakeups.removeAllListeners();
+    await db.destroy();
+  });
+}
