@@ -1,0 +1,244 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Endpoint } from '../domain/endpoint.js';
+import { IdGenerator } from '../domain/ids.js';
+import { defaultTenantSettings } from '../domain/tenant.js';
+import type { DeliveryJob, Store } from './store.js';
+
+/**
+ * The behaviour every Store must have, written once. Each implementation's test file calls
+ * this with a factory for a fresh, empty store; a skip must say why.
+ */
+export function runStoreConformance(name: string, openFresh: () => Promise<Store>): void {
+  describe(`${name} store conformance`, () => {
+    let store: Store;
+    const ids = new IdGenerator();
+    const T0 = new Date('2026-05-28T12:00:00.000Z');
+    const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+
+    beforeEach(async () => {
+      store = await openFresh();
+      await store.migrate();
+      await store.tenants.create({ id: 'acme', name: 'Acme', settings: { ...defaultTenantSettings(), attemptTimeoutMs: 1000 }, createdAt: T0 });
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const addEndpoint = (overrides: Partial<Endpoint> = {}) =>
+      store.endpoints.create(
+        {
+          id: ids.next('ep'),
+          tenantId: 'acme',
+          url: 'https://example.com/hook',
+          description: '',
+          eventTypes: ['*'],
+          filter: null,
+          status: 'active',
+          headers: {},
+          rateLimitPerSecond: null,
+          signature: null,
+          createdAt: T0,
+          ...overrides,
+        },
+        { secret: 'sealed-secret', previousSecret: null, previousSecretExpiresAt: null, verifyToken: null },
+      );
+
+    const publish = (type: string, options: { idempotencyKey?: string; createdAt?: Date; only?: string[] } = {}) =>
+      store.events.publish({
+        event: { id: ids.next('evt'), tenantId: 'acme', type, createdAt: options.createdAt ?? T0, data: { n: 1 }, idempotencyKey: options.idempotencyKey ?? null },
+        selectEndpoints: (endpoints) => endpoints.filter((e) => !options.only || options.only.includes(e.id)),
+        newDeliveryId: () => ids.next('dlv'),
+        maxAttempts: 3,
+      });
+
+    const claim = (now: Date, limit = 10, maxInFlightPerEndpoint = 16) =>
+      store.queue.claim({ now, limit, maxInFlightPerEndpoint, leaseGraceMs: 0 });
+
+    const succeed = (job: DeliveryJob, now: Date) =>
+      store.queue.record({
+        deliveryId: job.delivery.id,
+        attempt: { number: job.delivery.attemptCount + 1, startedAt: now, durationMs: 5, statusCode: 200, responseBody: 'ok', error: null, requestHeaders: {} },
+        verdict: { kind: 'succeeded' },
+        endpointHealth: 'success',
+        autoDisableAfterFailures: 3,
+        now,
+      });
+
+    const fail = (job: DeliveryJob, now: Date, retryAt: Date | null) =>
+      store.queue.record({
+        deliveryId: job.delivery.id,
+        attempt: { number: job.delivery.attemptCount + 1, startedAt: now, durationMs: 5, statusCode: 500, responseBody: 'no', error: 'HTTP 500', requestHeaders: { a: 'b' } },
+        verdict: retryAt ? { kind: 'retry', at: retryAt } : { kind: 'dead' },
+        endpointHealth: 'failure',
+        autoDisableAfterFailures: 3,
+        now,
+      });
+
+    it('applies migrations more than once without harm', async () => {
+      await store.migrate();
+      expect(await store.tenants.get('acme')).toMatchObject({ id: 'acme', name: 'Acme' });
+    });
+
+    it('refuses a second tenant with the same id', async () => {
+      await expect(store.tenants.create({ id: 'acme', name: 'Again', settings: defaultTenantSettings(), createdAt: T0 })).rejects.toMatchObject({ code: 'conflict' });
+    });
+
+    it('keeps meta values first-come', async () => {
+      expect(await store.meta.putIfAbsent('k', 'one')).toBe('one');
+      expect(await store.meta.putIfAbsent('k', 'two')).toBe('one');
+    });
+
+    it('publishes an event with one delivery per selected endpoint, in one go', async () => {
+      const a = await addEndpoint();
+      await addEndpoint();
+      const result = await publish('chat.message', { only: [a.id] });
+      expect(result.created).toBe(true);
+      expect(result.deliveries.map((d) => d.endpointId)).toEqual([a.id]);
+      const page = await store.deliveries.list('acme', {}, { limit: 10 });
+      expect(page.data).toHaveLength(1);
+      expect(page.data[0]).toMatchObject({ status: 'pending', attemptCount: 0, maxAttempts: 3, eventType: 'chat.message' });
+    });
+
+    it('answers the first event for a repeated idempotency key', async () => {
+      await addEndpoint();
+      const first = await publish('chat.message', { idempotencyKey: 'k1' });
+      const again = await publish('chat.message', { idempotencyKey: 'k1' });
+      expect(again.created).toBe(false);
+      expect(again.event.id).toBe(first.event.id);
+      expect((await store.deliveries.list('acme', {}, { limit: 10 })).data).toHaveLength(1);
+    });
+
+    it('polls in publish order after a sequence', async () => {
+      const published = [];
+      for (let i = 0; i < 5; i++) published.push((await publish(i % 2 ? 'a.odd' : 'a.even')).event);
+      const all = await store.events.poll('acme', { after: null, limit: 10 });
+      expect(all.map((e) => e.id)).toEqual(published.map((e) => e.id));
+      const rest = await store.events.poll('acme', { after: all[1]!.sequence, limit: 10 });
+      expect(rest.map((e) => e.id)).toEqual(published.slice(2).map((e) => e.id));
+      expect((await store.events.poll('acme', { after: null, limit: 10, type: 'a.odd' })).length).toBe(2);
+    });
+
+    it('claims due deliveries with a lease and hands out each only once', async () => {
+      await addEndpoint();
+      await publish('chat.message');
+      const [job] = await claim(at(1));
+      expect(job).toMatchObject({ delivery: { status: 'delivering' }, event: { type: 'chat.message' }, attemptsInRun: 0 });
+      expect(job!.secrets.secret).toBe('sealed-secret');
+      expect(await claim(at(1))).toEqual([]);
+    });
+
+    it('does not claim deliveries of an endpoint that is not active, until it is', async () => {
+      const endpoint = await addEndpoint({ status: 'disabled' });
+      await publish('chat.message');
+      expect(await claim(at(1))).toEqual([]);
+      let woken = 0;
+      const stop = store.queue.onWake(() => woken++);
+      await store.endpoints.update('acme', endpoint.id, { status: 'active' }, at(1));
+      stop();
+      expect(woken).toBeGreaterThan(0);
+      expect(await claim(at(2))).toHaveLength(1);
+    });
+
+    it('caps in-flight deliveries per endpoint and shares a claim between endpoints', async () => {
+      const busy = await addEndpoint();
+      const quiet = await addEndpoint();
+      for (let i = 0; i < 20; i++) await publish('bulk', { only: [busy.id] });
+      await publish('single', { only: [quiet.id] });
+      const jobs = await claim(at(1), 10, 4);
+      const perEndpoint = (id: string) => jobs.filter((j) => j.endpoint.id === id).length;
+      expect(perEndpoint(busy.id)).toBe(4);
+      expect(perEndpoint(quiet.id)).toBe(1);
+      expect(await claim(at(1), 10, 4)).toEqual([]);
+      // Leases last 1 s here: at 1.5 s the other three are still in flight.
+      await succeed(jobs.find((j) => j.endpoint.id === busy.id)!, at(1.5));
+      expect(await claim(at(1.5), 10, 4)).toHaveLength(1);
+    });
+
+    it('records attempts: retry later, then success, oldest attempt first', async () => {
+      await addEndpoint();
+      const { deliveries } = await publish('chat.message');
+      const [first] = await claim(at(1));
+      await fail(first!, at(1), at(60));
+      expect(await claim(at(30))).toEqual([]);
+      expect((await store.queue.nextDueAt())?.toISOString()).toBe(at(60).toISOString());
+      const [second] = await claim(at(61));
+      expect(second!.attemptsInRun).toBe(1);
+      await succeed(second!, at(61));
+      const delivery = await store.deliveries.get('acme', deliveries[0]!.id);
+      expect(delivery).toMatchObject({ status: 'succeeded', attemptCount: 2, nextAttemptAt: null });
+      const attempts = await store.deliveries.attempts(deliveries[0]!.id);
+      expect(attempts.map((a) => [a.number, a.statusCode])).toEqual([[1, 500], [2, 200]]);
+      expect(attempts[0]!.requestHeaders).toEqual({ a: 'b' });
+    });
+
+    it('disables an endpoint after consecutive failures and resets the count on success', async () => {
+      const endpoint = await addEndpoint();
+      for (let i = 0; i < 3; i++) await publish('chat.message');
+      const jobs = await claim(at(1));
+      await fail(jobs[0]!, at(1), at(100));
+      await succeed(jobs[1]!, at(1));
+      expect((await store.endpoints.get('acme', endpoint.id))!.consecutiveFailures).toBe(0);
+      await fail(jobs[2]!, at(2), at(100));
+      for (let i = 0; i < 2; i++) await publish('chat.message');
+      const more = await claim(at(3));
+      await fail(more[0]!, at(3), at(100));
+      const outcome = await fail(more[1]!, at(3), at(100));
+      expect(outcome.endpointDisabled).toMatchObject({ endpointId: endpoint.id, tenantId: 'acme' });
+      expect(await store.endpoints.get('acme', endpoint.id)).toMatchObject({ status: 'disabled', consecutiveFailures: 3 });
+    });
+
+    it('re-sends failed and dead deliveries with a fresh run, attempt numbers going on', async () => {
+      const endpoint = await addEndpoint();
+      const { deliveries } = await publish('chat.message');
+      const [job] = await claim(at(1));
+      await fail(job!, at(1), null);
+      expect((await store.deliveries.get('acme', deliveries[0]!.id))!.status).toBe('dead');
+      expect(await store.deliveries.requeue('acme', { endpointId: endpoint.id, failedOnly: true }, 3, at(5))).toBe(1);
+      const delivery = await store.deliveries.get('acme', deliveries[0]!.id);
+      expect(delivery).toMatchObject({ status: 'pending', attemptCount: 1, maxAttempts: 4 });
+      const [again] = await claim(at(5));
+      expect(again).toMatchObject({ attemptsInRun: 0, delivery: { attemptCount: 1 } });
+    });
+
+    it('recovers only deliveries created at or after `since`', async () => {
+      const endpoint = await addEndpoint();
+      await publish('old', { createdAt: at(0) });
+      await publish('new', { createdAt: at(100) });
+      for (const job of await claim(at(200))) await fail(job, at(200), null);
+      expect(await store.deliveries.requeue('acme', { endpointId: endpoint.id, since: at(100) }, 3, at(300))).toBe(1);
+    });
+
+    it('frees leases whose worker died', async () => {
+      await addEndpoint();
+      await publish('chat.message');
+      await claim(at(1));
+      expect(await store.queue.releaseExpiredLeases(at(1.5))).toBe(0);
+      expect(await store.queue.releaseExpiredLeases(at(5))).toBe(1);
+      expect(await claim(at(5))).toHaveLength(1);
+    });
+
+    it('filters the delivery log by outcome, type and creation time', async () => {
+      await addEndpoint();
+      await publish('a.one', { createdAt: at(0) });
+      await publish('a.two', { createdAt: at(10) });
+      const [job] = await claim(at(20), 1);
+      await succeed(job!, at(20));
+      expect((await store.deliveries.list('acme', { outcome: 'succeeded' }, { limit: 10 })).data).toHaveLength(1);
+      expect((await store.deliveries.list('acme', { outcome: 'pending' }, { limit: 10 })).data).toHaveLength(1);
+      expect((await store.deliveries.list('acme', { eventType: 'a.two' }, { limit: 10 })).data).toHaveLength(1);
+      expect((await store.deliveries.list('acme', { from: at(10), to: at(10) }, { limit: 10 })).data).toHaveLength(1);
+      const firstPage = await store.deliveries.list('acme', {}, { limit: 1 });
+      const secondPage = await store.deliveries.list('acme', {}, { limit: 1, cursor: firstPage.nextCursor! });
+      expect(secondPage.data[0]!.id < firstPage.data[0]!.id).toBe(true);
+      expect(secondPage.nextCursor).toBeNull();
+    });
+
+    it('deletes a tenant with everything it owns', async () => {
+      await addEndpoint();
+      await publish('chat.message');
+      expect(await store.tenants.delete('acme')).toBe(true);
+      expect(await store.tenants.get('acme')).toBeNull();
+      expect(await store.queue.depth()).toBe(0);
+    });
+  });
+}
