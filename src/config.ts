@@ -15,6 +15,12 @@ export interface Config {
   workers: boolean;
   migrate: boolean;
   logLevel: string;
+  /**
+   * A claimed delivery's lease is the tenant's attempt timeout plus this grace, after which a
+   * worker that died loses it. Hidden knob (env `HERALD_LEASE_GRACE_MS` only, 1 000 to 60 000,
+   * default 60 000): the contract allows at most attemptTimeoutMs + 60 s, so shorter is within it.
+   */
+  leaseGraceMs: number;
 }
 
 export interface ConfigFlags {
@@ -78,7 +84,21 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     workers: flags.workers !== false,
     migrate: flags.migrate !== false,
     logLevel: pick('logLevel') ?? 'info',
+    leaseGraceMs: parseLeaseGrace(env.HERALD_LEASE_GRACE_MS),
   });
+}
+
+/** The contract's ceiling; the floor leaves an attempt at its timeout time to be recorded. */
+const MAX_LEASE_GRACE_MS = 60_000;
+const MIN_LEASE_GRACE_MS = 1_000;
+
+function parseLeaseGrace(value: string | undefined): number {
+  if (value === undefined || value === '') return MAX_LEASE_GRACE_MS;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < MIN_LEASE_GRACE_MS || ms > MAX_LEASE_GRACE_MS) {
+    throw new Error(`Invalid HERALD_LEASE_GRACE_MS: ${value} (${MIN_LEASE_GRACE_MS} to ${MAX_LEASE_GRACE_MS})`);
+  }
+  return ms;
 }
 
 function parseBoolean(value: string | undefined): boolean {

@@ -36,7 +36,7 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
     const credentials = await loadCredentials(store, config.adminToken, config.encryptionKey);
     const metrics = new Metrics(() => store.queue.depth());
     const dispatcher = createEgressDispatcher(config.egress, { connections: 64 });
-    const engine = new DeliveryEngine({ store, dispatcher, secretBox: credentials.secretBox, logger, metrics });
+    const engine = new DeliveryEngine({ store, dispatcher, secretBox: credentials.secretBox, logger, metrics, leaseGraceMs: config.leaseGraceMs });
 
     let app: FastifyInstance | null = null;
     let url: string | null = null;
@@ -53,6 +53,8 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
       };
       app = await buildApp(ctx, logger);
       url = await app.listen({ port: config.port, host: config.host });
+      // With `--port 0` the default public URL names port 0: links must name the port the OS chose.
+      if (new URL(ctx.publicUrl).port === '0') ctx.publicUrl = url;
     }
     if (config.workers) await engine.start();
 

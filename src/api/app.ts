@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import { HERALD_VERSION } from '../domain/tenant.js';
 import type { ApiContext } from './context.js';
 import { registerAuth } from './plugins/auth.js';
-import { registerErrorHandling } from './plugins/errors.js';
+import { frameworkErrors, registerErrorHandling } from './plugins/errors.js';
+import { registerRequestParsing } from './plugins/request-parsing.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { endpointActionRoutes } from './routes/endpoint-actions.js';
 import { endpointRoutes } from './routes/endpoints.js';
@@ -24,12 +25,13 @@ export async function buildApp(ctx: ApiContext, logger: Logger | false = false):
     routerOptions: { maxParamLength: 200 },
     // One log line per request would cost more than the publish itself; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Request bodies are JSON only: drop Fastify's text/plain parser so anything else is a 415.
   app.removeContentTypeParser('text/plain');
   registerErrorHandling(app as unknown as FastifyInstance);
+  registerRequestParsing(app as unknown as FastifyInstance);
 
   await app.register(swagger, {
     openapi: {

@@ -8,6 +8,8 @@ import { SUBSCRIPTION_PATTERN } from '../domain/subscription.js';
  */
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/** A body the caller may leave out: Fastify validates a missing body as `null`, so `Type.Optional` alone refuses it. */
+export const OptionalBody = <T extends TSchema>(schema: T) => Nullable(schema);
 const Timestamp = Type.String({ format: 'date-time' });
 const AnyJson = Type.Unknown();
 const JsonObject = Type.Record(Type.String(), Type.Unknown());
@@ -127,8 +129,10 @@ export type PatchEventType = Static<typeof PatchEventType>;
 
 // Endpoints ---------------------------------------------------------------
 
-const HeaderMap = Type.Record(Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,64}$' }), Type.String({ maxLength: 1024 }), {
+// A pattern-keyed Record allows any other key unless told not to; a value may not break the header line.
+const HeaderMap = Type.Record(Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,64}$' }), Type.String({ maxLength: 1024, pattern: '^[^\\r\\n\\0]*$' }), {
   maxProperties: 32,
+  additionalProperties: false,
 });
 
 const EndpointFields = {
@@ -193,16 +197,15 @@ export const Recover = Type.Object({ since: Timestamp }, { additionalProperties:
 
 // Events ------------------------------------------------------------------
 
-/** The wire envelope, in either style; `data` is whatever was published. */
-export const Envelope = Type.Object(
-  {
-    id: Type.String(),
-    type: Type.String(),
-    created_at: Type.Optional(Type.String()),
-    createdAt: Type.Optional(Type.String()),
-    data: AnyJson,
-  },
-);
+/**
+ * The wire envelope, in either style; `data` is whatever was published. One object per style,
+ * every key required: fast-json-stringify writes optional keys after required ones, which
+ * would move `created_at` behind `data` and make polling items differ from the bytes sent.
+ */
+export const Envelope = Type.Union([
+  Type.Object({ id: Type.String(), type: Type.String(), created_at: Type.String(), data: AnyJson }),
+  Type.Object({ id: Type.String(), type: Type.String(), createdAt: Type.String(), data: AnyJson }),
+]);
 export const Publish = Type.Object(
   {
     type: EventTypeName,

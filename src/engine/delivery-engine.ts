@@ -32,7 +32,8 @@ const SAFETY_SWEEP_MS = 30_000;
 /**
  * Claims due deliveries and runs their attempts. It never sleep-polls: it claims when the
  * store says work arrived (wake-ups), when an attempt ends, and at the moment the earliest
- * waiting retry falls due; a slow sweep frees leases of workers that died.
+ * waiting retry falls due or the earliest lease runs out (freeing the deliveries of a worker
+ * that died); a slow sweep is the safety net.
  */
 export class DeliveryEngine {
   readonly #store: Store;
@@ -164,7 +165,8 @@ export class DeliveryEngine {
     this.#options.metrics.attempts.inc({ outcome: record.verdict.kind === 'retry' ? 'failed' : record.verdict.kind });
     this.#options.metrics.attemptDuration.observe(result.durationMs / 1000);
     await this.#auditDisable(outcome);
-    return { ...result, deliveryId: job.delivery.id, succeeded: record.verdict.kind === 'succeeded' };
+    // The error as logged (`HTTP 500` included), so a test send answers what its attempt shows.
+    return { ...result, error: record.attempt.error, deliveryId: job.delivery.id, succeeded: record.verdict.kind === 'succeeded' };
   }
 
   async #auditDisable({ endpointDisabled }: RecordOutcome): Promise<void> {
@@ -186,11 +188,14 @@ export class DeliveryEngine {
     if (this.#dueTimer) clearTimeout(this.#dueTimer);
     this.#dueTimer = null;
     if (!this.#running) return;
-    const next = await this.#store.queue.nextDueAt();
-    if (!next) return;
+    // Work falls due when a waiting retry's time comes, or when a lease runs out: a delivery
+    // whose worker died goes out again then, not at the next safety sweep.
+    const [next, leaseEnds] = await Promise.all([this.#store.queue.nextDueAt(), this.#store.queue.nextLeaseExpiry()]);
+    const at = Math.min(next?.getTime() ?? Infinity, leaseEnds?.getTime() ?? Infinity);
+    if (!this.#running || at === Infinity) return;
     // setTimeout takes at most a 32-bit delay; a far retry is re-armed when this one fires.
-    const delay = Math.min(Math.max(0, next.getTime() - Date.now()), 2 ** 31 - 1);
-    this.#dueTimer = setTimeout(() => this.wake(), delay);
+    const delay = Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1);
+    this.#dueTimer = setTimeout(() => void this.#sweep().then(() => this.wake()), delay);
   }
 
   #retryLater(): void {

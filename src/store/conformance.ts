@@ -211,9 +211,12 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
     it('frees leases whose worker died', async () => {
       await addEndpoint();
       await publish('chat.message');
+      expect(await store.queue.nextLeaseExpiry()).toBeNull();
       await claim(at(1));
+      expect((await store.queue.nextLeaseExpiry())?.toISOString()).toBe(at(2).toISOString());
       expect(await store.queue.releaseExpiredLeases(at(1.5))).toBe(0);
       expect(await store.queue.releaseExpiredLeases(at(5))).toBe(1);
+      expect(await store.queue.nextLeaseExpiry()).toBeNull();
       expect(await claim(at(5))).toHaveLength(1);
     });
 

@@ -189,6 +189,8 @@ export interface DeliveryQueue {
   depth(): Promise<number>;
   /** When the earliest waiting delivery of an active endpoint becomes due. */
   nextDueAt(): Promise<Date | null>;
+  /** When the earliest lease runs out (a delivery in flight whose worker may have died). */
+  nextLeaseExpiry(): Promise<Date | null>;
   /** Called when work may have become due (new deliveries, re-sends, enabled endpoints). */
   onWake(listener: () => void): () => void;
   /** Tells every worker (in this process or, for PostgreSQL, any process) to look for work. */

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HeraldError, type ErrorCode } from '../../errors.js';
 
 /** Fastify's own error codes, mapped onto Herald's public ones. */
@@ -8,6 +8,9 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_BAD_URL: 'bad_request',
+  // Path segments are ids of at most 64 characters: a longer one names nothing.
+  FST_ERR_MAX_PARAM_LENGTH: 'not_found',
 };
 
 /**
@@ -30,6 +33,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}`, details: [] } }),
   );
+}
+
+/** The router's own errors (a malformed or over-long path) skip the error handler: Fastify hands them here. */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const herald = toHeraldError(error) ?? new HeraldError('bad_request', error.message);
+  void reply.status(herald.status).send({ error: { code: herald.code, message: herald.message, details: herald.details } });
 }
 
 function toHeraldError(error: FastifyError): HeraldError | null {

@@ -2,14 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Endpoint } from '../../domain/endpoint.js';
 import { ids } from '../../domain/ids.js';
-import { HeraldError, missing } from '../../errors.js';
+import { HeraldError, missing, validationFailed } from '../../errors.js';
 import { generateSecret } from '../../signing/index.js';
 import type { Store } from '../../store/store.js';
 import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
 import { tenantOf } from '../plugins/auth.js';
 import { presentEndpoint } from '../present.js';
-import { Count, Endpoint as EndpointSchema, EndpointParams, Recover, RotateSecret, Secret, TestRequest, TestResult } from '../schemas.js';
+import { Count, Endpoint as EndpointSchema, EndpointParams, OptionalBody, Recover, RotateSecret, Secret, TestRequest, TestResult } from '../schemas.js';
 import { findEndpoint, verify } from './endpoints.js';
 
 const tags = ['Endpoint actions'];
@@ -18,11 +18,11 @@ const DEFAULT_GRACE_SECONDS = 86_400;
 
 export const endpointActionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   const { store } = ctx;
-  const noBody = Type.Optional(Type.Object({}, { additionalProperties: false }));
+  const noBody = OptionalBody(Type.Object({}, { additionalProperties: false }));
 
   app.post(
     '/tenants/:tid/endpoints/:eid/test',
-    { schema: { tags, summary: 'Send a test event now and answer what happened', params: EndpointParams, body: Type.Optional(TestRequest), response: { 200: TestResult } } },
+    { schema: { tags, summary: 'Send a test event now and answer what happened', params: EndpointParams, body: OptionalBody(TestRequest), response: { 200: TestResult } } },
     async (request) => {
       const { tid, eid } = request.params;
       const endpoint = await findEndpoint(ctx, tid, eid);
@@ -79,7 +79,7 @@ export const endpointActionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }
 
   app.post(
     '/tenants/:tid/endpoints/:eid/rotate-secret',
-    { schema: { tags, summary: 'Replace the signing secret; the old one keeps signing during the grace period', params: EndpointParams, body: Type.Optional(RotateSecret), response: { 200: Secret } } },
+    { schema: { tags, summary: 'Replace the signing secret; the old one keeps signing during the grace period', params: EndpointParams, body: OptionalBody(RotateSecret), response: { 200: Secret } } },
     async (request) => {
       const { tid, eid } = request.params;
       await findEndpoint(ctx, tid, eid);
@@ -136,7 +136,9 @@ export const endpointActionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }
 /** The asked type's example; else the first exact subscription's; else `webhook.test`. */
 async function testEventFor(store: Store, endpoint: Endpoint, asked: string | undefined): Promise<{ type: string; data: unknown }> {
   if (asked) {
-    const eventType = (await store.eventTypes.get(asked)) ?? missing('Event type');
+    // As for publish: an unknown type is bad input (422), not a missing route object (404).
+    const eventType = await store.eventTypes.get(asked);
+    if (!eventType) throw validationFailed(`unknown event type: ${asked}`, [{ path: '/eventType', value: asked }]);
     return { type: eventType.name, data: eventType.example ?? {} };
   }
   for (const pattern of endpoint.eventTypes) {

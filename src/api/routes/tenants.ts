@@ -9,7 +9,7 @@ import type { ApiContext } from '../context.js';
 import { hashToken, newToken } from '../principal.js';
 import { checkSignatureSettings } from '../validation.js';
 import { presentTenant } from '../present.js';
-import { ApiKey, CreatePortalToken, CreateTenant, PageQuery, PatchTenant, PortalToken, Tenant, TenantParams, pageOf } from '../schemas.js';
+import { ApiKey, CreatePortalToken, CreateTenant, OptionalBody, PageQuery, PatchTenant, PortalToken, Tenant, TenantParams, pageOf } from '../schemas.js';
 
 const tags = ['Tenants'];
 const PORTAL_TOKEN_TTL_SECONDS = 3600;
@@ -91,7 +91,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asyn
     '/tenants/:tid/portal-token',
     {
       config: { access: 'operator' },
-      schema: { tags, summary: 'Create a short-lived dashboard link for one tenant', params: TenantParams, body: Type.Optional(CreatePortalToken), response: { 201: PortalToken } },
+      schema: { tags, summary: 'Create a short-lived dashboard link for one tenant', params: TenantParams, body: OptionalBody(CreatePortalToken), response: { 201: PortalToken } },
     },
     async (request, reply) => {
       const tenant = tenantOf(request);

@@ -69,6 +69,15 @@ export function deliveryQueue(db: Kysely<Database>, dialect: QueueDialect): Deli
       return row?.at == null ? null : new Date(Number(row.at));
     },
 
+    async nextLeaseExpiry() {
+      const row = await db
+        .selectFrom('deliveries')
+        .select((eb) => eb.fn.min('lease_expires_at').as('at'))
+        .where('status', '=', 'delivering')
+        .executeTakeFirst();
+      return row?.at == null ? null : new Date(Number(row.at));
+    },
+
     onWake: (listener) => dialect.onWake(listener),
     wake: () => dialect.wake(),
   };

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Delivery } from '../../domain/delivery.js';
 import type { EventRepository, PublishInput, PublishResult } from '../store.js';
 import { markDue } from './endpoint-schedule.js';
@@ -33,14 +33,12 @@ export function eventRepository(db: Kysely<Database>, wake: () => Promise<void>)
 
 async function publishInTransaction(trx: Kysely<Database>, input: PublishInput): Promise<PublishResult> {
   const { event } = input;
+  const seen = (row: Selectable<Database['events']>): PublishResult => ({ event: toEvent(row), created: false, deliveries: [] });
+  const withSameKey = () =>
+    trx.selectFrom('events').selectAll().where('tenant_id', '=', event.tenantId).where('idempotency_key', '=', event.idempotencyKey).executeTakeFirst();
   if (event.idempotencyKey !== null) {
-    const existing = await trx
-      .selectFrom('events')
-      .selectAll()
-      .where('tenant_id', '=', event.tenantId)
-      .where('idempotency_key', '=', event.idempotencyKey)
-      .executeTakeFirst();
-    if (existing) return { event: toEvent(existing), created: false, deliveries: [] };
+    const existing = await withSameKey();
+    if (existing) return seen(existing);
   }
 
   const row = await trx
@@ -54,8 +52,12 @@ async function publishInTransaction(trx: Kysely<Database>, input: PublishInput):
       is_test: input.isTest ? 1 : 0,
       created_at: event.createdAt.getTime(),
     })
+    // With many API processes (PostgreSQL) a publish with the same key can commit between the
+    // check above and this insert: this one then waits for it, inserts nothing and answers it.
+    .onConflict((oc) => oc.columns(['tenant_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing())
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (!row) return seen((await withSameKey())!);
 
   const endpointRows = await trx.selectFrom('endpoints').selectAll().where('tenant_id', '=', event.tenantId).execute();
   const deliveries: Delivery[] = input.selectEndpoints(endpointRows.map(toEndpoint)).map((endpoint) => ({

@@ -11,7 +11,12 @@ export interface Migration {
 /** Versioned migrations, applied in name order; Kysely records them and takes the lock. */
 const MIGRATIONS: Migration[] = [initial];
 
-export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
+/**
+ * `migrationTableSchema` names where Kysely keeps its own two tables. PostgreSQL needs it:
+ * Kysely looks for them in every schema of the database, so a second Herald schema (or a
+ * test's) would find another schema's tables, skip creating its own and then fail.
+ */
+export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialect, migrationTableSchema?: string): Promise<void> {
   const provider: MigrationProvider = {
     async getMigrations() {
       const entries: Record<string, KyselyMigration> = {};
@@ -19,6 +24,6 @@ export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialect): Pro
       return entries;
     },
   };
-  const { error } = await new Migrator({ db, provider }).migrateToLatest();
+  const { error } = await new Migrator({ db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) }).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
 }

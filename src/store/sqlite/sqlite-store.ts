@@ -23,7 +23,7 @@ export function openSqliteStore(path: string): Store {
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
 
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   const wakeups = new EventEmitter();
   wakeups.setMaxListeners(0);
 
@@ -41,5 +41,27 @@ export function openSqliteStore(path: string): Store {
   return createSqlStore(db, 'sqlite', dialect, async () => {
     wakeups.removeAllListeners();
     await db.destroy();
+  });
+}
+
+/**
+ * Kysely prepares every statement anew; compiling SQL cost as much CPU as running it (measured
+ * by `npm run bench`'s SQL profile). Herald's queries are a small fixed set, so each compiled
+ * statement is kept and reused. One connection runs one statement at a time, so sharing is safe.
+ */
+function withStatementCache(database: BetterSqlite3.Database): BetterSqlite3.Database {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const prepare = database.prepare.bind(database);
+  return Object.assign(Object.create(database) as BetterSqlite3.Database, {
+    prepare(source: string) {
+      let statement = statements.get(source);
+      if (!statement) {
+        // Queries with IN lists vary in length; a bound keeps odd ones from piling up.
+        if (statements.size >= 2000) statements.clear();
+        statement = prepare(source);
+        statements.set(source, statement);
+      }
+      return statement;
+    },
   });
 }

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Store } from '../store.js';
+import type { QueueDialect } from '../sql/delivery-queue.js';
+import { migrateToLatest } from '../sql/migrator.js';
+import type { Database } from '../sql/schema.js';
+import { createSqlStore } from '../sql/sql-store.js';
+import { listenForWakeups, WAKE_CHANNEL, type WakeListener } from './wake-listener.js';
+
+export interface PostgresStoreOptions {
+  /** Keeps every table in this schema (created if missing), e.g. to isolate tests. */
+  schema?: string;
+}
+
+// The name goes into a connection option and DDL, so only plain identifiers are accepted.
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+// Times are int8 milliseconds, which pg hands back as strings lest they lose precision; ours
+// stay far below 2^53. Set on this pool only, so nothing else in the process is affected.
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/**
+ * PostgreSQL, for many API and worker processes on many machines. Workers claim with
+ * `FOR UPDATE SKIP LOCKED` on the endpoint rows, so no two lease the same endpoint's
+ * deliveries at once, and wake one another with LISTEN/NOTIFY.
+ */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
+  const { schema } = options;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error(`Invalid PostgreSQL schema name: ${schema}`);
+
+  const pool = new pg.Pool({ connectionString: url, types, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+  // An idle connection died: the pool drops it and the next query opens another. Without a
+  // handler the 'error' event would crash the process.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+
+  // NOTIFY reaches this store's own listener too; the payload lets it skip that echo, since
+  // wake() has already told the local listeners.
+  const storeId = randomUUID();
+  const wakeups = new EventEmitter();
+  wakeups.setMaxListeners(0);
+  let listener: WakeListener;
+  try {
+    if (schema) await createSchema(db, schema);
+    listener = await listenForWakeups({
+      url,
+      applicationName: `herald-wake${schema ? `:${schema}` : ''}`,
+      onNotify: (payload) => payload !== storeId && wakeups.emit('wake'),
+      onReconnect: () => wakeups.emit('wake'),
+    });
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+
+  const dialect: QueueDialect = {
+    // Locks the claimed endpoint rows till commit; other workers pass over them instead of
+    // waiting. (The cast: Kysely types these as the base builder, not the caller's subtype.)
+    lockForClaim: (query) => query.forUpdate().skipLocked() as typeof query,
+    async wake() {
+      wakeups.emit('wake');
+      // Callers wake after their commit, so a failed NOTIFY must not turn a stored change into
+      // an error; other processes still find the work at their due timer or safety sweep.
+      await sql`select pg_notify(${WAKE_CHANNEL}, ${storeId})`.execute(db).catch(() => {});
+    },
+    onWake(wakeListener) {
+      wakeups.on('wake', wakeListener);
+      return () => wakeups.off('wake', wakeListener);
+    },
+  };
+
+  const store = createSqlStore(db, 'postgres', dialect, async () => {
+    wakeups.removeAllListeners();
+    await listener.close();
+    await db.destroy();
+  });
+  return { ...store, migrate: async () => migrate(db, schema ?? (await currentSchema(db))) };
+}
+
+/**
+ * Before taking its lock, Kysely's migrator lists every table of every schema in the database,
+ * which fails when some other schema or table is dropped meanwhile (parallel test runs sharing
+ * a database do that). Migrating is idempotent, so on such an error it is tried again.
+ */
+const VANISHED = new Set(['3F000', '42P01', '42703']); // no such schema, table, column
+
+async function migrate(db: Kysely<Database>, schema: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // Kysely's own tables go in the store's schema, named explicitly (see migrator.ts).
+      return await migrateToLatest(db, 'postgres', schema);
+    } catch (error) {
+      if (attempt === 5 || !VANISHED.has(String((error as { code?: unknown }).code))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
+/** Two stores opening at once could both fail `create schema if not exists`; a lock orders them. */
+async function createSchema(db: Kysely<Database>, schema: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${`herald-schema:${schema}`}))`.execute(trx);
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
+  });
+}
+
+async function currentSchema(db: Kysely<Database>): Promise<string> {
+  const { rows } = await sql<{ name: string | null }>`select current_schema() as name`.execute(db);
+  const name = rows[0]?.name;
+  if (!name) throw new Error('PostgreSQL search_path names no existing schema: create one or pass a schema');
+  return name;
+}
