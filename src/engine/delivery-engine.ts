@@ -1,12 +1,14 @@
-import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
 import { ids } from '../domain/ids.js';
 import type { Metrics } from '../metrics.js';
 import type { SecretBox } from '../signing/index.js';
-import type { DeliveryJob, RecordOutcome, Store } from '../store/store.js';
+import type { AttemptRecord, DeliveryJob, RecordOutcome, Store } from '../store/store.js';
 import { buildRequest, judgeAttempt } from './attempt.js';
-import { runHandshake } from './handshake.js';
+import { Batcher } from './batcher.js';
 import { sendWebhook, type SendResult } from './http-sender.js';
+import { verifyEndpoint } from './verify-endpoint.js';
+import { WakeTimer } from './wake-timer.js';
 
 export interface EngineOptions {
   store: Store;
@@ -27,41 +29,39 @@ export interface AttemptReport extends SendResult {
   succeeded: boolean;
 }
 
+/** The slow safety poll: frees leases of dead workers and finds work no wake-up announced. */
 const SAFETY_SWEEP_MS = 30_000;
 
 /**
  * Claims due deliveries and runs their attempts. It never sleep-polls: it claims when the
- * store says work arrived (wake-ups), when an attempt ends, and at the moment the earliest
- * waiting retry falls due or the earliest lease runs out (freeing the deliveries of a worker
- * that died); a slow sweep is the safety net.
+ * store says work arrived (wake-ups), when an ending attempt leaves its endpoint more due work,
+ * and at the moment a retry falls due or a lease runs out.
  */
 export class DeliveryEngine {
   readonly #store: Store;
   readonly #options: Required<Omit<EngineOptions, 'store'>>;
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #records: Batcher<AttemptRecord, RecordOutcome>;
+  readonly #timer = new WakeTimer(() => void this.#sweep().then(() => this.wake()));
   #draining: Promise<void> | null = null;
   #wakeRequested = false;
-  #dueTimer: NodeJS.Timeout | null = null;
+  /** The last claim stopped at the concurrency cap: any ending attempt must claim again. */
+  #saturated = false;
   #sweepTimer: NodeJS.Timeout | null = null;
   #unsubscribe: (() => void) | null = null;
   #running = false;
 
   constructor(options: EngineOptions) {
     this.#store = options.store;
-    this.#options = {
-      concurrency: 128,
-      maxInFlightPerEndpoint: 16,
-      leaseGraceMs: 60_000,
-      random: Math.random,
-      ...options,
-    };
+    this.#options = { concurrency: 128, maxInFlightPerEndpoint: 16, leaseGraceMs: 60_000, random: Math.random, ...options };
+    this.#records = new Batcher((records) => this.#store.queue.record(records));
   }
 
   async start(): Promise<void> {
     this.#running = true;
     this.#unsubscribe = this.#store.queue.onWake(() => this.wake());
     await this.#sweep();
-    this.#sweepTimer = setInterval(() => void this.#sweep(), SAFETY_SWEEP_MS);
+    this.#sweepTimer = setInterval(() => void this.#sweep().then(() => this.wake()), SAFETY_SWEEP_MS);
     this.wake();
   }
 
@@ -69,21 +69,26 @@ export class DeliveryEngine {
   async stop(timeoutMs = 15_000): Promise<void> {
     this.#running = false;
     this.#unsubscribe?.();
-    if (this.#dueTimer) clearTimeout(this.#dueTimer);
+    this.#timer.clear();
     if (this.#sweepTimer) clearInterval(this.#sweepTimer);
     await this.#draining;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([Promise.allSettled([...this.#inFlight]), deadline]);
-    clearTimeout(timer);
+    let deadline: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#inFlight]).then(() => this.#records.idle()),
+      new Promise<void>((resolve) => (deadline = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(deadline);
   }
 
   /** Looks for due work now; calls made while a claim runs fold into one more claim. */
   wake(): void {
     if (!this.#running) return;
     this.#wakeRequested = true;
-    this.#draining ??= this.#drain().finally(() => {
+    if (this.#draining) return;
+    this.#draining = this.#drain().finally(() => {
       this.#draining = null;
+      // A wake that came while the drain was finishing must not be lost.
+      if (this.#wakeRequested) this.wake();
     });
   }
 
@@ -93,34 +98,8 @@ export class DeliveryEngine {
     return job ? this.#attempt(job) : null;
   }
 
-  /** Runs an endpoint's verification handshake and stores the outcome. */
-  async verifyEndpoint(tenantId: string, endpointId: string): Promise<{ verified: boolean; reason: string | null }> {
-    const store = this.#store;
-    const [endpoint, secrets, tenant] = await Promise.all([
-      store.endpoints.get(tenantId, endpointId),
-      store.endpoints.getSecrets(tenantId, endpointId),
-      store.tenants.get(tenantId),
-    ]);
-    if (!endpoint || !secrets?.verifyToken || !tenant) return { verified: false, reason: 'endpoint has no verify token' };
-    const verifyToken = this.#options.secretBox.open(secrets.verifyToken);
-    const outcome = await runHandshake(endpoint.url, verifyToken, tenant.settings.attemptTimeoutMs, this.#options.dispatcher);
-    await store.endpoints.update(
-      tenantId,
-      endpointId,
-      outcome.verified ? { status: 'active', disabledReason: null } : { status: 'verification_failed', disabledReason: outcome.reason },
-      new Date(),
-    );
-    await store.audit.append({
-      id: ids.next('aud'),
-      tenantId,
-      actor: 'system',
-      action: outcome.verified ? 'endpoint.verified' : 'endpoint.verification_failed',
-      targetType: 'endpoint',
-      targetId: endpointId,
-      details: outcome.reason ? { reason: outcome.reason } : {},
-      createdAt: new Date(),
-    });
-    return outcome;
+  verifyEndpoint(tenantId: string, endpointId: string): Promise<{ verified: boolean; reason: string | null }> {
+    return verifyEndpoint(this.#store, this.#options.secretBox, this.#options.dispatcher, tenantId, endpointId);
   }
 
   async #drain(): Promise<void> {
@@ -128,7 +107,8 @@ export class DeliveryEngine {
       while (this.#running && this.#wakeRequested) {
         this.#wakeRequested = false;
         const free = this.#options.concurrency - this.#inFlight.size;
-        if (free <= 0) return; // an ending attempt wakes us again
+        this.#saturated = free <= 0;
+        if (this.#saturated) return;
         const jobs = await this.#store.queue.claim({
           now: new Date(),
           limit: free,
@@ -138,10 +118,12 @@ export class DeliveryEngine {
         for (const job of jobs) this.#track(job);
         if (jobs.length === free) this.#wakeRequested = true;
       }
-      await this.#armDueTimer();
+      // Busy, the engine learns of future work from its own attempts (retry times); idle, it
+      // asks the store once when the next retry or lease end is, and sleeps until then.
+      if (this.#running && this.#inFlight.size === 0) await this.#armFromStore();
     } catch (error) {
       this.#options.logger.error({ err: error }, 'engine:claim:error');
-      this.#retryLater();
+      this.#timer.armAt(Date.now() + 1000);
     }
   }
 
@@ -151,7 +133,7 @@ export class DeliveryEngine {
       .catch((error) => this.#options.logger.error({ err: error, deliveryId: job.delivery.id }, 'engine:attempt:error'))
       .finally(() => {
         this.#inFlight.delete(running);
-        this.wake();
+        if (this.#saturated || this.#inFlight.size === 0) this.wake();
       });
     this.#inFlight.add(running);
   }
@@ -161,9 +143,11 @@ export class DeliveryEngine {
     const request = buildRequest(job, this.#options.secretBox, startedAt);
     const result = await sendWebhook(request, this.#options.dispatcher);
     const record = judgeAttempt(job, request, result, startedAt, this.#options.random);
-    const outcome = await this.#store.queue.record(record);
+    const outcome = await this.#records.add(record);
     this.#options.metrics.attempts.inc({ outcome: record.verdict.kind === 'retry' ? 'failed' : record.verdict.kind });
     this.#options.metrics.attemptDuration.observe(result.durationMs / 1000);
+    if (record.verdict.kind === 'retry') this.#timer.armAt(record.verdict.at.getTime());
+    if (outcome.moreDue) this.wake();
     await this.#auditDisable(outcome);
     // The error as logged (`HTTP 500` included), so a test send answers what its attempt shows.
     return { ...result, error: record.attempt.error, deliveryId: job.delivery.id, succeeded: record.verdict.kind === 'succeeded' };
@@ -184,23 +168,11 @@ export class DeliveryEngine {
     });
   }
 
-  async #armDueTimer(): Promise<void> {
-    if (this.#dueTimer) clearTimeout(this.#dueTimer);
-    this.#dueTimer = null;
-    if (!this.#running) return;
-    // Work falls due when a waiting retry's time comes, or when a lease runs out: a delivery
-    // whose worker died goes out again then, not at the next safety sweep.
+  /** Work falls due when a waiting retry's time comes, or when a lease of a dead worker ends. */
+  async #armFromStore(): Promise<void> {
     const [next, leaseEnds] = await Promise.all([this.#store.queue.nextDueAt(), this.#store.queue.nextLeaseExpiry()]);
     const at = Math.min(next?.getTime() ?? Infinity, leaseEnds?.getTime() ?? Infinity);
-    if (!this.#running || at === Infinity) return;
-    // setTimeout takes at most a 32-bit delay; a far retry is re-armed when this one fires.
-    const delay = Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1);
-    this.#dueTimer = setTimeout(() => void this.#sweep().then(() => this.wake()), delay);
-  }
-
-  #retryLater(): void {
-    if (this.#dueTimer) clearTimeout(this.#dueTimer);
-    this.#dueTimer = setTimeout(() => this.wake(), 1000);
+    if (this.#running && at !== Infinity) this.#timer.armAt(at);
   }
 
   async #sweep(): Promise<void> {

@@ -54,8 +54,10 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
     const claim = (now: Date, limit = 10, maxInFlightPerEndpoint = 16) =>
       store.queue.claim({ now, limit, maxInFlightPerEndpoint, leaseGraceMs: 0 });
 
+    const recordOne = async (record: Parameters<Store['queue']['record']>[0][number]) => (await store.queue.record([record]))[0]!;
+
     const succeed = (job: DeliveryJob, now: Date) =>
-      store.queue.record({
+      recordOne({
         deliveryId: job.delivery.id,
         attempt: { number: job.delivery.attemptCount + 1, startedAt: now, durationMs: 5, statusCode: 200, responseBody: 'ok', error: null, requestHeaders: {} },
         verdict: { kind: 'succeeded' },
@@ -65,7 +67,7 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       });
 
     const fail = (job: DeliveryJob, now: Date, retryAt: Date | null) =>
-      store.queue.record({
+      recordOne({
         deliveryId: job.delivery.id,
         attempt: { number: job.delivery.attemptCount + 1, startedAt: now, durationMs: 5, statusCode: 500, responseBody: 'no', error: 'HTTP 500', requestHeaders: { a: 'b' } },
         verdict: retryAt ? { kind: 'retry', at: retryAt } : { kind: 'dead' },

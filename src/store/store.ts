@@ -174,6 +174,8 @@ export interface AttemptRecord {
 export interface RecordOutcome {
   /** Set when this attempt disabled the endpoint. */
   endpointDisabled: { endpointId: string; tenantId: string; reason: string } | null;
+  /** The endpoint has more deliveries due now (its slot is free for the next one). */
+  moreDue: boolean;
 }
 
 export interface DeliveryQueue {
@@ -181,8 +183,8 @@ export interface DeliveryQueue {
   claim(request: ClaimRequest): Promise<DeliveryJob[]>;
   /** Leases one delivery now, whatever its schedule (test sends). */
   claimOne(tenantId: string, deliveryId: string, now: Date, leaseGraceMs: number): Promise<DeliveryJob | null>;
-  /** Stores an attempt and its consequences for the delivery and endpoint atomically. */
-  record(record: AttemptRecord): Promise<RecordOutcome>;
+  /** Stores attempts and their consequences for deliveries and endpoints, in one transaction. */
+  record(records: AttemptRecord[]): Promise<RecordOutcome[]>;
   /** Makes deliveries whose lease ran out (their worker died) due again; answers how many. */
   releaseExpiredLeases(now: Date): Promise<number>;
   /** Deliveries waiting or in flight, for the queue-depth gauge. */

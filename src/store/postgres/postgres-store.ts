@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Store } from '../store.js';
-import type { QueueDialect } from '../sql/delivery-queue.js';
+import type { StoreDialect } from '../sql/store-dialect.js';
 import { migrateToLatest } from '../sql/migrator.js';
 import type { Database } from '../sql/schema.js';
 import { createSqlStore } from '../sql/sql-store.js';
@@ -58,7 +58,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     throw error;
   }
 
-  const dialect: QueueDialect = {
+  const dialect: StoreDialect = {
+    transaction: (work) => db.transaction().execute(work),
     // Locks the claimed endpoint rows till commit; other workers pass over them instead of
     // waiting. (The cast: Kysely types these as the base builder, not the caller's subtype.)
     lockForClaim: (query) => query.forUpdate().skipLocked() as typeof query,

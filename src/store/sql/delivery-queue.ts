@@ -1,28 +1,22 @@
-import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { AttemptRecord, ClaimRequest, DeliveryJob, DeliveryQueue, RecordOutcome } from '../store.js';
 import { rescheduleEndpoints } from './endpoint-schedule.js';
+import { isLeased, isWaiting } from './statuses.js';
+import type { StoreDialect } from './store-dialect.js';
 import { toDelivery, toEndpoint, toEndpointSecrets, toEvent, toTenant } from './rows.js';
 import type { Database } from './schema.js';
-
-/** What differs between databases in the queue: row locking and the wake-up channel. */
-export interface QueueDialect {
-  /** PostgreSQL adds `FOR UPDATE SKIP LOCKED`; SQLite has one writer and needs nothing. */
-  lockForClaim<Q extends SelectQueryBuilder<Database, 'endpoints', any>>(query: Q): Q;
-  wake(): Promise<void>;
-  onWake(listener: () => void): () => void;
-}
 
 type DeliveryRow = Selectable<Database['deliveries']>;
 
 /** How many endpoints one claim looks at; the rest wait for the next claim. */
 const ENDPOINTS_PER_CLAIM = 64;
 
-export function deliveryQueue(db: Kysely<Database>, dialect: QueueDialect): DeliveryQueue {
+export function deliveryQueue(db: Kysely<Database>, dialect: StoreDialect): DeliveryQueue {
   return {
-    claim: (request) => db.transaction().execute((trx) => claimInTransaction(trx, dialect, request)),
+    claim: (request) => dialect.transaction((trx) => claimInTransaction(trx, dialect, request)),
 
     async claimOne(tenantId, deliveryId, now, leaseGraceMs) {
-      return db.transaction().execute(async (trx) => {
+      return dialect.transaction(async (trx) => {
         const row = await trx
           .selectFrom('deliveries')
           .selectAll()
@@ -36,13 +30,19 @@ export function deliveryQueue(db: Kysely<Database>, dialect: QueueDialect): Deli
       });
     },
 
-    record: (record) => db.transaction().execute((trx) => recordInTransaction(trx, record)),
+    // Records arrive in batches (the engine's group commit): one transaction for all of them.
+    record: (records) =>
+      dialect.transaction(async (trx) => {
+        const outcomes: RecordOutcome[] = [];
+        for (const record of records) outcomes.push(await recordInTransaction(trx, record));
+        return outcomes;
+      }),
 
     async releaseExpiredLeases(now) {
       const released = await db
         .updateTable('deliveries')
         .set({ status: 'pending', next_attempt_at: now.getTime(), lease_expires_at: null })
-        .where('status', '=', 'delivering')
+        .where(isLeased)
         .where('lease_expires_at', '<=', now.getTime())
         .returning('endpoint_id')
         .execute();
@@ -73,7 +73,7 @@ export function deliveryQueue(db: Kysely<Database>, dialect: QueueDialect): Deli
       const row = await db
         .selectFrom('deliveries')
         .select((eb) => eb.fn.min('lease_expires_at').as('at'))
-        .where('status', '=', 'delivering')
+        .where(isLeased)
         .executeTakeFirst();
       return row?.at == null ? null : new Date(Number(row.at));
     },
@@ -89,7 +89,7 @@ export function deliveryQueue(db: Kysely<Database>, dialect: QueueDialect): Deli
  * therefore costs the others nothing, and the cap holds across every worker because the
  * in-flight count is read from the table under the endpoint's row lock.
  */
-async function claimInTransaction(trx: Kysely<Database>, dialect: QueueDialect, request: ClaimRequest): Promise<DeliveryJob[]> {
+async function claimInTransaction(trx: Kysely<Database>, dialect: StoreDialect, request: ClaimRequest): Promise<DeliveryJob[]> {
   const now = request.now.getTime();
   const endpoints = await dialect
     .lockForClaim(
@@ -119,7 +119,7 @@ async function claimInTransaction(trx: Kysely<Database>, dialect: QueueDialect, 
       .selectFrom('deliveries')
       .selectAll()
       .where('endpoint_id', '=', id)
-      .where('status', 'in', ['pending', 'failed'])
+      .where(isWaiting)
       .where('next_attempt_at', '<=', now)
       .orderBy('next_attempt_at')
       .limit(room)
@@ -150,7 +150,7 @@ async function countInFlight(trx: Kysely<Database>, endpointIds: string[], now: 
   const rows = await trx
     .selectFrom('deliveries')
     .select(['endpoint_id', (eb) => eb.fn.countAll().as('n')])
-    .where('status', '=', 'delivering')
+    .where(isLeased)
     .where('endpoint_id', 'in', endpointIds)
     .where('lease_expires_at', '>', now)
     .groupBy('endpoint_id')
@@ -208,7 +208,7 @@ async function recordInTransaction(trx: Kysely<Database>, record: AttemptRecord)
     .where('id', '=', record.deliveryId)
     .returning(['endpoint_id', 'tenant_id'])
     .executeTakeFirst();
-  if (!delivery) return { endpointDisabled: null }; // deleted while in flight: nothing to keep
+  if (!delivery) return { endpointDisabled: null, moreDue: false }; // deleted while in flight: nothing to keep
 
   await trx
     .insertInto('attempts')
@@ -226,8 +226,11 @@ async function recordInTransaction(trx: Kysely<Database>, record: AttemptRecord)
     .execute();
 
   const endpointDisabled = await applyEndpointHealth(trx, delivery.endpoint_id, record, now);
-  await rescheduleEndpoints(trx, [delivery.endpoint_id]);
-  return { endpointDisabled: endpointDisabled ? { ...endpointDisabled, tenantId: delivery.tenant_id } : null };
+  const [nextDue] = await rescheduleEndpoints(trx, [delivery.endpoint_id]);
+  return {
+    endpointDisabled: endpointDisabled ? { ...endpointDisabled, tenantId: delivery.tenant_id } : null,
+    moreDue: nextDue !== undefined && nextDue !== null && nextDue <= now.getTime(),
+  };
 }
 
 async function applyEndpointHealth(

@@ -17,15 +17,17 @@ export async function markDue(db: Kysely<Database>, endpointIds: string[], at: n
     .execute();
 }
 
-/** Recomputes next_due_at from the endpoint's waiting deliveries (an indexed MIN). */
-export async function rescheduleEndpoints(db: Kysely<Database>, endpointIds: string[]): Promise<void> {
-  if (endpointIds.length === 0) return;
-  await db
+/** Recomputes next_due_at from the endpoints' waiting deliveries (an indexed MIN); answers them. */
+export async function rescheduleEndpoints(db: Kysely<Database>, endpointIds: string[]): Promise<Array<number | null>> {
+  if (endpointIds.length === 0) return [];
+  const rows = await db
     .updateTable('endpoints')
     .set({
       next_due_at: sql<number | null>`(select min(d.next_attempt_at) from deliveries d
         where d.endpoint_id = endpoints.id and d.status in ('pending', 'failed'))`,
     })
     .where('id', 'in', [...new Set(endpointIds)])
+    .returning('next_due_at')
     .execute();
+  return rows.map((row) => (row.next_due_at === null ? null : Number(row.next_due_at)));
 }

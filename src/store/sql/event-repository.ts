@@ -4,12 +4,13 @@ import type { EventRepository, PublishInput, PublishResult } from '../store.js';
 import { markDue } from './endpoint-schedule.js';
 import { toEndpoint, toEvent } from './rows.js';
 import type { Database } from './schema.js';
+import type { StoreDialect } from './store-dialect.js';
 
-export function eventRepository(db: Kysely<Database>, wake: () => Promise<void>): EventRepository {
+export function eventRepository(db: Kysely<Database>, dialect: StoreDialect): EventRepository {
   return {
     async publish(input) {
-      const result = await db.transaction().execute((trx) => publishInTransaction(trx, input));
-      if (result.created && result.deliveries.length > 0 && !input.isTest) await wake();
+      const result = await dialect.transaction((trx) => publishInTransaction(trx, input));
+      if (result.created && result.deliveries.length > 0 && !input.isTest) await dialect.wake();
       return result;
     },
     async get(tenantId, id) {

@@ -1,21 +1,22 @@
 import type { Kysely } from 'kysely';
 import type { Store } from '../store.js';
 import { auditRepository, credentialRepository, eventTypeRepository, metaRepository, tenantRepository } from './catalog-repositories.js';
-import { deliveryQueue, type QueueDialect } from './delivery-queue.js';
+import { deliveryQueue } from './delivery-queue.js';
 import { deliveryRepository } from './delivery-repository.js';
 import { endpointRepository } from './endpoint-repository.js';
 import { eventRepository } from './event-repository.js';
 import { migrateToLatest, type SqlDialect } from './migrator.js';
 import type { Database } from './schema.js';
+import type { StoreDialect } from './store-dialect.js';
 
 /**
  * The repositories both databases share, assembled over one Kysely instance. A concrete
- * store passes in its dialect's queue hooks and closes its own connections.
+ * store passes in its dialect (transactions, claim locking, wake-ups) and closes its own connections.
  */
 export function createSqlStore(
   db: Kysely<Database>,
   kind: SqlDialect,
-  dialect: QueueDialect,
+  dialect: StoreDialect,
   close: () => Promise<void>,
 ): Store {
   const wake = () => dialect.wake();
@@ -28,7 +29,7 @@ export function createSqlStore(
     tenants: tenantRepository(db),
     credentials: credentialRepository(db),
     endpoints: endpointRepository(db, wake),
-    events: eventRepository(db, wake),
+    events: eventRepository(db, dialect),
     deliveries: deliveryRepository(db, wake),
     queue: deliveryQueue(db, dialect),
     audit: auditRepository(db),

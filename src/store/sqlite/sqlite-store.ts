@@ -4,7 +4,8 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Store } from '../store.js';
-import type { QueueDialect } from '../sql/delivery-queue.js';
+import type { StoreDialect } from '../sql/store-dialect.js';
+import { groupCommit } from './group-commit.js';
 import type { Database } from '../sql/schema.js';
 import { createSqlStore } from '../sql/sql-store.js';
 
@@ -27,7 +28,8 @@ export function openSqliteStore(path: string): Store {
   const wakeups = new EventEmitter();
   wakeups.setMaxListeners(0);
 
-  const dialect: QueueDialect = {
+  const dialect: StoreDialect = {
+    transaction: groupCommit(db),
     lockForClaim: (query) => query,
     async wake() {
       wakeups.emit('wake');
