@@ -1,4 +1,4 @@
-import type { EgressPolicy } from './net/index.js';
+import { validateEgressPolicy, type EgressPolicy } from './net/index.js';
 
 /** Every setting, parsed once from flags and environment; flags win over the environment. */
 export interface Config {
@@ -75,11 +75,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     publicUrl: (pick('publicUrl') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
     adminToken: pick('adminToken') ?? null,
     encryptionKey: pick('encryptionKey') ?? null,
-    egress: {
+    egress: validateEgressPolicy({
       allowHttp: dev || parseBoolean(pick('allowHttp')),
       allowedPrivateCidrs: dev ? [...new Set([...cidrs, ...DEV_CIDRS])] : cidrs,
       proxyUrl: pick('egressProxy') ?? null,
-    },
+    }),
     api: true,
     workers: flags.workers !== false,
     migrate: flags.migrate !== false,

@@ -37,14 +37,9 @@ export function rulesFor(policy: EgressPolicy): AddressRules {
   return rules;
 }
 
-/** Reads HERALD_ALLOW_HTTP, HERALD_ALLOWED_PRIVATE_CIDRS and HERALD_EGRESS_PROXY; throws on a bad CIDR or proxy. */
-export function egressPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): EgressPolicy {
-  const policy: EgressPolicy = {
-    allowHttp: /^(1|true|yes)$/i.test(env.HERALD_ALLOW_HTTP ?? ''),
-    allowedPrivateCidrs: (env.HERALD_ALLOWED_PRIVATE_CIDRS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-    proxyUrl: env.HERALD_EGRESS_PROXY?.trim() || null,
-  };
-  rulesFor(policy); // fail fast on a malformed CIDR
+/** Throws on a malformed CIDR or proxy URL, so a bad setting stops start-up, not a delivery. */
+export function validateEgressPolicy(policy: EgressPolicy): EgressPolicy {
+  rulesFor(policy);
   if (policy.proxyUrl) parseProxyUrl(policy.proxyUrl);
   return policy;
 }

@@ -7,7 +7,7 @@ export {
   type EgressDispatcherOptions,
 } from './egress-dispatcher.js';
 export {
-  egressPolicyFromEnv,
+  validateEgressPolicy,
   parseProxyUrl,
   rulesFor,
   systemResolver,

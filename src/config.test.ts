@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({}, {});
+    expect(config).toMatchObject({
+      databaseUrl: 'sqlite:./data/herald.db',
+      port: 8080,
+      host: '127.0.0.1',
+      publicUrl: 'http://127.0.0.1:8080',
+      adminToken: null,
+      encryptionKey: null,
+      egress: { allowHttp: false, allowedPrivateCidrs: [], proxyUrl: null },
+      workers: true,
+      migrate: true,
+    });
+  });
+
+  it('reads the environment, and flags win over it', () => {
+    const env = { HERALD_PORT: '9000', HERALD_DATABASE_URL: 'sqlite:/tmp/x.db', HERALD_ALLOW_HTTP: 'true', HERALD_ALLOWED_PRIVATE_CIDRS: '10.0.0.0/8' };
+    expect(loadConfig({}, env)).toMatchObject({ port: 9000, databaseUrl: 'sqlite:/tmp/x.db', egress: { allowHttp: true, allowedPrivateCidrs: ['10.0.0.0/8'] } });
+    expect(loadConfig({ port: '7000' }, env).port).toBe(7000);
+  });
+
+  it('treats HERALD_ALLOW_HTTP=false as false', () => {
+    expect(loadConfig({}, { HERALD_ALLOW_HTTP: 'false' }).egress.allowHttp).toBe(false);
+  });
+
+  it('opens plain HTTP and loopback with --dev', () => {
+    expect(loadConfig({ dev: true }, {}).egress).toMatchObject({ allowHttp: true, allowedPrivateCidrs: ['127.0.0.0/8', '::1/128'] });
+  });
+
+  it('refuses bad settings at start-up', () => {
+    expect(() => loadConfig({ port: 'eighty' }, {})).toThrow(/port/i);
+    expect(() => loadConfig({}, { HERALD_ALLOWED_PRIVATE_CIDRS: '10.0.0.0/99' })).toThrow();
+    expect(() => loadConfig({}, { HERALD_EGRESS_PROXY: 'socks5://proxy:1080' })).toThrow(/http/);
+  });
+});
