@@ -25,6 +25,8 @@ interface Waiter {
 /** The parent's handle on the receiver child: its URL, and what arrived there when. */
 export class ReceiverProcess {
   readonly arrivals = new Map<string, ArrivalRecord>();
+  /** When each id first reached each path, for scenarios whose endpoints share event ids. */
+  readonly arrivalsByPath = new Map<string, Map<string, number>>();
   unidentified = 0;
   readonly #child: ChildProcess;
   readonly #port: number;
@@ -108,11 +110,14 @@ export class ReceiverProcess {
       return;
     }
     if (message.type !== 'arrivals') return;
-    for (const [id, , at] of message.arrivals) {
+    for (const [id, path, at] of message.arrivals) {
       if (id === null) {
         this.unidentified += 1;
         continue;
       }
+      let onPath = this.arrivalsByPath.get(path);
+      if (!onPath) this.arrivalsByPath.set(path, (onPath = new Map()));
+      if (!onPath.has(id)) onPath.set(id, at);
       const seen = this.arrivals.get(id);
       if (seen) {
         seen.count += 1;

@@ -14,6 +14,8 @@ export interface HeraldSetup {
   /** Receiver paths, one endpoint each (all subscribed to the bench event type). */
   endpointPaths?: string[];
   config?: Partial<Config>;
+  /** Settings of the bench tenant beyond the defaults, e.g. a short attempt timeout. */
+  tenantSettings?: Record<string, unknown>;
 }
 
 /** A fresh Herald with the bench event type, one tenant and its endpoints on the receiver. */
@@ -21,7 +23,7 @@ export async function prepareHerald(ctx: BenchContext, setup: HeraldSetup = {}):
   const bench = await startBenchHerald(setup.config);
   try {
     await bench.admin('POST', '/api/v1/event-types', { name: BENCH_EVENT_TYPE, description: 'bench traffic' });
-    await bench.admin('POST', '/api/v1/tenants', { id: BENCH_TENANT, name: 'Bench' });
+    await bench.admin('POST', '/api/v1/tenants', { id: BENCH_TENANT, name: 'Bench', ...(setup.tenantSettings ? { settings: setup.tenantSettings } : {}) });
     const endpointIds: string[] = [];
     for (const path of setup.endpointPaths ?? ['/ok']) {
       const endpoint = await bench.admin<{ id: string }>('POST', `/api/v1/tenants/${BENCH_TENANT}/endpoints`, {

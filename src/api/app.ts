@@ -5,14 +5,17 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import { HERALD_VERSION } from '../domain/tenant.js';
 import type { ApiContext } from './context.js';
+import { registerDashboard } from './dashboard.js';
 import { registerAuth } from './plugins/auth.js';
-import { frameworkErrors, registerErrorHandling } from './plugins/errors.js';
+import { clientErrors, frameworkErrors, registerErrorHandling } from './plugins/errors.js';
 import { registerRequestParsing } from './plugins/request-parsing.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { endpointActionRoutes } from './routes/endpoint-actions.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { eventRoutes } from './routes/events.js';
+import { eventStreamRoutes } from './routes/event-stream.js';
+import { meRoutes } from './routes/me.js';
 import { systemRoutes } from './routes/system.js';
 import { tenantRoutes } from './routes/tenants.js';
 
@@ -26,6 +29,7 @@ export async function buildApp(ctx: ApiContext, logger: Logger | false = false):
     // One log line per request would cost more than the publish itself; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors,
+    clientErrorHandler: clientErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Request bodies are JSON only: drop Fastify's text/plain parser so anything else is a 415.
@@ -48,11 +52,12 @@ export async function buildApp(ctx: ApiContext, logger: Logger | false = false):
   await app.register(
     async (api) => {
       registerAuth(api as unknown as FastifyInstance, ctx);
-      for (const routes of [eventTypeRoutes, tenantRoutes, endpointRoutes, endpointActionRoutes, eventRoutes, deliveryRoutes]) {
+      for (const routes of [meRoutes, eventTypeRoutes, tenantRoutes, endpointRoutes, endpointActionRoutes, eventRoutes, eventStreamRoutes, deliveryRoutes]) {
         await api.register(routes, { ctx });
       }
     },
     { prefix: '/api/v1' },
   );
+  registerDashboard(app as unknown as FastifyInstance);
   return app as unknown as FastifyInstance;
 }

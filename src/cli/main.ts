@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { HERALD_VERSION } from '../domain/tenant.js';
 import { serveCommand } from './serve.js';
 import { migrateCommand } from './migrate.js';
+import { listenCommand } from './listen.js';
+import { deliveriesCommand, endpointsCommand, tenantsCommand, triggerCommand } from './tooling.js';
 
 const program = new Command()
   .name('herald')
@@ -11,5 +13,10 @@ const program = new Command()
 program.addCommand(serveCommand('serve', 'Serve the API and dashboard and run delivery workers'));
 program.addCommand(serveCommand('worker', 'Run delivery workers only (no API)'));
 program.addCommand(migrateCommand());
+program.addCommand(listenCommand());
+program.addCommand(triggerCommand());
+program.addCommand(tenantsCommand());
+program.addCommand(endpointsCommand());
+program.addCommand(deliveriesCommand());
 
 await program.parseAsync(process.argv);

@@ -7,6 +7,7 @@ import type { AttemptRecord, DeliveryJob, RecordOutcome, Store } from '../store/
 import { buildRequest, judgeAttempt } from './attempt.js';
 import { Batcher } from './batcher.js';
 import { sendWebhook, type SendResult } from './http-sender.js';
+import { RetentionSweeper, type RetentionOptions } from './retention.js';
 import { verifyEndpoint } from './verify-endpoint.js';
 import { WakeTimer } from './wake-timer.js';
 
@@ -22,6 +23,8 @@ export interface EngineOptions {
   maxInFlightPerEndpoint?: number;
   leaseGraceMs?: number;
   random?: () => number;
+  /** Background pruning of events past their tenant's `retentionDays`. */
+  retention?: RetentionOptions;
 }
 
 export interface AttemptReport extends SendResult {
@@ -39,10 +42,12 @@ const SAFETY_SWEEP_MS = 30_000;
  */
 export class DeliveryEngine {
   readonly #store: Store;
-  readonly #options: Required<Omit<EngineOptions, 'store'>>;
+  readonly #options: Required<Omit<EngineOptions, 'store' | 'retention'>>;
+  readonly #retention: RetentionSweeper;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #records: Batcher<AttemptRecord, RecordOutcome>;
-  readonly #timer = new WakeTimer(() => void this.#sweep().then(() => this.wake()));
+  // Attempts ending during stop() may still arm it: a stopped engine must not touch the store.
+  readonly #timer = new WakeTimer(() => void (this.#running && this.#sweep().then(() => this.wake())));
   #draining: Promise<void> | null = null;
   #wakeRequested = false;
   /** The last claim stopped at the concurrency cap: any ending attempt must claim again. */
@@ -55,6 +60,7 @@ export class DeliveryEngine {
     this.#store = options.store;
     this.#options = { concurrency: 128, maxInFlightPerEndpoint: 16, leaseGraceMs: 60_000, random: Math.random, ...options };
     this.#records = new Batcher((records) => this.#store.queue.record(records));
+    this.#retention = new RetentionSweeper(options.store, options.logger, options.retention);
   }
 
   async start(): Promise<void> {
@@ -62,6 +68,7 @@ export class DeliveryEngine {
     this.#unsubscribe = this.#store.queue.onWake(() => this.wake());
     await this.#sweep();
     this.#sweepTimer = setInterval(() => void this.#sweep().then(() => this.wake()), SAFETY_SWEEP_MS);
+    this.#retention.start();
     this.wake();
   }
 
@@ -71,6 +78,7 @@ export class DeliveryEngine {
     this.#unsubscribe?.();
     this.#timer.clear();
     if (this.#sweepTimer) clearInterval(this.#sweepTimer);
+    await this.#retention.stop();
     await this.#draining;
     let deadline: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -98,6 +106,11 @@ export class DeliveryEngine {
     return job ? this.#attempt(job) : null;
   }
 
+  /** Prunes events past their tenant's retention now rather than at the next slow tick; answers how many. */
+  pruneNow(now?: Date): Promise<number> {
+    return this.#retention.pruneNow(now);
+  }
+
   verifyEndpoint(tenantId: string, endpointId: string): Promise<{ verified: boolean; reason: string | null }> {
     return verifyEndpoint(this.#store, this.#options.secretBox, this.#options.dispatcher, tenantId, endpointId);
   }
@@ -114,6 +127,8 @@ export class DeliveryEngine {
           limit: free,
           maxInFlightPerEndpoint: this.#options.maxInFlightPerEndpoint,
           leaseGraceMs: this.#options.leaseGraceMs,
+          // A rate limit held work back: claim again when its next token comes, busy or idle.
+          onRateLimited: (at) => this.#timer.armAt(at.getTime()),
         });
         for (const job of jobs) this.#track(job);
         if (jobs.length === free) this.#wakeRequested = true;

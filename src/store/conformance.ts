@@ -43,12 +43,13 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
         { secret: 'sealed-secret', previousSecret: null, previousSecretExpiresAt: null, verifyToken: null },
       );
 
-    const publish = (type: string, options: { idempotencyKey?: string; createdAt?: Date; only?: string[] } = {}) =>
+    const publish = (type: string, options: { idempotencyKey?: string; createdAt?: Date; only?: string[]; quota?: { limit: number; periodStart: Date } } = {}) =>
       store.events.publish({
         event: { id: ids.next('evt'), tenantId: 'acme', type, createdAt: options.createdAt ?? T0, data: { n: 1 }, idempotencyKey: options.idempotencyKey ?? null },
         selectEndpoints: (endpoints) => endpoints.filter((e) => !options.only || options.only.includes(e.id)),
         newDeliveryId: () => ids.next('dlv'),
         maxAttempts: 3,
+        ...(options.quota ? { quota: options.quota } : {}),
       });
 
     const claim = (now: Date, limit = 10, maxInFlightPerEndpoint = 16) =>
@@ -236,6 +237,69 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       const secondPage = await store.deliveries.list('acme', {}, { limit: 1, cursor: firstPage.nextCursor! });
       expect(secondPage.data[0]!.id < firstPage.data[0]!.id).toBe(true);
       expect(secondPage.nextCursor).toBeNull();
+    });
+
+    it('holds an endpoint to its rate limit: a burst of that many, then one per token', async () => {
+      await addEndpoint({ rateLimitPerSecond: 2 });
+      for (let i = 0; i < 5; i++) await publish('chat.message');
+      const deferredTo: Date[] = [];
+      const claimLimited = (now: Date) =>
+        store.queue.claim({ now, limit: 10, maxInFlightPerEndpoint: 16, leaseGraceMs: 10_000, onRateLimited: (next) => deferredTo.push(next) });
+      expect(await claimLimited(at(1))).toHaveLength(2);
+      // The endpoint waits for its next token (½ s at 2/s) and the caller is told when that is.
+      expect(deferredTo.map((d) => d.toISOString())).toEqual([at(1.5).toISOString()]);
+      expect((await store.queue.nextDueAt())?.toISOString()).toBe(at(1.5).toISOString());
+      expect(await claimLimited(at(1.2))).toHaveLength(0);
+      expect(await claimLimited(at(1.5))).toHaveLength(1);
+      // A full second refills two tokens, never more than the burst.
+      expect(await claimLimited(at(10))).toHaveLength(2);
+      expect(await store.queue.depth()).toBe(5);
+    });
+
+    it('does not limit endpoints without a rate limit, nor let a limited one hold others back', async () => {
+      const limited = await addEndpoint({ rateLimitPerSecond: 1 });
+      const free = await addEndpoint();
+      for (let i = 0; i < 3; i++) await publish('chat.message');
+      const jobs = await claim(at(1));
+      expect(jobs.filter((j) => j.endpoint.id === limited.id)).toHaveLength(1);
+      expect(jobs.filter((j) => j.endpoint.id === free.id)).toHaveLength(3);
+    });
+
+    it('counts events against a quota per period, atomically, and refuses past it storing nothing', async () => {
+      await addEndpoint();
+      const day = new Date('2026-05-28T00:00:00.000Z');
+      const quota = { limit: 2, periodStart: day };
+      expect((await publish('a', { quota })).quotaUsed).toBe(1);
+      expect((await publish('a', { quota })).quotaUsed).toBe(2);
+      await expect(publish('a', { quota })).rejects.toMatchObject({ code: 'quota_exceeded' });
+      expect(await store.events.poll('acme', { after: null, limit: 10 })).toHaveLength(2);
+      expect(await store.queue.depth()).toBe(2);
+      // Events outside the quota (Herald's own) are not counted; a new period starts from zero.
+      expect((await publish('quota.exceeded')).quotaUsed).toBeNull();
+      expect((await publish('a', { quota: { limit: 2, periodStart: new Date('2026-05-29T00:00:00.000Z') } })).quotaUsed).toBe(1);
+      // Concurrent publishes never overshoot the limit.
+      const racing = await Promise.allSettled(Array.from({ length: 6 }, () => publish('b', { quota: { limit: 4, periodStart: at(-86_400) } })));
+      expect(racing.filter((r) => r.status === 'fulfilled')).toHaveLength(4);
+    });
+
+    it('prunes events older than a cutoff with their deliveries and attempts, in batches', async () => {
+      await addEndpoint();
+      const old = [];
+      for (let i = 0; i < 3; i++) old.push(await publish('old', { createdAt: at(i) }));
+      const recent = await publish('recent', { createdAt: at(1000) });
+      for (const job of await claim(at(2000))) await fail(job, at(2000), null);
+      const oldDelivery = old[0]!.deliveries[0]!.id;
+      expect(await store.deliveries.attempts(oldDelivery)).toHaveLength(1);
+
+      expect(await store.events.pruneOlderThan('acme', at(500), 2)).toBe(2);
+      expect(await store.events.pruneOlderThan('acme', at(500), 2)).toBe(1);
+      expect(await store.events.pruneOlderThan('acme', at(500), 2)).toBe(0);
+      expect((await store.events.poll('acme', { after: null, limit: 10 })).map((e) => e.id)).toEqual([recent.event.id]);
+      expect(await store.deliveries.get('acme', oldDelivery)).toBeNull();
+      expect(await store.deliveries.attempts(oldDelivery)).toEqual([]);
+      expect((await store.deliveries.list('acme', {}, { limit: 10 })).data.map((d) => d.eventId)).toEqual([recent.event.id]);
+      // Another tenant's old events are its own retention's business.
+      expect(await store.events.pruneOlderThan('other', at(5000), 10)).toBe(0);
     });
 
     it('deletes a tenant with everything it owns', async () => {

@@ -88,6 +88,11 @@ export interface PublishInput {
   maxAttempts: number;
   /** A test send is claimed at once by the caller and never shows in polling. */
   isTest?: boolean;
+  /**
+   * Counts the event against the tenant's quota for the period starting at `periodStart`, in
+   * the publish transaction: past `limit` the publish throws `quota_exceeded` and stores nothing.
+   */
+  quota?: { limit: number; periodStart: Date };
 }
 
 export interface PublishResult {
@@ -95,6 +100,8 @@ export interface PublishResult {
   /** False when the idempotency key had been seen: `event` is the first one. */
   created: boolean;
   deliveries: Delivery[];
+  /** Events counted in the quota period, this one included; null when not counted. */
+  quotaUsed: number | null;
 }
 
 export interface PollRequest {
@@ -109,6 +116,11 @@ export interface EventRepository {
   get(tenantId: string, id: string): Promise<HeraldEvent | null>;
   /** Events after a sequence number, in publish order; test events excluded. */
   poll(tenantId: string, request: PollRequest): Promise<HeraldEvent[]>;
+  /**
+   * Deletes up to `limit` of the tenant's events created before `before`, with their deliveries
+   * and attempts; answers how many events went. Small batches keep each transaction short.
+   */
+  pruneOlderThan(tenantId: string, before: Date, limit: number): Promise<number>;
 }
 
 export interface DeliveryFilter {
@@ -154,6 +166,11 @@ export interface ClaimRequest {
   maxInFlightPerEndpoint: number;
   /** Extra lease beyond the tenant's attempt timeout, so a slow attempt is not stolen. */
   leaseGraceMs: number;
+  /**
+   * Called after the claim when an endpoint's `rateLimitPerSecond` held back due deliveries,
+   * with the moment its next token comes: the caller should claim again then.
+   */
+  onRateLimited?: (at: Date) => void;
 }
 
 export type AttemptVerdict =

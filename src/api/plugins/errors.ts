@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HeraldError, type ErrorCode } from '../../errors.js';
 
@@ -39,6 +41,29 @@ export function registerErrorHandling(app: FastifyInstance): void {
 export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const herald = toHeraldError(error) ?? new HeraldError('bad_request', error.message);
   void reply.status(herald.status).send({ error: { code: herald.code, message: herald.message, details: herald.details } });
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (headers or URL over 16 KB,
+ * bytes not allowed in a request line, a request too slow to arrive) still get Herald's
+ * JSON error shape, then the connection is closed as Node does.
+ */
+export function clientErrors(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const herald =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new HeraldError('headers_too_large', 'Request headers and URL may be at most 16 KB')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new HeraldError('request_timeout', 'The request took too long to arrive')
+        : new HeraldError('bad_request', 'Malformed HTTP request');
+  const body = JSON.stringify({ error: { code: herald.code, message: herald.message, details: [] } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${herald.status} ${STATUS_CODES[herald.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 function toHeraldError(error: FastifyError): HeraldError | null {

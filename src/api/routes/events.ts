@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { toEnvelope } from '../../domain/event.js';
-import { matchesFilter } from '../../domain/filter.js';
-import { ids } from '../../domain/ids.js';
-import { matchesEventType } from '../../domain/subscription.js';
 import { validationFailed } from '../../errors.js';
 import { tenantOf } from '../plugins/auth.js';
+import { notifyPublished } from './event-stream.js';
 import type { ApiContext } from '../context.js';
 import { assertMatchesSchema } from '../json-schemas.js';
+import { publishEvent } from '../publish-event.js';
 import { Envelope, PollPage, PollQuery, Publish, TenantParams } from '../schemas.js';
 
 const tags = ['Events'];
@@ -26,18 +25,12 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
       if (data === undefined) throw validationFailed('data is required', [{ path: '/data' }]);
       assertMatchesSchema(eventType, data);
 
-      const createdAt = new Date();
-      const id = ids.next('evt');
-      const envelope = toEnvelope({ id, type, createdAt, data }, tenant.settings.envelope);
-      const result = await store.events.publish({
-        event: { id, tenantId: tid, type, createdAt, data, idempotencyKey: idempotencyKey ?? null },
-        selectEndpoints: (endpoints) =>
-          endpoints.filter((endpoint) => matchesEventType(endpoint.eventTypes, type) && matchesFilter(endpoint.filter, envelope)),
-        newDeliveryId: () => ids.next('dlv'),
-        maxAttempts: tenant.settings.retrySchedule.length,
-      });
+      const { result, envelope } = await publishEvent(store, tenant, { type, data, idempotencyKey }, (error) =>
+        request.log.error({ err: error }, 'quota:event:error'),
+      );
       if (!result.created) return reply.status(200).send(toEnvelope(result.event, tenant.settings.envelope));
       ctx.metrics.published.inc();
+      notifyPublished(tid);
       return reply.status(202).send(envelope);
     },
   );

@@ -139,3 +139,72 @@ describe('PostgreSQL stores sharing one database', () => {
     await within(woken, 5000, 'a wake-up after the reconnect');
   });
 });
+
+describe('PostgreSQL polling while publishers on other pools commit', () => {
+  // Publishes on two pools (two API processes) commit in any order; a poller walking
+  // `after=<last seq>` must still see every event, once, in order. Without the per-tenant
+  // publish lock, a poll could read seq n+1 before seq n commits and skip n for good.
+  it('lets a concurrent poller see every event exactly once, in order', async () => {
+    const schema = freshSchema();
+    const stores = await Promise.all([openPostgresStore(URL, { schema }), openPostgresStore(URL, { schema }), openPostgresStore(URL, { schema })]);
+    const [a, b, reader] = stores as [Store, Store, Store];
+    try {
+      await a.migrate();
+      const now = new Date('2026-05-28T12:00:00.000Z');
+      await a.tenants.create({ id: 'acme', name: 'Acme', settings: defaultTenantSettings(), createdAt: now });
+      // Several endpoints make each publish transaction longer (delivery rows, schedule), which
+      // widens the window between drawing a seq and committing.
+      for (let i = 0; i < 4; i++) {
+        await a.endpoints.create(
+          { id: `ep_${i}`, tenantId: 'acme', url: 'https://example.com/hook', description: '', eventTypes: ['*'], filter: null, status: 'active', headers: {}, rateLimitPerSecond: null, signature: null, createdAt: now },
+          { secret: null, previousSecret: null, previousSecretExpiresAt: null, verifyToken: null },
+        );
+      }
+
+      const TOTAL = 600;
+      let next = 0;
+      let deliveryIds = 0;
+      const published: string[] = [];
+      const publisher = async (store: Store) => {
+        while (next < TOTAL) {
+          const id = `evt_${String(next++).padStart(5, '0')}`;
+          await store.events.publish({
+            event: { id, tenantId: 'acme', type: 'order.paid', createdAt: now, data: { id }, idempotencyKey: null },
+            selectEndpoints: (endpoints) => endpoints,
+            newDeliveryId: () => `dlv_${deliveryIds++}`,
+            maxAttempts: 3,
+          });
+          published.push(id);
+        }
+      };
+      let publishing = true;
+      const seen: Array<{ id: string; sequence: number }> = [];
+      const poller = async () => {
+        let after: number | null = null;
+        // Once the publishers are done, one more empty poll proves nothing is left behind.
+        for (let idle = 0; publishing || idle < 1; ) {
+          const page = await reader.events.poll('acme', { after, limit: 7 });
+          if (page.length === 0) {
+            if (!publishing) idle++;
+            continue;
+          }
+          for (const event of page) seen.push({ id: event.id, sequence: event.sequence });
+          after = page.at(-1)!.sequence;
+        }
+      };
+      const polling = poller();
+      await Promise.all([a, b, a, b, a, b, a, b].map(publisher));
+      publishing = false;
+      await polling;
+
+      expect(published).toHaveLength(TOTAL);
+      const ids = seen.map((e) => e.id);
+      expect(ids.length - new Set(ids).size).toBe(0); // seen twice
+      expect(published.filter((id) => !ids.includes(id))).toEqual([]); // skipped
+      const sequences = seen.map((e) => e.sequence);
+      expect(sequences).toEqual([...sequences].sort((x, y) => x - y));
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
+  }, 60_000);
+});

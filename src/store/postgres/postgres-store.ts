@@ -6,6 +6,7 @@ import type { Store } from '../store.js';
 import type { StoreDialect } from '../sql/store-dialect.js';
 import { migrateToLatest } from '../sql/migrator.js';
 import type { Database } from '../sql/schema.js';
+import { ENDPOINTS_PER_CLAIM } from '../sql/delivery-queue.js';
 import { createSqlStore } from '../sql/sql-store.js';
 import { listenForWakeups, WAKE_CHANNEL, type WakeListener } from './wake-listener.js';
 
@@ -26,7 +27,7 @@ const types: pg.CustomTypesConfig = {
 
 /**
  * PostgreSQL, for many API and worker processes on many machines. Workers claim with
- * `FOR UPDATE SKIP LOCKED` on the endpoint rows, so no two lease the same endpoint's
+ * `FOR NO KEY UPDATE SKIP LOCKED` on the endpoint rows, so no two lease the same endpoint's
  * deliveries at once, and wake one another with LISTEN/NOTIFY.
  */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
@@ -62,7 +63,25 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     transaction: (work) => db.transaction().execute(work),
     // Locks the claimed endpoint rows till commit; other workers pass over them instead of
     // waiting. (The cast: Kysely types these as the base builder, not the caller's subtype.)
-    lockForClaim: (query) => query.forUpdate().skipLocked() as typeof query,
+    // FOR NO KEY UPDATE, not FOR UPDATE: claims still exclude each other, but a publish
+    // inserting deliveries (whose foreign key takes KEY SHARE on the endpoint) does not wait.
+    lockForClaim: (query) => query.forNoKeyUpdate().skipLocked() as typeof query,
+    // A claim wanting 3 deliveries locks about 3 endpoints, not 64: the locks are held till
+    // commit, and every endpoint one worker locks but leaves unclaimed is one the others skip.
+    endpointsPerClaim: (limit) => Math.max(1, Math.min(limit, ENDPOINTS_PER_CLAIM)),
+    // `events.seq` comes from a sequence at insert, but transactions commit in any order: a
+    // poller (`GET …/events?after=`) could read seq 6 before seq 5 commits and move past 5 for
+    // good. Publishes of one tenant therefore take a transaction-scoped advisory lock first, so
+    // each one draws its seq only after the previous one committed: per tenant (the only scope
+    // a poll reads), seq order is commit order, and every seq a reader sees has all smaller ones
+    // visible beside it. Chosen over a per-tenant counter row (the same serialisation, plus a
+    // table and a migration) and over a poll that holds back a safety window (guesswork about
+    // how long a transaction may stay open). Tenants still publish in parallel; within one,
+    // publishes queue for about one short transaction each. The key is namespaced so it
+    // cannot meet the schema lock in createSchema.
+    async beginPublish(trx, tenantId) {
+      await sql`select pg_advisory_xact_lock(hashtext(${`herald-publish:${tenantId}`}))`.execute(trx);
+    },
     async wake() {
       wakeups.emit('wake');
       // Callers wake after their commit, so a failed NOTIFY must not turn a stored change into

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { AttemptRecord, ClaimRequest, DeliveryJob, DeliveryQueue, RecordOutcome } from '../store.js';
 import { rescheduleEndpoints } from './endpoint-schedule.js';
+import { nextTokenAt, tokensAt, wholeTokens } from './rate-bucket.js';
 import { isLeased, isWaiting } from './statuses.js';
 import type { StoreDialect } from './store-dialect.js';
 import { toDelivery, toEndpoint, toEndpointSecrets, toEvent, toTenant } from './rows.js';
@@ -8,12 +9,17 @@ import type { Database } from './schema.js';
 
 type DeliveryRow = Selectable<Database['deliveries']>;
 
-/** How many endpoints one claim looks at; the rest wait for the next claim. */
-const ENDPOINTS_PER_CLAIM = 64;
+/** How many endpoints one claim looks at at most; the rest wait for the next claim. */
+export const ENDPOINTS_PER_CLAIM = 64;
 
 export function deliveryQueue(db: Kysely<Database>, dialect: StoreDialect): DeliveryQueue {
   return {
-    claim: (request) => dialect.transaction((trx) => claimInTransaction(trx, dialect, request)),
+    async claim(request) {
+      const { jobs, rateLimitedUntil } = await dialect.transaction((trx) => claimInTransaction(trx, dialect, request));
+      // Told after the commit, so the caller's timer aims at a schedule other workers can see.
+      if (rateLimitedUntil !== null) request.onRateLimited?.(new Date(rateLimitedUntil));
+      return jobs;
+    },
 
     async claimOne(tenantId, deliveryId, now, leaseGraceMs) {
       return dialect.transaction(async (trx) => {
@@ -31,11 +37,33 @@ export function deliveryQueue(db: Kysely<Database>, dialect: StoreDialect): Deli
     },
 
     // Records arrive in batches (the engine's group commit): one transaction for all of them.
+    // The endpoint rows are written last (health, then one reschedule per endpoint): on
+    // PostgreSQL a row lock lasts till commit, and a batch taking its endpoints' locks at its
+    // first record would hold them through every later statement, stalling publishes (markDue)
+    // and other workers' records on those endpoints.
     record: (records) =>
       dialect.transaction(async (trx) => {
-        const outcomes: RecordOutcome[] = [];
-        for (const record of records) outcomes.push(await recordInTransaction(trx, record));
-        return outcomes;
+        const stored: Array<{ record: AttemptRecord; endpointId: string; tenantId: string } | null> = [];
+        for (const record of records) stored.push(await storeAttempt(trx, record));
+        // Endpoint rows in id order (a stable sort keeps each endpoint's records in order), as
+        // markDue does, so two transactions never wait on each other's endpoints in a cycle.
+        const disabled: Array<RecordOutcome['endpointDisabled']> = stored.map(() => null);
+        const byEndpoint = stored.map((_, i) => i).sort((x, y) => (stored[x]?.endpointId ?? '').localeCompare(stored[y]?.endpointId ?? ''));
+        for (const i of byEndpoint) {
+          const entry = stored[i];
+          if (!entry) continue;
+          const endpointDisabled = await applyEndpointHealth(trx, entry.endpointId, entry.record, entry.record.now);
+          if (endpointDisabled) disabled[i] = { ...endpointDisabled, tenantId: entry.tenantId };
+        }
+        const nextDue = new Map<string, number | null | undefined>();
+        for (const id of unique(stored.flatMap((entry) => (entry ? [entry.endpointId] : []))).sort()) {
+          nextDue.set(id, (await rescheduleEndpoints(trx, [id]))[0]);
+        }
+        return stored.map((entry, i): RecordOutcome => {
+          if (!entry) return { endpointDisabled: null, moreDue: false }; // deleted while in flight: nothing to keep
+          const due = nextDue.get(entry.endpointId);
+          return { endpointDisabled: disabled[i]!, moreDue: due !== undefined && due !== null && due <= entry.record.now.getTime() };
+        });
       }),
 
     async releaseExpiredLeases(now) {
@@ -89,30 +117,37 @@ export function deliveryQueue(db: Kysely<Database>, dialect: StoreDialect): Deli
  * therefore costs the others nothing, and the cap holds across every worker because the
  * in-flight count is read from the table under the endpoint's row lock.
  */
-async function claimInTransaction(trx: Kysely<Database>, dialect: StoreDialect, request: ClaimRequest): Promise<DeliveryJob[]> {
+async function claimInTransaction(
+  trx: Kysely<Database>,
+  dialect: StoreDialect,
+  request: ClaimRequest,
+): Promise<{ jobs: DeliveryJob[]; rateLimitedUntil: number | null }> {
   const now = request.now.getTime();
   const endpoints = await dialect
     .lockForClaim(
       trx
         .selectFrom('endpoints')
-        .select(['id'])
+        .select(['id', 'rate_limit_per_second', 'rate_tokens', 'rate_refilled_at'])
         .where('status', '=', 'active')
         .where('next_due_at', '<=', now)
         .orderBy('next_due_at')
-        .limit(ENDPOINTS_PER_CLAIM),
+        .limit(dialect.endpointsPerClaim?.(request.limit) ?? ENDPOINTS_PER_CLAIM),
     )
     .execute();
-  if (endpoints.length === 0) return [];
+  if (endpoints.length === 0) return { jobs: [], rateLimitedUntil: null };
 
   const inFlight = await countInFlight(trx, endpoints.map((e) => e.id), now);
   const perEndpointShare = Math.max(1, Math.ceil(request.limit / endpoints.length));
   const claimed: DeliveryRow[] = [];
   const atCap: string[] = [];
-  for (const { id } of endpoints) {
+  const spentBuckets: Array<{ id: string; limit: number; tokens: number }> = [];
+  for (const { id, rate_limit_per_second: rateLimit, rate_tokens, rate_refilled_at } of endpoints) {
     const free = request.maxInFlightPerEndpoint - (inFlight.get(id) ?? 0);
-    const room = Math.min(free, perEndpointShare, request.limit - claimed.length);
+    const tokens = rateLimit === null ? Infinity : tokensAt({ limit: Number(rateLimit), tokens: rate_tokens, refilledAt: rate_refilled_at }, now);
+    const room = Math.min(free, perEndpointShare, request.limit - claimed.length, wholeTokens(tokens));
     if (room <= 0) {
       if (free <= 0) atCap.push(id);
+      else if (rateLimit !== null) spentBuckets.push({ id, limit: Number(rateLimit), tokens });
       continue;
     }
     const rows = await trx
@@ -126,6 +161,7 @@ async function claimInTransaction(trx: Kysely<Database>, dialect: StoreDialect, 
       .execute();
     claimed.push(...rows);
     if (rows.length === free) atCap.push(id);
+    if (rateLimit !== null) spentBuckets.push({ id, limit: Number(rateLimit), tokens: tokens - rows.length });
   }
 
   const jobs = await leaseAndLoad(trx, claimed, request.now, request.leaseGraceMs);
@@ -143,7 +179,32 @@ async function claimInTransaction(trx: Kysely<Database>, dialect: StoreDialect, 
       .where('next_due_at', 'is not', null)
       .execute();
   }
-  return jobs;
+  const rateLimitedUntil = await spendTokens(trx, spentBuckets, now);
+  return { jobs, rateLimitedUntil };
+}
+
+/**
+ * Stores what the claim left in each rate-limited endpoint's bucket. An endpoint that still
+ * has due work but no whole token is put off until its next token: answers the earliest such
+ * moment, so the caller's timer wakes then instead of claiming in vain.
+ */
+async function spendTokens(trx: Kysely<Database>, buckets: Array<{ id: string; limit: number; tokens: number }>, now: number): Promise<number | null> {
+  let earliest: number | null = null;
+  for (const { id, limit, tokens } of buckets) {
+    const tokenAt = nextTokenAt(tokens, limit, now);
+    await trx.updateTable('endpoints').set({ rate_tokens: tokens, rate_refilled_at: now }).where('id', '=', id).execute();
+    if (tokenAt <= now) continue;
+    const deferred = await trx
+      .updateTable('endpoints')
+      .set({ next_due_at: tokenAt })
+      .where('id', '=', id)
+      .where('next_due_at', 'is not', null)
+      .where('next_due_at', '<', tokenAt)
+      .returning('id')
+      .executeTakeFirst();
+    if (deferred) earliest = Math.min(earliest ?? tokenAt, tokenAt);
+  }
+  return earliest;
 }
 
 async function countInFlight(trx: Kysely<Database>, endpointIds: string[], now: number): Promise<Map<string, number>> {
@@ -194,8 +255,9 @@ async function leaseAndLoad(trx: Kysely<Database>, rows: DeliveryRow[], now: Dat
 
 const unique = (values: string[]) => [...new Set(values)];
 
-async function recordInTransaction(trx: Kysely<Database>, record: AttemptRecord): Promise<RecordOutcome> {
-  const { attempt, verdict, now } = record;
+/** The delivery's new state and its attempt row; null when the delivery was deleted meanwhile. */
+async function storeAttempt(trx: Kysely<Database>, record: AttemptRecord): Promise<{ record: AttemptRecord; endpointId: string; tenantId: string } | null> {
+  const { attempt, verdict } = record;
   const delivery = await trx
     .updateTable('deliveries')
     .set({
@@ -208,7 +270,7 @@ async function recordInTransaction(trx: Kysely<Database>, record: AttemptRecord)
     .where('id', '=', record.deliveryId)
     .returning(['endpoint_id', 'tenant_id'])
     .executeTakeFirst();
-  if (!delivery) return { endpointDisabled: null, moreDue: false }; // deleted while in flight: nothing to keep
+  if (!delivery) return null;
 
   await trx
     .insertInto('attempts')
@@ -225,12 +287,7 @@ async function recordInTransaction(trx: Kysely<Database>, record: AttemptRecord)
     })
     .execute();
 
-  const endpointDisabled = await applyEndpointHealth(trx, delivery.endpoint_id, record, now);
-  const [nextDue] = await rescheduleEndpoints(trx, [delivery.endpoint_id]);
-  return {
-    endpointDisabled: endpointDisabled ? { ...endpointDisabled, tenantId: delivery.tenant_id } : null,
-    moreDue: nextDue !== undefined && nextDue !== null && nextDue <= now.getTime(),
-  };
+  return { record, endpointId: delivery.endpoint_id, tenantId: delivery.tenant_id };
 }
 
 async function applyEndpointHealth(

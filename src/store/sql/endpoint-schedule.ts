@@ -8,13 +8,17 @@ import type { Database } from './schema.js';
 
 /** New work is due at `at` for these endpoints: move their next_due_at earlier if needed. */
 export async function markDue(db: Kysely<Database>, endpointIds: string[], at: number): Promise<void> {
-  if (endpointIds.length === 0) return;
-  await db
-    .updateTable('endpoints')
-    .set({ next_due_at: at })
-    .where('id', 'in', [...new Set(endpointIds)])
-    .where((eb) => eb.or([eb('next_due_at', 'is', null), eb('next_due_at', '>', at)]))
-    .execute();
+  // One row at a time, in id order: an `id in (…)` update locks rows in whatever order it
+  // scans them, and on PostgreSQL two transactions taking the same endpoints' row locks in
+  // different orders deadlock (publishes here against attempt records, which also go by id).
+  for (const id of [...new Set(endpointIds)].sort()) {
+    await db
+      .updateTable('endpoints')
+      .set({ next_due_at: at })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('next_due_at', 'is', null), eb('next_due_at', '>', at)]))
+      .execute();
+  }
 }
 
 /** Recomputes next_due_at from the endpoints' waiting deliveries (an indexed MIN); answers them. */

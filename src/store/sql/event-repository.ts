@@ -1,4 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { HeraldError } from '../../errors.js';
 import type { Delivery } from '../../domain/delivery.js';
 import type { EventRepository, PublishInput, PublishResult } from '../store.js';
 import { markDue } from './endpoint-schedule.js';
@@ -9,7 +10,10 @@ import type { StoreDialect } from './store-dialect.js';
 export function eventRepository(db: Kysely<Database>, dialect: StoreDialect): EventRepository {
   return {
     async publish(input) {
-      const result = await dialect.transaction((trx) => publishInTransaction(trx, input));
+      const result = await dialect.transaction(async (trx) => {
+        await dialect.beginPublish?.(trx, input.event.tenantId);
+        return publishInTransaction(trx, input);
+      });
       if (result.created && result.deliveries.length > 0 && !input.isTest) await dialect.wake();
       return result;
     },
@@ -29,12 +33,18 @@ export function eventRepository(db: Kysely<Database>, dialect: StoreDialect): Ev
       if (type) query = query.where('type', '=', type);
       return (await query.execute()).map(toEvent);
     },
+    async pruneOlderThan(tenantId, before, limit) {
+      const doomed = db.selectFrom('events').select('id').where('tenant_id', '=', tenantId).where('created_at', '<', before.getTime()).limit(limit);
+      // Deliveries and attempts go with their event (ON DELETE CASCADE).
+      const result = await db.deleteFrom('events').where('id', 'in', doomed).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
   };
 }
 
 async function publishInTransaction(trx: Kysely<Database>, input: PublishInput): Promise<PublishResult> {
   const { event } = input;
-  const seen = (row: Selectable<Database['events']>): PublishResult => ({ event: toEvent(row), created: false, deliveries: [] });
+  const seen = (row: Selectable<Database['events']>): PublishResult => ({ event: toEvent(row), created: false, deliveries: [], quotaUsed: null });
   const withSameKey = () =>
     trx.selectFrom('events').selectAll().where('tenant_id', '=', event.tenantId).where('idempotency_key', '=', event.idempotencyKey).executeTakeFirst();
   if (event.idempotencyKey !== null) {
@@ -59,6 +69,7 @@ async function publishInTransaction(trx: Kysely<Database>, input: PublishInput):
     .returningAll()
     .executeTakeFirst();
   if (!row) return seen((await withSameKey())!);
+  const quotaUsed = input.quota ? await countAgainstQuota(trx, event.tenantId, input.quota) : null;
 
   const endpointRows = await trx.selectFrom('endpoints').selectAll().where('tenant_id', '=', event.tenantId).execute();
   const deliveries: Delivery[] = input.selectEndpoints(endpointRows.map(toEndpoint)).map((endpoint) => ({
@@ -100,5 +111,28 @@ async function publishInTransaction(trx: Kysely<Database>, input: PublishInput):
       .execute();
     if (!input.isTest) await markDue(trx, deliveries.map((d) => d.endpointId), event.createdAt.getTime());
   }
-  return { event: toEvent(row), created: true, deliveries };
+  return { event: toEvent(row), created: true, deliveries, quotaUsed };
+}
+
+/**
+ * One upsert, atomic in either database: it adds the event to the period's count unless the
+ * count has reached the limit. No row back means the quota is used up; throwing rolls the
+ * event back with everything else of this publish.
+ */
+async function countAgainstQuota(trx: Kysely<Database>, tenantId: string, quota: { limit: number; periodStart: Date }): Promise<number> {
+  const counted = await trx
+    .insertInto('quota_usage')
+    .values({ tenant_id: tenantId, period_start: quota.periodStart.getTime(), used: 1 })
+    .onConflict((oc) =>
+      oc
+        .columns(['tenant_id', 'period_start'])
+        .doUpdateSet({ used: sql<number>`quota_usage.used + 1` })
+        .where('quota_usage.used', '<', quota.limit),
+    )
+    .returning('used')
+    .executeTakeFirst();
+  if (!counted || Number(counted.used) > quota.limit) {
+    throw new HeraldError('quota_exceeded', `The tenant's event quota of ${quota.limit} is used up for this period`, [{ limit: quota.limit }]);
+  }
+  return Number(counted.used);
 }

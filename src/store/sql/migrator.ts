@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type MigrationProvider, type Migration as KyselyMigration } from 'kysely';
 import { initial } from './migrations/0001-initial.js';
+import { rateQuotaRetention } from './migrations/0002-rate-quota-retention.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -9,7 +10,7 @@ export interface Migration {
 }
 
 /** Versioned migrations, applied in name order; Kysely records them and takes the lock. */
-const MIGRATIONS: Migration[] = [initial];
+const MIGRATIONS: Migration[] = [initial, rateQuotaRetention];
 
 /**
  * `migrationTableSchema` names where Kysely keeps its own two tables. PostgreSQL needs it:

@@ -45,6 +45,9 @@ export interface Database {
     next_due_at: number | null;
     created_at: number;
     updated_at: number;
+    /** The rate limit's token bucket: tokens left at `rate_refilled_at` (null: a full bucket). */
+    rate_tokens: number | null;
+    rate_refilled_at: number | null;
   };
   events: {
     seq: Generated<number>;
@@ -85,6 +88,7 @@ export interface Database {
     error: string | null;
     request_headers: string;
   };
+  quota_usage: { tenant_id: string; period_start: number; used: number };
   audit_log: {
     id: string;
     tenant_id: string;

@@ -10,6 +10,17 @@ export interface StoreDialect {
   transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
   /** PostgreSQL adds `FOR UPDATE SKIP LOCKED`; SQLite has one writer and needs nothing. */
   lockForClaim<Q extends SelectQueryBuilder<Database, 'endpoints', any>>(query: Q): Q;
+  /**
+   * How many endpoints one claim may lock, given how many deliveries it wants. PostgreSQL locks
+   * about `limit` so that concurrent workers do not skip past each other's idle locks; absent
+   * (SQLite, one writer) the claim looks at a fixed number.
+   */
+  endpointsPerClaim?(limit: number): number;
+  /**
+   * Runs first in every publish transaction. PostgreSQL serialises publishes per tenant here, so
+   * that `events.seq` commits in order (see postgres-store.ts); SQLite has one writer and leaves it out.
+   */
+  beginPublish?(trx: Kysely<Database>, tenantId: string): Promise<void>;
   wake(): Promise<void>;
   onWake(listener: () => void): () => void;
 }

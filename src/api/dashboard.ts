@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json; charset=utf-8',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** Where `npm run build:dashboard` writes the app: `dist/dashboard`, seen from src/api or dist/src/api. */
+export function dashboardDir(): string | null {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const candidate of [resolve(here, '../../dist/dashboard'), resolve(here, '../../dashboard')]) {
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
+  }
+  return null;
+}
+
+const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Herald</title>
+<body style="font-family:system-ui;max-width:40rem;margin:3rem auto;padding:0 1rem">
+<h1>Herald is running</h1><p>The dashboard has not been built. Run <code>npm run build:dashboard</code> (or <code>npm run build</code>) and reload.</p>
+<p>The API is at <code>/api/v1</code>; its reference is at <a href="/docs">/docs</a>.</p></body></html>`;
+
+/**
+ * Serves the built dashboard: `/` and unknown browser paths answer index.html (never cached),
+ * `/assets/*` are content-hashed and cached for a year. Anything under /api, and requests that
+ * do not ask for HTML, keep the API's JSON 404.
+ */
+export function registerDashboard(app: FastifyInstance, dir: string | null = dashboardDir()): void {
+  const cache = new Map<string, Buffer>();
+  const load = async (file: string): Promise<Buffer | null> => {
+    const hit = cache.get(file);
+    if (hit) return hit;
+    try {
+      const body = await readFile(file);
+      cache.set(file, body);
+      return body;
+    } catch {
+      return null;
+    }
+  };
+
+  const sendIndex = async (reply: FastifyReply) => {
+    const body = dir ? await load(join(dir, 'index.html')) : null;
+    reply.header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').type('text/html; charset=utf-8');
+    if (!body) return reply.status(200).send(NOT_BUILT);
+    return reply.send(body);
+  };
+
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    let path: string;
+    try {
+      path = decodeURIComponent(request.url.split('?')[0] ?? '/');
+    } catch {
+      return reply.callNotFound();
+    }
+    if (path === '/' || path === '/index.html') return sendIndex(reply);
+    if (path.startsWith('/api/') || path === '/api') return reply.callNotFound();
+    if (dir && !path.includes('\0')) {
+      const file = normalize(join(dir, path));
+      if (file.startsWith(dir + sep) && extname(file) in CONTENT_TYPES && !file.endsWith('index.html')) {
+        const body = await load(file);
+        if (body) {
+          const hashed = path.startsWith('/assets/');
+          return reply
+            .header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache')
+            .header('x-content-type-options', 'nosniff')
+            .type(CONTENT_TYPES[extname(file)]!)
+            .send(body);
+        }
+      }
+    }
+    // A browser navigating to a client-side path gets the app; API clients keep the JSON 404.
+    const accept = request.headers.accept ?? '';
+    if (!path.startsWith('/assets/') && accept.includes('text/html')) return sendIndex(reply);
+    return reply.callNotFound();
+  };
+
+  app.get('/', { schema: { hide: true } }, handler);
+  app.get('/*', { schema: { hide: true } }, handler);
+}

@@ -1,0 +1,242 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dashboardDir } from '../../src/api/dashboard.js';
+import { ADMIN_TOKEN, eventually, removeDir, startTestHerald, type TestHerald } from '../support/herald.js';
+import { Receiver } from '../support/receiver.js';
+
+/**
+ * The dashboard in a real Chromium against a real Herald and a real loopback receiver.
+ * Needs the built app (`npm run build`). HERALD_SCREENSHOTS=1 also writes docs/screenshots/*.png.
+ */
+// The root tsconfig has no DOM lib: these run inside the page, through page.evaluate.
+declare const document: { documentElement: { lang: string; dir: string; scrollWidth: number }; activeElement: unknown };
+declare const sessionStorage: { getItem(key: string): string | null };
+
+const SCREENSHOTS = process.env.HERALD_SCREENSHOTS === '1' ? join(import.meta.dirname, '../../docs/screenshots') : null;
+const TENANT = 'acme';
+
+let herald: TestHerald;
+let receiver: Receiver;
+let browser: Browser;
+let portal: BrowserContext;
+let page: Page;
+let endpointId: string;
+
+async function shot(target: Page, name: string): Promise<void> {
+  if (!SCREENSHOTS) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await target.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+  const answer = await herald.api(method, `/api/v1${path}`, body);
+  if (answer.status >= 300) throw new Error(`${method} ${path} → ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body as T;
+}
+
+const deliveries = async (outcome?: string) =>
+  (await api<{ data: Array<{ status: string }> }>('GET', `/tenants/${TENANT}/deliveries?limit=100${outcome ? `&outcome=${outcome}` : ''}`)).data;
+
+beforeAll(async () => {
+  if (!dashboardDir()) throw new Error('the dashboard is not built: run `npm run build` first');
+  [herald, receiver, browser] = await Promise.all([
+    startTestHerald(),
+    Receiver.start(),
+    chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    }),
+  ]);
+  await api('POST', '/event-types', { name: 'chat.message', description: 'A user sent a message', example: { text: 'hi' } });
+  await api('POST', '/event-types', { name: 'chat.deleted', description: 'A message was deleted' });
+  await api('POST', '/event-types', { name: 'user.created', description: 'A user signed up' });
+  // One attempt per delivery, so a failure is final at once and "Retry failed" has work to do.
+  await api('POST', '/tenants', { id: TENANT, name: 'Acme', settings: { retrySchedule: [0] } });
+  portal = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  page = await portal.newPage();
+  page.setDefaultTimeout(10_000);
+}, 30_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await herald?.stop();
+  await receiver?.close();
+  if (herald) removeDir(herald.dir);
+});
+
+describe('tenant portal', () => {
+  it('opens a portal link, adds an endpoint, shows the secret once and sends a test', async () => {
+    const link = await api<{ url: string }>('POST', `/tenants/${TENANT}/portal-token`, {});
+    await page.goto(link.url);
+    await page.getByRole('heading', { name: 'Endpoints' }).waitFor();
+    // The token moved to sessionStorage and left the address bar.
+    expect(page.url()).not.toContain('token=');
+    expect(await page.evaluate(() => sessionStorage.getItem('herald.token'))).toMatch(/^hpt_/);
+    await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('ltr');
+
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    const form = page.getByRole('dialog', { name: 'Add endpoint' });
+    await expect.poll(() => form.getByLabel('URL').evaluate((el) => el === document.activeElement)).toBe(true);
+    // The server's refusal is shown as it said it.
+    await form.getByLabel('URL').fill('http://169.254.169.254/latest');
+    await form.getByLabel('All chat events (chat.*)').check();
+    await form.getByRole('button', { name: 'Create' }).click();
+    await form.getByRole('alert').filter({ hasText: 'unsafe_url' }).waitFor();
+
+    await form.getByLabel('URL').fill(`${receiver.url}/hooks`);
+    await form.getByLabel('Description').fill('Chat bot');
+    await form.getByRole('button', { name: 'Create' }).click();
+    const secretDialog = page.getByRole('dialog', { name: 'Signing secret' });
+    const secret = await secretDialog.getByLabel('Secret').inputValue();
+    expect(secret.length).toBeGreaterThan(16);
+    await secretDialog.getByRole('button', { name: 'Copy' }).waitFor();
+    await shot(page, 'portal-secret-en');
+    await page.keyboard.press('Escape');
+    await secretDialog.waitFor({ state: 'detached' });
+    expect(await page.content()).not.toContain(secret);
+
+    const card = page.getByRole('listitem').filter({ hasText: `${receiver.url}/hooks` });
+    await card.getByText('Chat bot').waitFor();
+    await card.getByText('chat.*').waitFor();
+    endpointId = (await api<{ data: Array<{ id: string }> }>('GET', `/tenants/${TENANT}/endpoints`)).data[0]!.id;
+
+    await card.getByRole('button', { name: 'Send test' }).click();
+    const result = card.getByRole('region', { name: 'Test result' });
+    await result.getByText('Success').waitFor();
+    await expect.poll(() => result.textContent()).toContain('200');
+    await result.getByText('ok', { exact: true }).waitFor();
+    expect(receiver.received.length).toBe(1);
+    await shot(page, 'portal-endpoints-en');
+  });
+
+  it('filters the delivery log by outcome for events published through the API', async () => {
+    for (const text of ['one', 'two']) await api('POST', `/tenants/${TENANT}/events`, { type: 'chat.message', data: { text } });
+    await eventually(async () => (await deliveries('succeeded')).length === 3);
+    receiver.respond((_request, res) => void res.writeHead(500).end('down for maintenance'));
+    for (const text of ['three', 'four']) await api('POST', `/tenants/${TENANT}/events`, { type: 'chat.message', data: { text } });
+    await eventually(async () => (await deliveries('failed')).length === 2);
+
+    await page.getByRole('button', { name: 'Deliveries' }).first().click();
+    const rows = page.getByRole('list', { name: 'Deliveries' }).getByRole('listitem');
+    await expect.poll(() => rows.count()).toBe(5);
+    await page.getByLabel('Outcome').selectOption('failed');
+    await expect.poll(async () => (await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-status')))).join()).toMatch(/^(dead|failed),(dead|failed)$/);
+    await page.getByLabel('Outcome').selectOption('succeeded');
+    await expect.poll(async () => (await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-status')))).join()).toBe('succeeded,succeeded,succeeded');
+    await page.getByLabel('Outcome').selectOption('');
+    await expect.poll(() => rows.count()).toBe(5);
+    await shot(page, 'portal-deliveries-en');
+  });
+
+  it('shows a failed delivery’s attempts, then "Retry failed" delivers them once the receiver recovers', async () => {
+    await page.getByLabel('Outcome').selectOption('failed');
+    const rows = page.getByRole('list', { name: 'Deliveries' }).getByRole('listitem');
+    await expect.poll(() => rows.count()).toBe(2);
+    await rows.first().getByRole('button', { name: /^Open delivery/ }).click();
+    const detail = page.getByRole('dialog', { name: /^Delivery dlv_/ });
+    await detail.getByText('Attempt 1 of 1').waitFor();
+    await detail.getByText('down for maintenance').waitFor();
+    await detail.getByText('Payload').waitFor();
+    expect(await detail.textContent()).toContain('"text"');
+    await shot(page, 'portal-delivery-detail-en');
+    await page.keyboard.press('Escape');
+    await detail.waitFor({ state: 'detached' });
+
+    receiver.respond((_request, res) => void res.writeHead(200).end('ok'));
+    await page.getByRole('button', { name: 'Endpoints' }).click();
+    const card = page.getByRole('listitem').filter({ hasText: `${receiver.url}/hooks` });
+    await card.getByText('2 consecutive failed deliveries').waitFor();
+    await card.getByRole('button', { name: 'Retry failed' }).click();
+    await card.getByRole('status').filter({ hasText: '2 deliveries queued again' }).waitFor();
+    await eventually(async () => (await deliveries('succeeded')).length === 5);
+
+    await card.getByRole('button', { name: 'Deliveries' }).click();
+    await page.getByLabel('Outcome').selectOption('failed');
+    await page.getByText('No deliveries match.').waitFor();
+    await page.getByLabel('Outcome').selectOption('succeeded');
+    await expect.poll(() => page.getByRole('list', { name: 'Deliveries' }).getByRole('listitem').count()).toBe(5);
+  });
+
+  it('switches to العربية: <html dir="rtl" lang="ar">, remembered across reloads', async () => {
+    await page.getByRole('button', { name: 'Endpoints' }).click();
+    await page.getByRole('button', { name: 'العربية' }).click();
+    await expect.poll(() => page.evaluate(() => [document.documentElement.lang, document.documentElement.dir].join())).toBe('ar,rtl');
+    await page.getByRole('button', { name: 'إضافة نقطة استقبال' }).waitFor();
+    await shot(page, 'portal-endpoints-ar');
+    await page.reload();
+    await page.getByRole('button', { name: 'English' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    await page.getByRole('button', { name: 'عمليات التسليم' }).first().click();
+    await page.getByRole('list', { name: 'عمليات التسليم' }).waitFor();
+    await shot(page, 'portal-deliveries-ar');
+
+    // 390 px: nothing scrolls sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('button', { name: 'نقاط الاستقبال' }).click();
+    await page.getByRole('button', { name: 'إرسال تجربة' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await shot(page, 'mobile-portal-ar');
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => page.evaluate(() => [document.documentElement.lang, document.documentElement.dir].join())).toBe('en,ltr');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await shot(page, 'mobile-portal-en');
+  });
+});
+
+describe('operator console', () => {
+  it('signs in with the admin token, creates a tenant and an event type, and makes a portal link', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const admin = await context.newPage();
+    admin.setDefaultTimeout(10_000);
+    try {
+      await admin.goto(herald.url);
+      await admin.getByLabel('API key or admin token').fill(ADMIN_TOKEN);
+      await admin.getByRole('button', { name: 'Sign in' }).click();
+      await admin.getByRole('heading', { name: 'Tenants' }).waitFor();
+      await admin.getByRole('list', { name: 'Tenants' }).getByText('Acme', { exact: true }).waitFor();
+
+      await admin.getByRole('button', { name: 'Create tenant' }).click();
+      const form = admin.getByRole('dialog', { name: 'Create tenant' });
+      await form.getByLabel('Name').fill('Globex');
+      await form.getByLabel(/^ID/).fill('globex');
+      await form.getByLabel('Signature scheme').selectOption('hub-sha256');
+      await form.getByLabel('Envelope').selectOption('camel');
+      await form.getByRole('button', { name: 'Create' }).click();
+      await admin.getByRole('status').filter({ hasText: 'Tenant globex created' }).waitFor();
+      const tenant = await api('GET', '/tenants/globex');
+      expect(tenant).toMatchObject({ name: 'Globex', settings: { signature: { scheme: 'hub-sha256' }, envelope: 'camel' } });
+
+      const row = admin.getByRole('listitem').filter({ hasText: 'globex' });
+      await row.getByRole('button', { name: 'Portal link' }).click();
+      const linkDialog = admin.getByRole('dialog', { name: 'Portal link for globex' });
+      expect(await linkDialog.getByLabel('Portal link').inputValue()).toMatch(/\/#token=hpt_/);
+      await shot(admin, 'console-portal-link-en');
+      await admin.keyboard.press('Escape');
+      await shot(admin, 'console-tenants-en');
+
+      await admin.getByRole('button', { name: 'Event types' }).click();
+      await admin.getByRole('button', { name: 'Add event type' }).click();
+      const typeForm = admin.getByRole('dialog', { name: 'Add event type' });
+      await typeForm.getByLabel('Name').fill('order.paid');
+      await typeForm.getByLabel('Description').fill('An order was paid');
+      await typeForm.getByLabel(/^JSON schema/).fill('{"type":"object","required":["amount"]}');
+      await typeForm.getByLabel(/^Example payload/).fill('{"amount": 42}');
+      await typeForm.getByRole('button', { name: 'Create' }).click();
+      await admin.getByRole('status').filter({ hasText: 'Event type order.paid added' }).waitFor();
+      await admin.getByRole('list', { name: 'Event types' }).getByText('order.paid').waitFor();
+      expect(await api('GET', '/event-types/order.paid')).toMatchObject({ description: 'An order was paid', schema: { required: ['amount'] }, example: { amount: 42 } });
+      await shot(admin, 'console-event-types-en');
+
+      await admin.getByRole('button', { name: 'العربية' }).click();
+      await admin.getByRole('heading', { name: 'أنواع الأحداث' }).waitFor();
+      await shot(admin, 'console-event-types-ar');
+      await admin.getByRole('button', { name: 'المستأجرون' }).click();
+      await admin.getByRole('list', { name: 'المستأجرون' }).getByText('Globex', { exact: true }).waitFor();
+      await shot(admin, 'console-tenants-ar');
+    } finally {
+      await context.close();
+    }
+  });
+});
