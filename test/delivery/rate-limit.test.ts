@@ -29,10 +29,12 @@ describe('rateLimitPerSecond', () => {
     for (let i = 0; i < 15; i++) await publish(herald, tenantId, TYPE, { n: i });
     const arrived = await receivedOn(receiver, '/limited', 15, 20_000);
     const times = arrived.map((r) => r.at).sort((a, b) => a - b);
-    // 5 at once, then 5 per second: the last leaves about 2 s after the first.
-    expect(times[14]! - times[0]!).toBeGreaterThanOrEqual(1800);
-    // No window of one second holds more than the burst plus what refills in it.
-    for (let i = 0; i + 10 < times.length; i++) expect(times[i + 10]! - times[i]!).toBeGreaterThanOrEqual(1000);
+    // 5 at once, then 5 per second: the last leaves about 2 s after the first (arrival times
+    // carry network jitter, and the first request also opens the connection, so allow 0.5 s;
+    // without the limit all 15 arrive within a few tens of milliseconds).
+    expect(times[14]! - times[0]!).toBeGreaterThanOrEqual(1500);
+    // No window of one second holds more than the burst plus what refills in it (less jitter).
+    for (let i = 0; i + 10 < times.length; i++) expect(times[i + 10]! - times[i]!).toBeGreaterThanOrEqual(800);
 
     // The neighbour without a limit is not held back by it.
     await receivedOn(receiver, '/unlimited', 15, 5_000);

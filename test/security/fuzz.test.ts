@@ -324,6 +324,8 @@ async function send(request: FuzzRequest): Promise<Outcome> {
   });
   const contentType = String(response.headers['content-type'] ?? '');
   if (contentType.startsWith('text/event-stream')) {
+    // Destroying a live stream makes undici emit an AbortError: it is expected, not a failure.
+    response.body.on('error', () => {});
     response.body.destroy();
     return { status: response.statusCode, text: '', contentType };
   }
