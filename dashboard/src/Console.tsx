@@ -1,15 +1,16 @@
 import { useCallback, useEffect, useId, useState } from 'react';
-import { describeError, query, type Api, type EventType, type Page, type Tenant } from './api.js';
+import { describeError, query, type Api, type Endpoint, type EventType, type Page, type Tenant, type TenantStats } from './api.js';
 import { CopyField, Dialog } from './Dialog.js';
 import type { MessageKey } from './i18n/en.js';
 import { useI18n } from './i18n/index.js';
 import { Portal } from './Portal.js';
 import { Badge, Shell } from './Shell.js';
 
-type ConsoleTab = 'tenants' | 'eventTypes';
+type ConsoleTab = 'tenants' | 'eventTypes' | 'health';
 const TABS: { key: ConsoleTab; label: MessageKey }[] = [
   { key: 'tenants', label: 'tabs.tenants' },
   { key: 'eventTypes', label: 'tabs.eventTypes' },
+  { key: 'health', label: 'tabs.health' },
 ];
 const SCHEMES = ['standard-webhooks', 'timestamped-hex', 'hub-sha256', 'body-hex'];
 
@@ -20,7 +21,7 @@ export function Console({ api, onSignOut }: { api: Api; onSignOut: () => void })
   if (viewing) return <Portal api={api} tenantId={viewing} onSignOut={onSignOut} onBack={() => setViewing(null)} />;
   return (
     <Shell context={t('console.title')} tabs={TABS} tab={tab} onTab={setTab} onSignOut={onSignOut}>
-      {tab === 'tenants' ? <TenantsView api={api} onOpen={setViewing} /> : <EventTypesView api={api} />}
+      {tab === 'tenants' ? <TenantsView api={api} onOpen={setViewing} /> : tab === 'health' ? <HealthView api={api} onOpen={setViewing} /> : <EventTypesView api={api} />}
     </Shell>
   );
 }
@@ -344,5 +345,104 @@ function CreateEventTypeDialog({ api, onClose, onCreated }: { api: Api; onClose:
         </div>
       </form>
     </Dialog>
+  );
+}
+
+async function readAllPages<T>(api: Api, path: string): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page<T> = await api<Page<T>>('GET', `${path}${query({ limit: '100', cursor })}`);
+    items.push(...page.data);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+interface HealthRow {
+  tenantId: string;
+  endpoint: Endpoint;
+  figures: TenantStats['endpoints'][number]['totals'] | null;
+}
+
+/** Every tenant's endpoints over the last 24 h, the most failing and slowest first. One stats call per tenant. */
+function HealthView({ api, onOpen }: { api: Api; onOpen: (id: string) => void }) {
+  const { t, number } = useI18n();
+  const [rows, setRows] = useState<HealthRow[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(async () => {
+    setError(null);
+    try {
+      const tenants = await readAllPages<Tenant>(api, '/tenants');
+      const perTenant = await Promise.all(
+        tenants.map(async (tenant) => {
+          const base = `/tenants/${encodeURIComponent(tenant.id)}`;
+          const [endpoints, stats] = await Promise.all([readAllPages<Endpoint>(api, `${base}/endpoints`), api<TenantStats>('GET', `${base}/stats`)]);
+          return endpoints.map((endpoint) => ({ tenantId: tenant.id, endpoint, figures: stats.endpoints.find((s) => s.endpointId === endpoint.id)?.totals ?? null }));
+        }),
+      );
+      const rate = (row: HealthRow) => row.figures?.successRate ?? 2; // no traffic sorts last
+      setRows(perTenant.flat().sort((a, b) => rate(a) - rate(b) || (b.figures?.avgLatencyMs ?? -1) - (a.figures?.avgLatencyMs ?? -1)));
+    } catch (e) {
+      setError(describeError(e));
+    }
+  }, [api]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const percent = (value: number | null | undefined) => (value === null || value === undefined ? '—' : `${number(Math.round(value * 1000) / 10)}%`);
+  const ms = (value: number | null | undefined) => (value === null || value === undefined ? '—' : t('test.ms', { ms: value }));
+
+  return (
+    <section aria-labelledby="health-title">
+      <div className="section-head">
+        <h1 id="health-title">{t('health.title')}</h1>
+        <button type="button" onClick={() => void load()}>
+          {t('common.refresh')}
+        </button>
+      </div>
+      <p className="muted">{t('health.intro')}</p>
+      {error && (
+        <p role="alert" className="error">
+          {t('common.error', { message: error })}
+        </p>
+      )}
+      {rows === null ? (
+        <p>{t('common.loading')}</p>
+      ) : rows.length === 0 ? (
+        <p className="empty">{t('health.empty')}</p>
+      ) : (
+        <table className="health">
+          <thead>
+            <tr>
+              <th scope="col">{t('health.tenant')}</th>
+              <th scope="col">{t('health.endpoint')}</th>
+              <th scope="col">{t('health.attempts')}</th>
+              <th scope="col">{t('health.successRate')}</th>
+              <th scope="col">{t('health.avgLatency')}</th>
+              <th scope="col">{t('health.maxLatency')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.endpoint.id}>
+                <td>
+                  <button type="button" className="link" onClick={() => onOpen(row.tenantId)}>
+                    <code dir="ltr">{row.tenantId}</code>
+                  </button>
+                </td>
+                <td className="mono" dir="ltr">
+                  {row.endpoint.url}
+                </td>
+                <td>{number(row.figures?.attempts ?? 0)}</td>
+                <td>{percent(row.figures?.successRate)}</td>
+                <td>{ms(row.figures?.avgLatencyMs)}</td>
+                <td>{ms(row.figures?.maxLatencyMs)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }

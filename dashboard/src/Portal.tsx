@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useId, useState } from 'react';
-import { describeError, query, type Api, type AuditEntry, type Delivery, type DeliveryDetail, type Endpoint, type EventType, type Page, type TestResult } from './api.js';
+import { describeError, query, type Api, type AuditEntry, type Delivery, type DeliveryDetail, type Endpoint, type EventType, type Page, type TenantStats, type TestResult } from './api.js';
 import { CopyField, Dialog } from './Dialog.js';
 import type { MessageKey } from './i18n/en.js';
 import { useI18n } from './i18n/index.js';
 import { Badge, deliveryTone, endpointTone, Shell } from './Shell.js';
+import { Sparkline } from './Sparkline.js';
 
 type PortalTab = 'endpoints' | 'deliveries' | 'audit';
 const TABS: { key: PortalTab; label: MessageKey }[] = [
@@ -92,6 +93,13 @@ function EndpointsView(props: { api: Api; base: string; endpoints: Endpoint[] | 
   const { t } = useI18n();
   const [adding, setAdding] = useState(false);
   const [secret, setSecret] = useState<{ value: string | null } | null>(null);
+  const [stats, setStats] = useState<TenantStats | null>(null);
+  const { api, base, endpoints } = props;
+  useEffect(() => {
+    if (endpoints === null) return;
+    // The sparklines are a nicety: without stats the cards still work.
+    api<TenantStats>('GET', `${base}/stats`).then(setStats, () => setStats(null));
+  }, [api, base, endpoints]);
   return (
     <section aria-labelledby="endpoints-title">
       <div className="section-head">
@@ -107,7 +115,7 @@ function EndpointsView(props: { api: Api; base: string; endpoints: Endpoint[] | 
       ) : (
         <ul className="cards">
           {props.endpoints.map((endpoint) => (
-            <EndpointCard key={endpoint.id} {...props} endpoint={endpoint} onSecret={(value) => setSecret({ value })} />
+            <EndpointCard key={endpoint.id} {...props} endpoint={endpoint} stats={stats} onSecret={(value) => setSecret({ value })} />
           ))}
         </ul>
       )}
@@ -157,10 +165,14 @@ function EndpointCard({
   reload,
   onDeliveries,
   onSecret,
+  stats,
+  catalog,
 }: {
   api: Api;
   base: string;
   endpoint: Endpoint;
+  stats: TenantStats | null;
+  catalog: EventType[];
   reload: () => Promise<void>;
   onDeliveries: (id: string) => void;
   onSecret: (secret: string) => void;
@@ -170,8 +182,11 @@ function EndpointCard({
   const [result, setResult] = useState<TestResult | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
+  const [since, setSince] = useState('');
   const path = `${base}/endpoints/${encodeURIComponent(endpoint.id)}`;
   const headingId = useId();
+  const sinceId = useId();
 
   const run = async (name: string, action: () => Promise<void>) => {
     setBusy(name);
@@ -195,6 +210,7 @@ function EndpointCard({
         <Badge tone={endpointTone(endpoint.status)}>{t(`status.${endpoint.status}` as MessageKey)}</Badge>
       </div>
       {endpoint.description && <p>{endpoint.description}</p>}
+      {stats && <Sparkline stats={stats.endpoints.find((s) => s.endpointId === endpoint.id)} from={stats.from} to={stats.to} bucketMs={stats.bucketMs} />}
       <dl className="facts">
         <dt>{t('endpoints.events')}</dt>
         <dd>
@@ -267,7 +283,42 @@ function EndpointCard({
         >
           {t('endpoints.rotate')}
         </button>
+        <button type="button" disabled={busy !== null} onClick={() => setEditing(true)}>
+          {t('endpoints.edit')}
+        </button>
       </div>
+      <form
+        className="inline-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const iso = toIso(since);
+          if (!iso) return;
+          void run('recover', async () => {
+            const { count } = await api<{ count: number }>('POST', `${path}/recover`, { since: iso });
+            setNotice(t('endpoints.recovered', { count }));
+          });
+        }}
+      >
+        <label htmlFor={sinceId}>{t('endpoints.recoverSince')}</label>
+        <input id={sinceId} type="datetime-local" step="1" required value={since} onChange={(e) => setSince(e.target.value)} />
+        <button type="submit" disabled={busy !== null || !since}>
+          {t('endpoints.recover')}
+        </button>
+      </form>
+      {editing && (
+        <EditEndpointDialog
+          api={api}
+          path={path}
+          endpoint={endpoint}
+          catalog={catalog}
+          onClose={() => setEditing(false)}
+          onSaved={() => {
+            setEditing(false);
+            setNotice(t('endpoints.saved'));
+            void reload();
+          }}
+        />
+      )}
       {notice && (
         <p role="status" className="notice">
           {notice}
@@ -399,6 +450,83 @@ function AddEndpointDialog({ api, base, catalog, onClose, onCreated }: { api: Ap
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
             {busy ? t('form.creating') : t('form.create')}
+          </button>
+          <button type="button" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function EditEndpointDialog({ api, path, endpoint, catalog, onClose, onSaved }: { api: Api; path: string; endpoint: Endpoint; catalog: EventType[]; onClose: () => void; onSaved: () => void }) {
+  const { t } = useI18n();
+  const ids = { url: useId(), description: useId() };
+  const [url, setUrl] = useState(endpoint.url);
+  const [events, setEvents] = useState<string[]>(endpoint.eventTypes);
+  const [description, setDescription] = useState(endpoint.description);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const { families, types } = subscriptionChoices(catalog);
+  // Subscriptions the catalog no longer offers stay choosable, so saving never drops them silently.
+  const offered = new Set(['*', ...families.map((prefix) => `${prefix}.*`), ...types.map((type) => type.name)]);
+  const extra = endpoint.eventTypes.filter((value) => !offered.has(value));
+  const toggle = (value: string, on: boolean) => setEvents((current) => (on ? [...current, value] : current.filter((item) => item !== value)));
+  const box = (value: string, label: string) => (
+    <label key={value} className="check">
+      <input type="checkbox" checked={events.includes(value)} onChange={(e) => toggle(value, e.target.checked)} />
+      <span>{label}</span>
+    </label>
+  );
+
+  return (
+    <Dialog title={t('form.editEndpoint')} onClose={onClose} wide>
+      <form
+        onSubmit={async (event) => {
+          event.preventDefault();
+          if (events.length === 0) return setError(t('form.pickEvent'));
+          setBusy(true);
+          setError(null);
+          try {
+            const body: Record<string, unknown> = {};
+            if (url.trim() !== endpoint.url) body.url = url.trim();
+            if (description.trim() !== endpoint.description) body.description = description.trim();
+            if (events.join('\n') !== endpoint.eventTypes.join('\n')) body.eventTypes = events;
+            if (Object.keys(body).length > 0) await api('PATCH', path, body);
+            onSaved();
+          } catch (e) {
+            setError(describeError(e));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <div className="field">
+          <label htmlFor={ids.url}>{t('form.url')}</label>
+          <input id={ids.url} type="url" dir="ltr" className="mono" required value={url} onChange={(e) => setUrl(e.target.value)} />
+        </div>
+        <fieldset className="field">
+          <legend>{t('form.events')}</legend>
+          <div className="checks">
+            {box('*', t('form.allEvents'))}
+            {families.map((prefix) => box(`${prefix}.*`, t('form.family', { prefix })))}
+            {types.map((type) => box(type.name, type.description ? `${type.name} — ${type.description}` : type.name))}
+            {extra.map((value) => box(value, value))}
+          </div>
+        </fieldset>
+        <div className="field">
+          <label htmlFor={ids.description}>{t('form.description')}</label>
+          <input id={ids.description} value={description} onChange={(e) => setDescription(e.target.value)} maxLength={1000} />
+        </div>
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+        <div className="actions">
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? t('form.saving') : t('form.save')}
           </button>
           <button type="button" onClick={onClose}>
             {t('common.cancel')}

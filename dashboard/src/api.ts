@@ -116,3 +116,18 @@ export const query = (params: Record<string, string | undefined | null>): string
   const text = search.toString();
   return text ? `?${text}` : '';
 };
+
+export interface StatsFigures {
+  attempts: number;
+  succeeded: number;
+  successRate: number | null;
+  avgLatencyMs: number | null;
+  maxLatencyMs: number | null;
+}
+export interface TenantStats {
+  from: string;
+  to: string;
+  bucket: 'hour' | 'day';
+  bucketMs: number;
+  endpoints: { endpointId: string; totals: StatsFigures; buckets: (StatsFigures & { start: string })[] }[];
+}

@@ -1738,6 +1738,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tid}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Success rate and latency per endpoint over time (hourly up to 48 h, else daily) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Start of the range (default: 24 h before `to`) */
+                    from?: string;
+                    /** @description End of the range, exclusive (default: now) */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    tid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bucket: "hour" | "day";
+                            bucketMs: number;
+                            endpoints: {
+                                /** @description Buckets with at least one attempt, oldest first; each starts at a multiple of bucketMs since the epoch (UTC) */
+                                buckets: {
+                                    attempts: number;
+                                    avgLatencyMs: number | null;
+                                    maxLatencyMs: number | null;
+                                    /** Format: date-time */
+                                    start: string;
+                                    succeeded: number;
+                                    /** @description succeeded / attempts; null without attempts */
+                                    successRate: number | null;
+                                }[];
+                                endpointId: string;
+                                totals: {
+                                    attempts: number;
+                                    avgLatencyMs: number | null;
+                                    maxLatencyMs: number | null;
+                                    succeeded: number;
+                                    /** @description succeeded / attempts; null without attempts */
+                                    successRate: number | null;
+                                };
+                            }[];
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;

@@ -211,6 +211,35 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       expect(await store.deliveries.requeue('acme', { endpointId: endpoint.id, since: at(100) }, 3, at(300))).toBe(1);
     });
 
+    it('summarises attempts per endpoint and time bucket, without test sends or other tenants', async () => {
+      const a = await addEndpoint();
+      const b = await addEndpoint();
+      const hour = 3_600_000;
+      await publish('chat.message', { only: [a.id] });
+      await publish('chat.message', { only: [a.id] });
+      await publish('chat.message', { only: [b.id] });
+      const jobs = await claim(at(1));
+      const [a1, a2] = jobs.filter((j) => j.endpoint.id === a.id);
+      const [b1] = jobs.filter((j) => j.endpoint.id === b.id);
+      await succeed(a1!, at(1));
+      await fail(a2!, at(2), at(hour / 1000 + 10));
+      await fail(b1!, at(3), null);
+      const [retry] = await claim(at(hour / 1000 + 10));
+      await succeed(retry!, at(hour / 1000 + 10));
+      // T0 is on the hour: the first three attempts share a bucket, the retry is in the next.
+      const stats = await store.deliveries.stats('acme', T0, at(2 * 3600), hour);
+      expect(stats.map((s) => [s.endpointId, s.bucketStart.toISOString(), s.attempts, s.succeeded, s.maxLatencyMs])).toEqual(
+        [
+          [a.id, T0.toISOString(), 2, 1, 5],
+          [a.id, at(3600).toISOString(), 1, 1, 5],
+          [b.id, T0.toISOString(), 1, 0, 5],
+        ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+      );
+      expect(stats[0]!.avgLatencyMs).toBe(5);
+      expect(await store.deliveries.stats('acme', at(3600 * 3), at(3600 * 4), hour)).toEqual([]);
+      expect(await store.deliveries.stats('other', T0, at(2 * 3600), hour)).toEqual([]);
+    });
+
     it('frees leases whose worker died', async () => {
       await addEndpoint();
       await publish('chat.message');

@@ -146,6 +146,20 @@ export interface DeliveryRepository {
    * attempts; attempt numbers go on from where they were. Answers how many.
    */
   requeue(tenantId: string, selector: RequeueSelector, scheduleLength: number, now: Date): Promise<number>;
+  /**
+   * Attempts started in [from, to) per endpoint and time bucket (buckets start at multiples of
+   * `bucketMs` since the epoch); test sends excluded. Ordered by endpoint, then bucket.
+   */
+  stats(tenantId: string, from: Date, to: Date, bucketMs: number): Promise<AttemptStatsBucket[]>;
+}
+
+export interface AttemptStatsBucket {
+  endpointId: string;
+  bucketStart: Date;
+  attempts: number;
+  succeeded: number;
+  avgLatencyMs: number;
+  maxLatencyMs: number;
 }
 
 /** A claimed delivery with everything needed to make its attempt. */

@@ -159,6 +159,29 @@ describe('tenant portal', () => {
     await expect.poll(() => page.getByRole('list', { name: 'Deliveries' }).getByRole('listitem').count()).toBe(5);
   });
 
+  it('draws a success-rate sparkline on the card and saves an edited description', async () => {
+    await page.getByRole('button', { name: 'Endpoints' }).click();
+    const card = page.getByRole('listitem').filter({ hasText: `${receiver.url}/hooks` });
+    // 6 attempts, the test send aside: 2 delivered, 2 failed, then those 2 delivered on retry.
+    const sparkline = card.getByRole('img', { name: '66.7% delivered (24 h)' });
+    await sparkline.waitFor();
+    expect(await sparkline.locator('polyline, circle').count()).toBeGreaterThan(0);
+
+    await card.getByRole('button', { name: 'Edit' }).click();
+    const form = page.getByRole('dialog', { name: 'Edit endpoint' });
+    expect(await form.getByLabel('URL').inputValue()).toBe(`${receiver.url}/hooks`);
+    await form.getByLabel('Description').fill('Chat bot, edited');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await card.getByRole('status').filter({ hasText: 'Endpoint saved' }).waitFor();
+    await card.getByText('Chat bot, edited').waitFor();
+    expect(await api('GET', `/tenants/${TENANT}/endpoints/${endpointId}`)).toMatchObject({ description: 'Chat bot, edited', eventTypes: ['chat.*'] });
+
+    // Everything failed has been re-sent already: recovering finds nothing left to queue.
+    await card.getByLabel('Recover since').fill('2020-01-01T00:00:00');
+    await card.getByRole('button', { name: 'Recover', exact: true }).click();
+    await card.getByRole('status').filter({ hasText: '0 failed deliveries since then queued again' }).waitFor();
+  });
+
   it('switches to العربية: <html dir="rtl" lang="ar">, remembered across reloads', async () => {
     await page.getByRole('button', { name: 'Endpoints' }).click();
     await page.getByRole('button', { name: 'العربية' }).click();
@@ -228,6 +251,12 @@ describe('operator console', () => {
       await admin.getByRole('list', { name: 'Event types' }).getByText('order.paid').waitFor();
       expect(await api('GET', '/event-types/order.paid')).toMatchObject({ description: 'An order was paid', schema: { required: ['amount'] }, example: { amount: 42 } });
       await shot(admin, 'console-event-types-en');
+
+      await admin.getByRole('button', { name: 'Health' }).click();
+      const health = admin.getByRole('row').filter({ hasText: `${receiver.url}/hooks` });
+      await health.getByText('66.7%').waitFor();
+      await shot(admin, 'console-health-en');
+      await admin.getByRole('button', { name: 'Event types' }).click();
 
       await admin.getByRole('button', { name: 'العربية' }).click();
       await admin.getByRole('heading', { name: 'أنواع الأحداث' }).waitFor();

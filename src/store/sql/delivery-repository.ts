@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { OUTCOME_STATUSES } from '../../domain/delivery.js';
 import type { DeliveryRepository, RequeueSelector } from '../store.js';
 import { rescheduleEndpoints } from './endpoint-schedule.js';
@@ -44,6 +44,40 @@ export function deliveryRepository(db: Kysely<Database>, wake: () => Promise<voi
       await rescheduleEndpoints(db, requeued.map((row) => row.endpoint_id));
       if (requeued.length > 0) await wake();
       return requeued.length;
+    },
+    async stats(tenantId, from, to, bucketMs) {
+      if (!Number.isSafeInteger(bucketMs) || bucketMs <= 0) throw new RangeError('bucketMs must be a positive integer');
+      // Integer division in both databases (started_at is integer/bigint). The bucket size is a
+      // literal, not a parameter, so PostgreSQL sees the same expression in SELECT and GROUP BY.
+      const size = sql.lit(bucketMs);
+      const bucket = sql<number>`(a.started_at / ${size}) * ${size}`;
+      const rows = await db
+        .selectFrom('attempts as a')
+        .innerJoin('deliveries as d', 'd.id', 'a.delivery_id')
+        .where('a.tenant_id', '=', tenantId)
+        .where('d.is_test', '=', 0)
+        .where('a.started_at', '>=', from.getTime())
+        .where('a.started_at', '<', to.getTime())
+        .select([
+          'd.endpoint_id as endpoint_id',
+          bucket.as('bucket'),
+          sql<number>`count(*)`.as('attempts'),
+          sql<number>`sum(case when a.status_code >= 200 and a.status_code < 300 then 1 else 0 end)`.as('succeeded'),
+          sql<number>`avg(a.duration_ms)`.as('avg_ms'),
+          sql<number>`max(a.duration_ms)`.as('max_ms'),
+        ])
+        .groupBy(['d.endpoint_id', bucket])
+        .orderBy('d.endpoint_id')
+        .orderBy(bucket)
+        .execute();
+      return rows.map((row) => ({
+        endpointId: row.endpoint_id,
+        bucketStart: new Date(Number(row.bucket)),
+        attempts: Number(row.attempts),
+        succeeded: Number(row.succeeded),
+        avgLatencyMs: Math.round(Number(row.avg_ms)),
+        maxLatencyMs: Number(row.max_ms),
+      }));
     },
   };
 }
