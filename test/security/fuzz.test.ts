@@ -375,15 +375,17 @@ describe('fuzzing every operation of /openapi.json', () => {
           }
         }
       }),
-      { numRuns: RUNS, endOnFailure: true },
+      // A fixed seed keeps CI reproducible (a failure names the seed to replay); set
+      // HERALD_FUZZ_SEED to explore other inputs.
+      { numRuns: RUNS, endOnFailure: true, seed: Number(process.env.HERALD_FUZZ_SEED ?? 20261125) },
     );
 
     const summary = `${sent} sent in ${Date.now() - started} ms, ${refusedByClient} refused by the client; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`;
     expect(failures.slice(0, 15), summary).toEqual([]);
     expect(sent, summary).toBeGreaterThanOrEqual(RUNS - 50);
-    // Not all refusals: the run reached handlers too.
+    // Not all refusals: the run reached handlers and their validation too.
     expect([...statuses.keys()].some((status) => status < 300), summary).toBe(true);
-    expect(statuses.get(422) ?? 0, summary).toBeGreaterThan(100);
+    expect(statuses.get(422) ?? 0, summary).toBeGreaterThan(20);
 
     // Still serving, not polluted, and the protected tenant untouched.
     expect((await fetch(`${herald.url}/healthz`)).status).toBe(200);
