@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useId, useState } from 'react';
-import { describeError, query, type Api, type Endpoint, type EventType, type Page, type Tenant, type TenantStats } from './api.js';
+import { describeError, query, type Api, type Endpoint, type EventType, type OperatorStats, type Page, type Tenant, type TenantStats } from './api.js';
 import { CopyField, Dialog } from './Dialog.js';
 import type { MessageKey } from './i18n/en.js';
 import { useI18n } from './i18n/index.js';
@@ -53,6 +53,7 @@ function TenantsView({ api, onOpen }: { api: Api; onOpen: (id: string) => void }
   const { t, date } = useI18n();
   const { items, cursor, error, load } = usePaged<Tenant>(api, '/tenants');
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<Tenant | null>(null);
   const [link, setLink] = useState<{ id: string; url: string; expiresAt: string } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
@@ -105,6 +106,9 @@ function TenantsView({ api, onOpen }: { api: Api; onOpen: (id: string) => void }
                 <button type="button" onClick={() => onOpen(tenant.id)}>
                   {t('tenants.openPortal')}
                 </button>
+                <button type="button" onClick={() => setEditing(tenant)}>
+                  {t('settings.edit')}
+                </button>
               </span>
             </li>
           ))}
@@ -126,6 +130,18 @@ function TenantsView({ api, onOpen }: { api: Api; onOpen: (id: string) => void }
           }}
         />
       )}
+      {editing && (
+        <EditSettingsDialog
+          api={api}
+          tenant={editing}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            setNotice(t('settings.savedNotice', { id: editing.id }));
+            setEditing(null);
+            void load(null);
+          }}
+        />
+      )}
       {link && (
         <Dialog title={t('tenants.portalTitle', { id: link.id })} onClose={() => setLink(null)}>
           <p className="muted">{t('tenants.portalHint')}</p>
@@ -137,13 +153,119 @@ function TenantsView({ api, onOpen }: { api: Api; onOpen: (id: string) => void }
   );
 }
 
+interface SettingsDraft {
+  scheme: string;
+  header: string;
+  prefix: string;
+  envelope: string;
+  retrySchedule: string;
+  attemptTimeoutMs: string;
+  autoDisableAfterFailures: string;
+  userAgent: string;
+  quotaLimit: string;
+  quotaPeriod: string;
+  retentionDays: string;
+}
+
+const draftFrom = (settings?: Tenant['settings']): SettingsDraft => ({
+  scheme: settings?.signature.scheme ?? 'standard-webhooks',
+  header: settings?.signature.header ?? '',
+  prefix: settings?.signature.prefix ?? '',
+  envelope: settings?.envelope ?? 'snake',
+  retrySchedule: settings?.retrySchedule.join(', ') ?? '',
+  attemptTimeoutMs: settings ? String(settings.attemptTimeoutMs) : '',
+  autoDisableAfterFailures: settings ? String(settings.autoDisableAfterFailures) : '',
+  userAgent: settings?.userAgent ?? '',
+  quotaLimit: settings?.eventQuota ? String(settings.eventQuota.limit) : '',
+  quotaPeriod: settings?.eventQuota?.period ?? 'none',
+  retentionDays: settings ? String(settings.retentionDays) : '',
+});
+
+/** A whole number as a number; anything else as typed, so the server's 422 names the field. */
+const asInteger = (text: string): number | string => (/^-?\d+$/.test(text.trim()) ? Number(text.trim()) : text.trim());
+
+/** The settings the draft sets; empty fields are left to the server's defaults (or current values). */
+function settingsFrom(draft: SettingsDraft): Record<string, unknown> {
+  const signature: Record<string, unknown> = { scheme: draft.scheme };
+  if (draft.scheme === 'body-hex' && draft.header.trim()) signature.header = draft.header.trim();
+  if (draft.scheme === 'timestamped-hex' && draft.prefix.trim()) signature.prefix = draft.prefix.trim();
+  const settings: Record<string, unknown> = { signature, envelope: draft.envelope };
+  if (draft.retrySchedule.trim()) settings.retrySchedule = draft.retrySchedule.split(',').map(asInteger);
+  if (draft.attemptTimeoutMs.trim()) settings.attemptTimeoutMs = asInteger(draft.attemptTimeoutMs);
+  if (draft.autoDisableAfterFailures.trim()) settings.autoDisableAfterFailures = asInteger(draft.autoDisableAfterFailures);
+  if (draft.userAgent.trim()) settings.userAgent = draft.userAgent.trim();
+  settings.eventQuota = draft.quotaPeriod === 'none' ? null : { limit: asInteger(draft.quotaLimit), period: draft.quotaPeriod };
+  if (draft.retentionDays.trim()) settings.retentionDays = asInteger(draft.retentionDays);
+  return settings;
+}
+
+function SettingsFields({ draft, onChange }: { draft: SettingsDraft; onChange: (draft: SettingsDraft) => void }) {
+  const { t } = useI18n();
+  const base = useId();
+  const id = (name: string) => `${base}-${name}`;
+  const set = (key: keyof SettingsDraft) => (e: { target: { value: string } }) => onChange({ ...draft, [key]: e.target.value });
+  const text = (key: keyof SettingsDraft, label: MessageKey, props: { numeric?: boolean; hint?: MessageKey } = {}) => (
+    <div className="field">
+      <label htmlFor={id(key)}>{t(label)}</label>
+      <input id={id(key)} dir="ltr" className="mono" inputMode={props.numeric ? 'numeric' : undefined} value={draft[key]} onChange={set(key)} aria-describedby={props.hint ? `${id(key)}-hint` : undefined} />
+      {props.hint && (
+        <small id={`${id(key)}-hint`} className="muted">
+          {t(props.hint)}
+        </small>
+      )}
+    </div>
+  );
+  return (
+    <>
+      <div className="field">
+        <label htmlFor={id('scheme')}>{t('tenants.scheme')}</label>
+        <select id={id('scheme')} value={draft.scheme} onChange={set('scheme')}>
+          {SCHEMES.map((value) => (
+            <option key={value} value={value}>
+              {value}
+            </option>
+          ))}
+        </select>
+      </div>
+      {draft.scheme === 'body-hex' && text('header', 'settings.header')}
+      {draft.scheme === 'timestamped-hex' && text('prefix', 'settings.prefix')}
+      <div className="field">
+        <label htmlFor={id('envelope')}>{t('tenants.envelope')}</label>
+        <select id={id('envelope')} value={draft.envelope} onChange={set('envelope')}>
+          <option value="snake">{t('tenants.envelope.snake')}</option>
+          <option value="camel">{t('tenants.envelope.camel')}</option>
+        </select>
+      </div>
+      {text('retrySchedule', 'settings.retrySchedule', { hint: 'settings.retryScheduleHint' })}
+      {text('attemptTimeoutMs', 'settings.attemptTimeoutMs', { numeric: true })}
+      {text('autoDisableAfterFailures', 'settings.autoDisable', { numeric: true, hint: 'settings.autoDisableHint' })}
+      {text('userAgent', 'settings.userAgent')}
+      <fieldset className="field">
+        <legend>{t('settings.quota')}</legend>
+        <label htmlFor={id('quotaPeriod')}>{t('settings.quotaPeriod')}</label>
+        <select id={id('quotaPeriod')} value={draft.quotaPeriod} onChange={set('quotaPeriod')}>
+          <option value="none">{t('settings.quotaNone')}</option>
+          <option value="day">{t('settings.quotaDay')}</option>
+          <option value="month">{t('settings.quotaMonth')}</option>
+        </select>
+        {draft.quotaPeriod !== 'none' && (
+          <>
+            <label htmlFor={id('quotaLimit')}>{t('settings.quotaLimit')}</label>
+            <input id={id('quotaLimit')} dir="ltr" className="mono" inputMode="numeric" value={draft.quotaLimit} onChange={set('quotaLimit')} />
+          </>
+        )}
+      </fieldset>
+      {text('retentionDays', 'settings.retentionDays', { numeric: true })}
+    </>
+  );
+}
+
 function CreateTenantDialog({ api, onClose, onCreated }: { api: Api; onClose: () => void; onCreated: (id: string) => void }) {
   const { t } = useI18n();
-  const ids = { name: useId(), id: useId(), scheme: useId(), envelope: useId() };
+  const ids = { name: useId(), id: useId() };
   const [name, setName] = useState('');
   const [id, setId] = useState('');
-  const [scheme, setScheme] = useState('standard-webhooks');
-  const [envelope, setEnvelope] = useState('snake');
+  const [draft, setDraft] = useState<SettingsDraft>(draftFrom());
   const [error, setError] = useState<string | null>(null);
   return (
     <Dialog title={t('tenants.create')} onClose={onClose}>
@@ -152,7 +274,7 @@ function CreateTenantDialog({ api, onClose, onCreated }: { api: Api; onClose: ()
           event.preventDefault();
           setError(null);
           try {
-            const body: Record<string, unknown> = { name: name.trim(), settings: { signature: { scheme }, envelope } };
+            const body: Record<string, unknown> = { name: name.trim(), settings: settingsFrom(draft) };
             if (id.trim()) body.id = id.trim();
             const created = await api<Tenant>('POST', '/tenants', body);
             onCreated(created.id);
@@ -174,23 +296,7 @@ function CreateTenantDialog({ api, onClose, onCreated }: { api: Api; onClose: ()
             {t('tenants.idHint')}
           </small>
         </div>
-        <div className="field">
-          <label htmlFor={ids.scheme}>{t('tenants.scheme')}</label>
-          <select id={ids.scheme} value={scheme} onChange={(e) => setScheme(e.target.value)}>
-            {SCHEMES.map((value) => (
-              <option key={value} value={value}>
-                {value}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.envelope}>{t('tenants.envelope')}</label>
-          <select id={ids.envelope} value={envelope} onChange={(e) => setEnvelope(e.target.value)}>
-            <option value="snake">{t('tenants.envelope.snake')}</option>
-            <option value="camel">{t('tenants.envelope.camel')}</option>
-          </select>
-        </div>
+        <SettingsFields draft={draft} onChange={setDraft} />
         {error && (
           <p role="alert" className="error">
             {error}
@@ -199,6 +305,47 @@ function CreateTenantDialog({ api, onClose, onCreated }: { api: Api; onClose: ()
         <div className="actions">
           <button type="submit" className="primary">
             {t('form.create')}
+          </button>
+          <button type="button" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function EditSettingsDialog({ api, tenant, onClose, onSaved }: { api: Api; tenant: Tenant; onClose: () => void; onSaved: () => void }) {
+  const { t } = useI18n();
+  const [draft, setDraft] = useState<SettingsDraft>(draftFrom(tenant.settings));
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <Dialog title={t('settings.title', { id: tenant.id })} onClose={onClose}>
+      <form
+        onSubmit={async (event) => {
+          event.preventDefault();
+          setError(null);
+          setBusy(true);
+          try {
+            await api<Tenant>('PATCH', `/tenants/${encodeURIComponent(tenant.id)}`, { settings: settingsFrom(draft) });
+            onSaved();
+          } catch (e) {
+            setError(describeError(e));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <SettingsFields draft={draft} onChange={setDraft} />
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+        <div className="actions">
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? t('form.saving') : t('form.save')}
           </button>
           <button type="button" onClick={onClose}>
             {t('common.cancel')}
@@ -369,10 +516,12 @@ interface HealthRow {
 function HealthView({ api, onOpen }: { api: Api; onOpen: (id: string) => void }) {
   const { t, number } = useI18n();
   const [rows, setRows] = useState<HealthRow[] | null>(null);
+  const [outcomes, setOutcomes] = useState<OperatorStats | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(async () => {
     setError(null);
     try {
+      setOutcomes(await api<OperatorStats>('GET', '/stats'));
       const tenants = await readAllPages<Tenant>(api, '/tenants');
       const perTenant = await Promise.all(
         tenants.map(async (tenant) => {
@@ -402,6 +551,7 @@ function HealthView({ api, onOpen }: { api: Api; onOpen: (id: string) => void })
         </button>
       </div>
       <p className="muted">{t('health.intro')}</p>
+      {outcomes && <OutcomeChart stats={outcomes} />}
       {error && (
         <p role="alert" className="error">
           {t('common.error', { message: error })}
@@ -444,5 +594,47 @@ function HealthView({ api, onOpen }: { api: Api; onOpen: (id: string) => void })
         </table>
       )}
     </section>
+  );
+}
+
+/** Deliveries by outcome per bucket as stacked bars: inline SVG, no chart library. */
+function OutcomeChart({ stats }: { stats: OperatorStats }) {
+  const { t, number } = useI18n();
+  const width = 480;
+  const height = 80;
+  const first = Math.floor(Date.parse(stats.from) / stats.bucketMs) * stats.bucketMs;
+  const count = Math.max(1, Math.ceil((Date.parse(stats.to) - first) / stats.bucketMs));
+  const byStart = new Map(stats.buckets.map((b) => [Date.parse(b.start), b]));
+  const max = Math.max(1, ...stats.buckets.map((b) => b.succeeded + b.failed + b.pending));
+  const slot = width / count;
+  const barWidth = Math.max(1, slot * 0.8);
+  const label = t('health.chartLabel', { succeeded: stats.totals.succeeded, failed: stats.totals.failed, pending: stats.totals.pending });
+  return (
+    <figure className="outcome-chart">
+      <figcaption>{t('health.chartTitle')}</figcaption>
+      <svg width="100%" height={height} viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" role="img" aria-label={label}>
+        <line x1="0" x2={width} y1={height - 0.5} y2={height - 0.5} className="baseline" />
+        {Array.from({ length: count }, (_, i) => {
+          const bucket = byStart.get(first + i * stats.bucketMs);
+          if (!bucket) return null;
+          let y = height;
+          return (
+            <g key={i}>
+              {(['succeeded', 'failed', 'pending'] as const).map((outcome) => {
+                const h = (bucket[outcome] / max) * (height - 2);
+                if (h <= 0) return null;
+                y -= h;
+                return <rect key={outcome} className={outcome} x={i * slot + (slot - barWidth) / 2} y={y} width={barWidth} height={h} />;
+              })}
+            </g>
+          );
+        })}
+      </svg>
+      <ul className="legend">
+        <li className="succeeded">{t('health.legendSucceeded', { count: number(stats.totals.succeeded) })}</li>
+        <li className="failed">{t('health.legendFailed', { count: number(stats.totals.failed) })}</li>
+        <li className="pending">{t('health.legendPending', { count: number(stats.totals.pending) })}</li>
+      </ul>
+    </figure>
   );
 }

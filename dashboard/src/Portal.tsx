@@ -364,10 +364,40 @@ function subscriptionChoices(catalog: EventType[]): { families: string[]; types:
   return { families, types: catalog.filter((type) => !type.deprecated) };
 }
 
+/** The payload-filter textarea's text as JSON: `undefined` when empty, `Error` when it doesn't parse as an object. */
+function parseFilter(text: string): Record<string, unknown> | null | undefined | Error {
+  if (!text.trim()) return undefined;
+  try {
+    const value = JSON.parse(text);
+    if (value === null) return null;
+    if (typeof value !== 'object' || Array.isArray(value)) return new Error('not an object');
+    return value as Record<string, unknown>;
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
+
+function FilterField({ id, value, onChange }: { id: string; value: string; onChange: (value: string) => void }) {
+  const { t } = useI18n();
+  const invalid = parseFilter(value) instanceof Error;
+  return (
+    <div className="field">
+      <label htmlFor={id}>
+        {t('form.filter')} <span className="muted">{t('common.optional')}</span>
+      </label>
+      <textarea id={id} dir="ltr" className="mono" rows={3} value={value} onChange={(e) => onChange(e.target.value)} placeholder='{"data.plan": "pro"}' aria-invalid={invalid} aria-describedby={`${id}-hint`} />
+      <small id={`${id}-hint`} className={invalid ? 'error' : 'muted'}>
+        {invalid ? t('form.filterInvalid') : t('form.filterHint')}
+      </small>
+    </div>
+  );
+}
+
 function AddEndpointDialog({ api, base, catalog, onClose, onCreated }: { api: Api; base: string; catalog: EventType[]; onClose: () => void; onCreated: (secret: string | null) => void }) {
   const { t } = useI18n();
-  const ids = { url: useId(), description: useId(), secret: useId(), verify: useId() };
+  const ids = { url: useId(), description: useId(), secret: useId(), verify: useId(), filter: useId() };
   const [url, setUrl] = useState('');
+  const [filter, setFilter] = useState('');
   const [events, setEvents] = useState<string[]>([]);
   const [description, setDescription] = useState('');
   const [secret, setSecret] = useState('');
@@ -389,10 +419,13 @@ function AddEndpointDialog({ api, base, catalog, onClose, onCreated }: { api: Ap
         onSubmit={async (event) => {
           event.preventDefault();
           if (events.length === 0) return setError(t('form.pickEvent'));
+          const parsedFilter = parseFilter(filter);
+          if (parsedFilter instanceof Error) return setError(t('form.filterInvalid'));
           setBusy(true);
           setError(null);
           try {
             const body: Record<string, unknown> = { url: url.trim(), eventTypes: events };
+            if (parsedFilter) body.filter = parsedFilter;
             if (description.trim()) body.description = description.trim();
             if (secret) body.secret = secret;
             if (verifyToken) body.verifyToken = verifyToken;
@@ -424,6 +457,7 @@ function AddEndpointDialog({ api, base, catalog, onClose, onCreated }: { api: Ap
           <label htmlFor={ids.description}>{t('form.description')}</label>
           <input id={ids.description} value={description} onChange={(e) => setDescription(e.target.value)} maxLength={1000} />
         </div>
+        <FilterField id={ids.filter} value={filter} onChange={setFilter} />
         <div className="field">
           <label htmlFor={ids.secret}>
             {t('form.secret')} <span className="muted">{t('common.optional')}</span>
@@ -462,7 +496,9 @@ function AddEndpointDialog({ api, base, catalog, onClose, onCreated }: { api: Ap
 
 function EditEndpointDialog({ api, path, endpoint, catalog, onClose, onSaved }: { api: Api; path: string; endpoint: Endpoint; catalog: EventType[]; onClose: () => void; onSaved: () => void }) {
   const { t } = useI18n();
-  const ids = { url: useId(), description: useId() };
+  const ids = { url: useId(), description: useId(), filter: useId() };
+  const initialFilter = endpoint.filter ? JSON.stringify(endpoint.filter, null, 2) : '';
+  const [filter, setFilter] = useState(initialFilter);
   const [url, setUrl] = useState(endpoint.url);
   const [events, setEvents] = useState<string[]>(endpoint.eventTypes);
   const [description, setDescription] = useState(endpoint.description);
@@ -486,10 +522,13 @@ function EditEndpointDialog({ api, path, endpoint, catalog, onClose, onSaved }: 
         onSubmit={async (event) => {
           event.preventDefault();
           if (events.length === 0) return setError(t('form.pickEvent'));
+          const parsedFilter = parseFilter(filter);
+          if (parsedFilter instanceof Error) return setError(t('form.filterInvalid'));
           setBusy(true);
           setError(null);
           try {
             const body: Record<string, unknown> = {};
+            if (filter !== initialFilter) body.filter = parsedFilter ?? null;
             if (url.trim() !== endpoint.url) body.url = url.trim();
             if (description.trim() !== endpoint.description) body.description = description.trim();
             if (events.join('\n') !== endpoint.eventTypes.join('\n')) body.eventTypes = events;
@@ -519,6 +558,7 @@ function EditEndpointDialog({ api, path, endpoint, catalog, onClose, onSaved }: 
           <label htmlFor={ids.description}>{t('form.description')}</label>
           <input id={ids.description} value={description} onChange={(e) => setDescription(e.target.value)} maxLength={1000} />
         </div>
+        <FilterField id={ids.filter} value={filter} onChange={setFilter} />
         {error && (
           <p role="alert" className="error">
             {error}

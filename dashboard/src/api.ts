@@ -8,7 +8,16 @@ export interface Page<T> {
 export interface Tenant {
   id: string;
   name: string;
-  settings: { signature: { scheme: string }; envelope: 'snake' | 'camel'; retrySchedule: number[] };
+  settings: {
+    signature: { scheme: string; header?: string; prefix?: string };
+    envelope: 'snake' | 'camel';
+    retrySchedule: number[];
+    attemptTimeoutMs: number;
+    autoDisableAfterFailures: number;
+    userAgent: string;
+    eventQuota: { limit: number; period: 'day' | 'month' } | null;
+    retentionDays: number;
+  };
   createdAt: string;
 }
 export interface EventType {
@@ -24,6 +33,7 @@ export interface Endpoint {
   url: string;
   description: string;
   eventTypes: string[];
+  filter: Record<string, unknown> | null;
   status: string;
   disabledReason: string | null;
   consecutiveFailures: number;
@@ -130,4 +140,18 @@ export interface TenantStats {
   bucket: 'hour' | 'day';
   bucketMs: number;
   endpoints: { endpointId: string; totals: StatsFigures; buckets: (StatsFigures & { start: string })[] }[];
+}
+
+export interface OutcomeCounts {
+  succeeded: number;
+  failed: number;
+  pending: number;
+}
+export interface OperatorStats {
+  from: string;
+  to: string;
+  bucket: 'hour' | 'day';
+  bucketMs: number;
+  totals: OutcomeCounts;
+  buckets: (OutcomeCounts & { start: string })[];
 }

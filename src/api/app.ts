@@ -16,6 +16,7 @@ import { eventTypeRoutes } from './routes/event-types.js';
 import { eventRoutes } from './routes/events.js';
 import { eventStreamRoutes } from './routes/event-stream.js';
 import { meRoutes } from './routes/me.js';
+import { operatorStatsRoutes } from './routes/operator-stats.js';
 import { statsRoutes } from './routes/stats.js';
 import { systemRoutes } from './routes/system.js';
 import { tenantRoutes } from './routes/tenants.js';
@@ -53,7 +54,7 @@ export async function buildApp(ctx: ApiContext, logger: Logger | false = false):
   await app.register(
     async (api) => {
       registerAuth(api as unknown as FastifyInstance, ctx);
-      for (const routes of [meRoutes, eventTypeRoutes, tenantRoutes, endpointRoutes, endpointActionRoutes, eventRoutes, eventStreamRoutes, deliveryRoutes, statsRoutes]) {
+      for (const routes of [meRoutes, eventTypeRoutes, tenantRoutes, endpointRoutes, endpointActionRoutes, eventRoutes, eventStreamRoutes, deliveryRoutes, statsRoutes, operatorStatsRoutes]) {
         await api.register(routes, { ctx });
       }
     },

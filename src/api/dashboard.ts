@@ -26,6 +26,9 @@ export function dashboardDir(): string | null {
   return null;
 }
 
+/** The app loads only its own scripts and styles and talks only to this origin; no one may frame it. */
+export const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'";
+
 const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Herald</title>
 <body style="font-family:system-ui;max-width:40rem;margin:3rem auto;padding:0 1rem">
 <h1>Herald is running</h1><p>The dashboard has not been built. Run <code>npm run build:dashboard</code> (or <code>npm run build</code>) and reload.</p>
@@ -52,7 +55,11 @@ export function registerDashboard(app: FastifyInstance, dir: string | null = das
 
   const sendIndex = async (reply: FastifyReply) => {
     const body = dir ? await load(join(dir, 'index.html')) : null;
-    reply.header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').type('text/html; charset=utf-8');
+    reply
+      .header('cache-control', 'no-cache')
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', CONTENT_SECURITY_POLICY)
+      .type('text/html; charset=utf-8');
     if (!body) return reply.status(200).send(NOT_BUILT);
     return reply.send(body);
   };

@@ -261,6 +261,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deliveries across all tenants by outcome over time, by creation time (hourly up to 48 h, else daily; test sends excluded) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Start of the range (default: 24 h before `to`) */
+                    from?: string;
+                    /** @description End of the range, exclusive (default: now) */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bucket: "hour" | "day";
+                            bucketMs: number;
+                            /** @description Buckets with at least one delivery, oldest first; each starts at a multiple of bucketMs since the epoch (UTC) */
+                            buckets: {
+                                /** @description `failed` or `dead` */
+                                failed: number;
+                                /** @description `pending` or `delivering` */
+                                pending: number;
+                                /** Format: date-time */
+                                start: string;
+                                succeeded: number;
+                            }[];
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                            totals: {
+                                /** @description `failed` or `dead` */
+                                failed: number;
+                                /** @description `pending` or `delivering` */
+                                pending: number;
+                                succeeded: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants": {
         parameters: {
             query?: never;

@@ -240,6 +240,25 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       expect(await store.deliveries.stats('other', T0, at(2 * 3600), hour)).toEqual([]);
     });
 
+    it('counts deliveries by outcome per creation-time bucket', async () => {
+      const hour = 3_600_000;
+      await addEndpoint();
+      await publish('chat.message', { createdAt: at(0) });
+      await publish('chat.message', { createdAt: at(10) });
+      await publish('chat.message', { createdAt: at(20) });
+      await publish('chat.message', { createdAt: at(3600 + 5) });
+      const jobs = await claim(at(30), 2);
+      await succeed(jobs[0]!, at(30));
+      await fail(jobs[1]!, at(31), null);
+      const stats = await store.deliveries.outcomeStats(T0, at(2 * 3600), hour);
+      expect(stats.map((s) => [s.bucketStart.toISOString(), s.succeeded, s.failed, s.pending])).toEqual([
+        [T0.toISOString(), 1, 1, 1],
+        [at(3600).toISOString(), 0, 0, 1],
+      ]);
+      expect(await store.deliveries.outcomeStats(at(3600 * 3), at(3600 * 4), hour)).toEqual([]);
+      await expect(store.deliveries.outcomeStats(T0, at(10), 1.5)).rejects.toThrow(RangeError);
+    });
+
     it('frees leases whose worker died', async () => {
       await addEndpoint();
       await publish('chat.message');

@@ -151,6 +151,21 @@ export interface DeliveryRepository {
    * `bucketMs` since the epoch); test sends excluded. Ordered by endpoint, then bucket.
    */
   stats(tenantId: string, from: Date, to: Date, bucketMs: number): Promise<AttemptStatsBucket[]>;
+  /**
+   * Deliveries created in [from, to) across all tenants, counted by outcome per time bucket
+   * (buckets start at multiples of `bucketMs` since the epoch); test sends and canceled
+   * deliveries excluded. Only buckets with deliveries, oldest first.
+   */
+  outcomeStats(from: Date, to: Date, bucketMs: number): Promise<OutcomeStatsBucket[]>;
+}
+
+export interface OutcomeStatsBucket {
+  bucketStart: Date;
+  succeeded: number;
+  /** `failed` or `dead`. */
+  failed: number;
+  /** `pending` or `delivering`. */
+  pending: number;
 }
 
 export interface AttemptStatsBucket {

@@ -44,6 +44,9 @@ describe('the dashboard at /', () => {
     expect(index.status).toBe(200);
     expect(index.headers.get('content-type')).toMatch(/^text\/html/);
     expect(index.headers.get('cache-control')).toBe('no-cache');
+    expect(index.headers.get('content-security-policy')).toBe(
+      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
+    );
     const asset = /src="(\/assets\/[^"]+\.js)"/.exec(index.text)?.[1];
     if (!asset) return; // not built: the page says so (checked below)
     const js = await fx.raw('GET', asset, { token: null });

@@ -71,3 +71,29 @@ describe('GET …/stats', () => {
     expectError(await fx.api('GET', '/api/v1/tenants/nobody/stats'), 404, 'not_found');
   });
 });
+
+describe('GET /api/v1/stats (operator)', () => {
+  it('counts deliveries of all tenants by outcome, hourly over the last 24 h', async () => {
+    const answer = await fx.api('GET', '/api/v1/stats');
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body).toMatchObject({ bucket: 'hour', bucketMs: 3_600_000, totals: { succeeded: 3, failed: 3, pending: 0 } });
+    expect(Date.parse(answer.body.to) - Date.parse(answer.body.from)).toBe(24 * 3_600_000);
+    const buckets = answer.body.buckets as { start: string; succeeded: number; failed: number; pending: number }[];
+    expect(buckets.reduce((n, b) => n + b.succeeded + b.failed + b.pending, 0)).toBe(6);
+    for (const bucket of buckets) expect(Date.parse(bucket.start) % 3_600_000).toBe(0);
+  });
+
+  it('buckets by day over ranges longer than 48 h, honours the bounds and refuses a backwards range', async () => {
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const week = await fx.api('GET', `/api/v1/stats?from=${new Date(Date.now() - 7 * 86_400_000).toISOString()}&to=${to}`);
+    expect(week.body).toMatchObject({ bucket: 'day', bucketMs: 86_400_000, totals: { succeeded: 3, failed: 3 } });
+    for (const bucket of week.body.buckets) expect(Date.parse(bucket.start) % 86_400_000).toBe(0);
+    expect((await fx.api('GET', '/api/v1/stats?from=2020-01-01T00:00:00.000Z&to=2020-01-02T00:00:00.000Z')).body.buckets).toEqual([]);
+    expectError(await fx.api('GET', '/api/v1/stats?from=2026-01-02T00:00:00.000Z&to=2026-01-01T00:00:00.000Z'), 422, 'validation_failed');
+  });
+
+  it('is for the operator only', async () => {
+    const key = (await fx.api('POST', '/api/v1/tenants/other/api-keys')).body.key as string;
+    expectError(await fx.api('GET', '/api/v1/stats', undefined, key), 403, 'forbidden');
+  });
+});

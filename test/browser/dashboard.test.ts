@@ -171,6 +171,14 @@ describe('tenant portal', () => {
     const form = page.getByRole('dialog', { name: 'Edit endpoint' });
     expect(await form.getByLabel('URL').inputValue()).toBe(`${receiver.url}/hooks`);
     await form.getByLabel('Description').fill('Chat bot, edited');
+    // The filter is checked as JSON here, and the server's refusal of a bad operator is shown as it said it.
+    await form.getByLabel(/^Payload filter/).fill('{"data.text":');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByRole('alert').filter({ hasText: 'The filter must be a JSON object.' }).waitFor();
+    await form.getByLabel(/^Payload filter/).fill('{"data.text": {"$regex": "x"}}');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByRole('alert').filter({ hasText: 'filter is invalid' }).waitFor();
+    await form.getByLabel(/^Payload filter/).fill('');
     await form.getByRole('button', { name: 'Save' }).click();
     await card.getByRole('status').filter({ hasText: 'Endpoint saved' }).waitFor();
     await card.getByText('Chat bot, edited').waitFor();
@@ -232,6 +240,23 @@ describe('operator console', () => {
       expect(tenant).toMatchObject({ name: 'Globex', settings: { signature: { scheme: 'hub-sha256' }, envelope: 'camel' } });
 
       const row = admin.getByRole('listitem').filter({ hasText: 'globex' });
+      await row.getByRole('button', { name: 'Edit settings' }).click();
+      const settings = admin.getByRole('dialog', { name: 'Settings for globex' });
+      expect(await settings.getByLabel('Envelope').inputValue()).toBe('camel');
+      await settings.getByLabel('Envelope').selectOption('snake');
+      await settings.getByLabel('Retry schedule (seconds)').fill('1, 60, 600');
+      await settings.getByLabel('Period').selectOption('day');
+      await settings.getByLabel('Events per period').fill('500');
+      await settings.getByLabel('Retention (days)').fill('0');
+      await settings.getByRole('button', { name: 'Save' }).click();
+      await settings.getByRole('alert').filter({ hasText: 'retentionDays' }).waitFor();
+      await settings.getByLabel('Retention (days)').fill('14');
+      await settings.getByRole('button', { name: 'Save' }).click();
+      await admin.getByRole('status').filter({ hasText: 'Settings for globex saved' }).waitFor();
+      expect(await api('GET', '/tenants/globex')).toMatchObject({
+        settings: { signature: { scheme: 'hub-sha256' }, envelope: 'snake', retrySchedule: [1, 60, 600], eventQuota: { limit: 500, period: 'day' }, retentionDays: 14 },
+      });
+
       await row.getByRole('button', { name: 'Portal link' }).click();
       const linkDialog = admin.getByRole('dialog', { name: 'Portal link for globex' });
       expect(await linkDialog.getByLabel('Portal link').inputValue()).toMatch(/\/#token=hpt_/);
@@ -255,6 +280,9 @@ describe('operator console', () => {
       await admin.getByRole('button', { name: 'Health' }).click();
       const health = admin.getByRole('row').filter({ hasText: `${receiver.url}/hooks` });
       await health.getByText('66.7%').waitFor();
+      const chart = admin.getByRole('img', { name: /^\d+ succeeded, \d+ failed, \d+ pending \(24 h\)$/ });
+      await chart.waitFor();
+      expect(await chart.locator('rect').count()).toBeGreaterThan(0);
       await shot(admin, 'console-health-en');
       await admin.getByRole('button', { name: 'Event types' }).click();
 

@@ -79,6 +79,35 @@ export function deliveryRepository(db: Kysely<Database>, wake: () => Promise<voi
         maxLatencyMs: Number(row.max_ms),
       }));
     },
+    async outcomeStats(from, to, bucketMs) {
+      if (!Number.isSafeInteger(bucketMs) || bucketMs <= 0) throw new RangeError('bucketMs must be a positive integer');
+      // As in `stats`: integer division on the integer created_at, the bucket size a literal.
+      const size = sql.lit(bucketMs);
+      const bucket = sql<number>`(created_at / ${size}) * ${size}`;
+      const count = (statuses: string[]) =>
+        sql<number>`sum(case when status in (${sql.join(statuses.map((status) => sql.lit(status)))}) then 1 else 0 end)`;
+      const rows = await db
+        .selectFrom('deliveries')
+        .where('is_test', '=', 0)
+        .where('created_at', '>=', from.getTime())
+        .where('created_at', '<', to.getTime())
+        .where('status', '!=', 'canceled')
+        .select([
+          bucket.as('bucket'),
+          count(OUTCOME_STATUSES.succeeded).as('succeeded'),
+          count(OUTCOME_STATUSES.failed).as('failed'),
+          count(OUTCOME_STATUSES.pending).as('pending'),
+        ])
+        .groupBy(bucket)
+        .orderBy(bucket)
+        .execute();
+      return rows.map((row) => ({
+        bucketStart: new Date(Number(row.bucket)),
+        succeeded: Number(row.succeeded),
+        failed: Number(row.failed),
+        pending: Number(row.pending),
+      }));
+    },
   };
 }
 
