@@ -422,8 +422,9 @@ function EventTypesView({ api }: { api: Api }) {
 
 function CreateEventTypeDialog({ api, onClose, onCreated }: { api: Api; onClose: () => void; onCreated: (name: string) => void }) {
   const { t } = useI18n();
-  const ids = { name: useId(), description: useId(), schema: useId(), example: useId() };
+  const ids = { name: useId(), description: useId(), schema: useId(), example: useId(), deprecated: useId() };
   const [name, setName] = useState('');
+  const [deprecated, setDeprecated] = useState(false);
   const [description, setDescription] = useState('');
   const [schema, setSchema] = useState('');
   const [example, setExample] = useState('');
@@ -447,7 +448,7 @@ function CreateEventTypeDialog({ api, onClose, onCreated }: { api: Api; onClose:
           const parsedExample = parse(example, t('eventTypes.example'));
           if (!parsedSchema.ok || !parsedExample.ok) return;
           try {
-            const body: Record<string, unknown> = { name: name.trim(), description };
+            const body: Record<string, unknown> = { name: name.trim(), description, deprecated };
             if (parsedSchema.value !== undefined) body.schema = parsedSchema.value;
             if (parsedExample.value !== undefined) body.example = parsedExample.value;
             const created = await api<EventType>('POST', '/event-types', body);
@@ -476,6 +477,10 @@ function CreateEventTypeDialog({ api, onClose, onCreated }: { api: Api; onClose:
             {t('eventTypes.example')} <span className="muted">{t('common.optional')}</span>
           </label>
           <textarea id={ids.example} dir="ltr" className="mono" rows={4} value={example} onChange={(e) => setExample(e.target.value)} placeholder='{"text":"hi"}' />
+        </div>
+        <div className="field check">
+          <input id={ids.deprecated} type="checkbox" checked={deprecated} onChange={(e) => setDeprecated(e.target.checked)} />
+          <label htmlFor={ids.deprecated}>{t('eventTypes.deprecated')}</label>
         </div>
         {error && (
           <p role="alert" className="error">

@@ -444,6 +444,11 @@ function AddEndpointDialog({ api, base, catalog, onClose, onCreated }: { api: Ap
           <small id={`${ids.url}-hint`} className="muted">
             {t('form.urlHint')}
           </small>
+          {urlProblem(url) && (
+            <small role="alert" className="error">
+              {t(urlProblem(url)!)}
+            </small>
+          )}
         </div>
         <fieldset className="field">
           <legend>{t('form.events')}</legend>
@@ -544,6 +549,11 @@ function EditEndpointDialog({ api, path, endpoint, catalog, onClose, onSaved }: 
         <div className="field">
           <label htmlFor={ids.url}>{t('form.url')}</label>
           <input id={ids.url} type="url" dir="ltr" className="mono" required value={url} onChange={(e) => setUrl(e.target.value)} />
+          {urlProblem(url) && (
+            <small role="alert" className="error">
+              {t(urlProblem(url)!)}
+            </small>
+          )}
         </div>
         <fieldset className="field">
           <legend>{t('form.events')}</legend>
@@ -901,4 +911,19 @@ function AuditView({ api, base }: { api: Api; base: string }) {
       )}
     </section>
   );
+}
+
+/**
+ * Live feedback while typing: what a browser can tell about a URL. Whether its host is a safe,
+ * public address only the server can judge; its `unsafe_url` answer is shown on submit.
+ */
+function urlProblem(text: string): 'form.urlInvalid' | 'form.urlScheme' | null {
+  if (text.trim() === '') return null;
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return 'form.urlInvalid';
+  }
+  return url.protocol === 'https:' || url.protocol === 'http:' ? null : 'form.urlScheme';
 }

@@ -80,6 +80,11 @@ describe('tenant portal', () => {
     const form = page.getByRole('dialog', { name: 'Add endpoint' });
     await expect.poll(() => form.getByLabel('URL').evaluate((el) => el === document.activeElement)).toBe(true);
     // The server's refusal is shown as it said it.
+    // The browser says at once what it can tell; whether the address is safe, the server says.
+    await form.getByLabel('URL').fill('example.com/hooks');
+    await form.getByRole('alert').filter({ hasText: 'not a complete URL' }).waitFor();
+    await form.getByLabel('URL').fill('ftp://example.com/hooks');
+    await form.getByRole('alert').filter({ hasText: 'https://' }).waitFor();
     await form.getByLabel('URL').fill('http://169.254.169.254/latest');
     await form.getByLabel('All chat events (chat.*)').check();
     await form.getByRole('button', { name: 'Create' }).click();

@@ -80,6 +80,8 @@ export const ar: Messages = {
   'form.newEndpoint': 'إضافة نقطة استقبال',
   'form.url': 'الرابط',
   'form.urlHint': 'يرسل هيرالد كل حدث إلى هنا بطلب POST.',
+  'form.urlInvalid': 'هذا ليس عنوان URL كاملاً (https://…).',
+  'form.urlScheme': 'تُرسل الإشعارات إلى عناوين https://‎ (و http://‎ فقط حيث يسمح المشغّل).',
   'form.events': 'الأحداث',
   'form.allEvents': 'كل الأحداث (*)',
   'form.family': 'كل أحداث {prefix} ({prefix}.*)',

@@ -78,6 +78,8 @@ export const en = {
   'form.newEndpoint': 'Add endpoint',
   'form.url': 'URL',
   'form.urlHint': 'Herald POSTs each event here.',
+  'form.urlInvalid': 'This is not a complete URL (https://…).',
+  'form.urlScheme': 'Webhooks go to https:// URLs (http:// only where the operator allows it).',
   'form.events': 'Events',
   'form.allEvents': 'All events (*)',
   'form.family': 'All {prefix} events ({prefix}.*)',
