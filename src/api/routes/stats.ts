@@ -1,21 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { validationFailed } from '../../errors.js';
 import type { ApiContext } from '../context.js';
 import { TenantParams } from '../schemas.js';
+import { StatsRangeFields, StatsRangeQuery, statsRange } from '../stats-range.js';
 
 const tags = ['Deliveries'];
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
-/** Ranges up to this long are split by the hour, longer ones by the day. */
-const HOURLY_UP_TO_MS = 48 * HOUR_MS;
-const MAX_RANGE_MS = 400 * DAY_MS;
-
-const StatsQuery = Type.Object({
-  from: Type.Optional(Type.String({ format: 'date-time', description: 'Start of the range (default: 24 h before `to`)' })),
-  to: Type.Optional(Type.String({ format: 'date-time', description: 'End of the range, exclusive (default: now)' })),
-});
-
 const Figures = {
   attempts: Type.Integer({ minimum: 0 }),
   succeeded: Type.Integer({ minimum: 0 }),
@@ -25,10 +14,7 @@ const Figures = {
 };
 
 const TenantStats = Type.Object({
-  from: Type.String({ format: 'date-time' }),
-  to: Type.String({ format: 'date-time' }),
-  bucket: Type.Union([Type.Literal('hour'), Type.Literal('day')]),
-  bucketMs: Type.Integer(),
+  ...StatsRangeFields,
   endpoints: Type.Array(
     Type.Object({
       endpointId: Type.String(),
@@ -65,18 +51,13 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
         tags,
         summary: 'Success rate and latency per endpoint over time (hourly up to 48 h, else daily)',
         params: TenantParams,
-        querystring: StatsQuery,
+        querystring: StatsRangeQuery,
         response: { 200: TenantStats },
       },
     },
     async (request) => {
-      const to = request.query.to ? new Date(request.query.to) : new Date();
-      const from = request.query.from ? new Date(request.query.from) : new Date(to.getTime() - DAY_MS);
-      const range = to.getTime() - from.getTime();
-      if (range <= 0) throw validationFailed('from must be before to', [{ path: '/from' }]);
-      if (range > MAX_RANGE_MS) throw validationFailed('The range is at most 400 days', [{ path: '/from' }]);
-      const bucketMs = range <= HOURLY_UP_TO_MS ? HOUR_MS : DAY_MS;
-      const rows = await store.deliveries.stats(request.params.tid, from, to, bucketMs);
+      const range = statsRange(request.query);
+      const rows = await store.deliveries.stats(request.params.tid, range.from, range.to, range.bucketMs);
 
       const byEndpoint = new Map<string, { totals: Sums; buckets: ReturnType<typeof bucketOf>[] }>();
       function bucketOf(row: (typeof rows)[number]) {
@@ -92,10 +73,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
         entry.buckets.push(bucketOf(row));
       }
       return {
-        from: from.toISOString(),
-        to: to.toISOString(),
-        bucket: bucketMs === HOUR_MS ? ('hour' as const) : ('day' as const),
-        bucketMs,
+        ...range.fields,
         endpoints: [...byEndpoint].map(([endpointId, { totals, buckets }]) => ({ endpointId, totals: figures(totals), buckets })),
       };
     },
