@@ -404,14 +404,6 @@ function AddEndpointDialog({ api, base, catalog, onClose, onCreated }: { api: Ap
   const [verifyToken, setVerifyToken] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const { families, types } = subscriptionChoices(catalog);
-  const toggle = (value: string, on: boolean) => setEvents((current) => (on ? [...current, value] : current.filter((item) => item !== value)));
-  const box = (value: string, label: string) => (
-    <label key={value} className="check">
-      <input type="checkbox" checked={events.includes(value)} onChange={(e) => toggle(value, e.target.checked)} />
-      <span>{label}</span>
-    </label>
-  );
 
   return (
     <Dialog title={t('form.newEndpoint')} onClose={onClose} wide>
@@ -450,14 +442,7 @@ function AddEndpointDialog({ api, base, catalog, onClose, onCreated }: { api: Ap
             </small>
           )}
         </div>
-        <fieldset className="field">
-          <legend>{t('form.events')}</legend>
-          <div className="checks">
-            {box('*', t('form.allEvents'))}
-            {families.map((prefix) => box(`${prefix}.*`, t('form.family', { prefix })))}
-            {types.map((type) => box(type.name, type.description ? `${type.name} — ${type.description}` : type.name))}
-          </div>
-        </fieldset>
+        <EventPicker catalog={catalog} selected={events} onChange={setEvents} />
         <div className="field">
           <label htmlFor={ids.description}>{t('form.description')}</label>
           <input id={ids.description} value={description} onChange={(e) => setDescription(e.target.value)} maxLength={1000} />
@@ -509,17 +494,6 @@ function EditEndpointDialog({ api, path, endpoint, catalog, onClose, onSaved }: 
   const [description, setDescription] = useState(endpoint.description);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const { families, types } = subscriptionChoices(catalog);
-  // Subscriptions the catalog no longer offers stay choosable, so saving never drops them silently.
-  const offered = new Set(['*', ...families.map((prefix) => `${prefix}.*`), ...types.map((type) => type.name)]);
-  const extra = endpoint.eventTypes.filter((value) => !offered.has(value));
-  const toggle = (value: string, on: boolean) => setEvents((current) => (on ? [...current, value] : current.filter((item) => item !== value)));
-  const box = (value: string, label: string) => (
-    <label key={value} className="check">
-      <input type="checkbox" checked={events.includes(value)} onChange={(e) => toggle(value, e.target.checked)} />
-      <span>{label}</span>
-    </label>
-  );
 
   return (
     <Dialog title={t('form.editEndpoint')} onClose={onClose} wide>
@@ -555,15 +529,7 @@ function EditEndpointDialog({ api, path, endpoint, catalog, onClose, onSaved }: 
             </small>
           )}
         </div>
-        <fieldset className="field">
-          <legend>{t('form.events')}</legend>
-          <div className="checks">
-            {box('*', t('form.allEvents'))}
-            {families.map((prefix) => box(`${prefix}.*`, t('form.family', { prefix })))}
-            {types.map((type) => box(type.name, type.description ? `${type.name} — ${type.description}` : type.name))}
-            {extra.map((value) => box(value, value))}
-          </div>
-        </fieldset>
+        <EventPicker catalog={catalog} selected={events} onChange={setEvents} keep={endpoint.eventTypes} />
         <div className="field">
           <label htmlFor={ids.description}>{t('form.description')}</label>
           <input id={ids.description} value={description} onChange={(e) => setDescription(e.target.value)} maxLength={1000} />
@@ -926,4 +892,37 @@ function urlProblem(text: string): 'form.urlInvalid' | 'form.urlScheme' | null {
     return 'form.urlInvalid';
   }
   return url.protocol === 'https:' || url.protocol === 'http:' ? null : 'form.urlScheme';
+}
+
+/**
+ * The subscription checkboxes of the add and edit forms: everything, each family, each type.
+ * `keep` lists subscriptions the catalog no longer offers that stay choosable, so saving an
+ * edit never drops them silently.
+ */
+function EventPicker(props: { catalog: EventType[]; selected: string[]; onChange: (selected: string[]) => void; keep?: string[] }) {
+  const { t } = useI18n();
+  const { families, types } = subscriptionChoices(props.catalog);
+  const offered = new Set(['*', ...families.map((prefix) => `${prefix}.*`), ...types.map((type) => type.name)]);
+  const extra = (props.keep ?? []).filter((value) => !offered.has(value));
+  const box = (value: string, label: string) => (
+    <label key={value} className="check">
+      <input
+        type="checkbox"
+        checked={props.selected.includes(value)}
+        onChange={(e) => props.onChange(e.target.checked ? [...props.selected, value] : props.selected.filter((item) => item !== value))}
+      />
+      <span>{label}</span>
+    </label>
+  );
+  return (
+    <fieldset className="field">
+      <legend>{t('form.events')}</legend>
+      <div className="checks">
+        {box('*', t('form.allEvents'))}
+        {families.map((prefix) => box(`${prefix}.*`, t('form.family', { prefix })))}
+        {types.map((type) => box(type.name, type.description ? `${type.name} — ${type.description}` : type.name))}
+        {extra.map((value) => box(value, value))}
+      </div>
+    </fieldset>
+  );
 }
