@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildApp } from './api/app.js';
 import type { ApiContext } from './api/context.js';
+import { EndpointMatchers } from './api/endpoint-matchers.js';
 import { loadCredentials, seedCatalog, type Credentials } from './bootstrap.js';
 import type { Config } from './config.js';
 import { DeliveryEngine } from './engine/delivery-engine.js';
@@ -40,9 +41,12 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
 
     let app: FastifyInstance | null = null;
     let url: string | null = null;
+    let matchers: EndpointMatchers | null = null;
     if (config.api) {
+      matchers = new EndpointMatchers(store);
       const ctx: ApiContext = {
         store,
+        matchers,
         secretBox: credentials.secretBox,
         egress: config.egress,
         delivery: engine,
@@ -66,6 +70,7 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
       generated: credentials.generated,
       async close() {
         await app?.close();
+        matchers?.close();
         await engine.stop();
         await dispatcher.close();
         await store.close();

@@ -2,6 +2,7 @@ import type { EgressPolicy } from '../net/index.js';
 import type { Metrics } from '../metrics.js';
 import type { SecretBox } from '../signing/index.js';
 import type { Store } from '../store/store.js';
+import type { EndpointMatchers } from './endpoint-matchers.js';
 
 /** What the API needs from the delivery side; the engine provides it, wired in main.ts. */
 export interface DeliveryPort {
@@ -16,6 +17,8 @@ export interface DeliveryPort {
 
 export interface ApiContext {
   store: Store;
+  /** The tenants' endpoint matchers, kept in memory for publish; built and closed in main.ts. */
+  matchers: EndpointMatchers;
   secretBox: SecretBox;
   egress: EgressPolicy;
   delivery: DeliveryPort;

@@ -20,7 +20,8 @@ export function assertValidJsonSchema(schema: Record<string, unknown>): void {
   }
 }
 
-export function assertMatchesSchema(eventType: EventType, data: unknown): void {
+/** `at` is where `data` sits in the request body, for the paths of the answer's details. */
+export function assertMatchesSchema(eventType: EventType, data: unknown, at = '/data'): void {
   if (!eventType.schema) return;
   const version = eventType.updatedAt.getTime();
   let entry = compiled.get(eventType.name);
@@ -29,7 +30,7 @@ export function assertMatchesSchema(eventType: EventType, data: unknown): void {
     compiled.set(eventType.name, entry);
   }
   if (!entry.validate(data)) {
-    const details = (entry.validate.errors ?? []).map((e) => ({ path: `/data${e.instancePath}`, message: e.message ?? 'is invalid' }));
+    const details = (entry.validate.errors ?? []).map((e) => ({ path: `${at}${e.instancePath}`, message: e.message ?? 'is invalid' }));
     const first = details[0];
     throw new HeraldError('schema_mismatch', `data does not match the ${eventType.name} schema${first ? `: ${first.path} ${first.message}` : ''}`, details);
   }

@@ -1,10 +1,11 @@
 import { toEnvelope, type Envelope } from '../domain/event.js';
-import { matchesFilter } from '../domain/filter.js';
 import { ids } from '../domain/ids.js';
-import { quotaEventsAt, quotaPeriodStart } from '../domain/quota.js';
-import { matchesEventType } from '../domain/subscription.js';
+import { quotaEventsCrossed, quotaPeriodStart } from '../domain/quota.js';
 import type { Tenant } from '../domain/tenant.js';
-import type { PublishResult, Store } from '../store/store.js';
+import type { Metrics } from '../metrics.js';
+import type { PublishItem, PublishOutcome, Store } from '../store/store.js';
+import { matching, type EndpointMatchers } from './endpoint-matchers.js';
+import { notifyPublished } from './routes/event-stream.js';
 
 export interface EventInput {
   type: string;
@@ -12,41 +13,86 @@ export interface EventInput {
   idempotencyKey?: string | null | undefined;
 }
 
-/**
- * Publishes one event to every endpoint of the tenant whose subscription and filter match.
- * A customer's event counts against the tenant's quota (the store refuses it past the limit);
- * reaching 80 % and 100 % of the quota then publishes Herald's own `quota.warning` and
- * `quota.exceeded` events, which count against nothing.
- */
-export async function publishEvent(
-  store: Store,
-  tenant: Tenant,
-  input: EventInput,
-  onQuotaEventError: (error: unknown) => void = () => {},
-): Promise<{ result: PublishResult; envelope: Envelope }> {
-  const { result, envelope } = await publishOne(store, tenant, input, true);
-  const quota = tenant.settings.eventQuota;
-  if (quota && result.quotaUsed !== null) {
-    for (const type of quotaEventsAt(quota, result.quotaUsed)) {
-      const data = { limit: quota.limit, used: result.quotaUsed, period: quota.period, periodStart: quotaPeriodStart(quota.period, result.event.createdAt).toISOString() };
-      // The customer's event is stored already: a failed notice must not turn it into an error.
-      await publishOne(store, tenant, { type, data }, false).catch(onQuotaEventError);
-    }
-  }
-  return { result, envelope };
+/** What publishing needs of the API context. */
+export interface Publisher {
+  store: Store;
+  matchers: EndpointMatchers;
+  /** Counts the customer's created events (not test sends, not Herald's notices). */
+  metrics: Metrics;
 }
 
-async function publishOne(store: Store, tenant: Tenant, { type, data, idempotencyKey }: EventInput, countsAgainstQuota: boolean) {
+export interface PublishOptions {
+  /**
+   * A test send: one delivery to this endpoint whatever it subscribes to, one attempt, no
+   * quota, never in polling; the caller makes the attempt at once.
+   */
+  testEndpointId?: string;
+  /** A quota notice that could not be published; the customer's events are stored already. */
+  onNoticeError?: (error: unknown) => void;
+}
+
+export interface Published {
+  /** Request order; `created` false when the idempotency key had been seen (the first event answers). */
+  outcomes: PublishOutcome[];
+  envelopes: Envelope[];
+}
+
+/**
+ * The one publish path: single events, batches, test sends and Herald's own quota notices.
+ * Events are matched in memory against the tenant's cached endpoint matchers and handed to
+ * the store as one all-or-nothing write. Customer events count against the tenant's quota
+ * (the store refuses the whole batch past the limit); a publish that carries the count across
+ * 80 % or 100 % then publishes `quota.warning` / `quota.exceeded`, which count against nothing.
+ */
+export async function publishEvents(publisher: Publisher, tenant: Tenant, events: EventInput[], options: PublishOptions = {}): Promise<Published> {
+  if (options.testEndpointId !== undefined) return write(publisher, tenant, events, options.testEndpointId, false);
+  const published = await write(publisher, tenant, events, null, true);
+  const created = published.outcomes.filter((outcome) => outcome.created).length;
+  if (created > 0) publisher.metrics.published.inc(created);
+  await publishQuotaNotices(publisher, tenant, published, options.onNoticeError ?? (() => {}));
+  return published;
+}
+
+async function write(publisher: Publisher, tenant: Tenant, events: EventInput[], testEndpointId: string | null, countsAgainstQuota: boolean): Promise<Published & { quotaUsed: number | null }> {
+  const { store, matchers } = publisher;
+  const style = tenant.settings.envelope;
   const createdAt = new Date();
-  const id = ids.next('evt');
-  const envelope = toEnvelope({ id, type, createdAt, data }, tenant.settings.envelope);
+  const endpointMatchers = testEndpointId === null ? await matchers.get(tenant.id) : [];
+  const items: PublishItem[] = events.map(({ type, data, idempotencyKey }) => {
+    const id = ids.next('evt');
+    const endpointIds = testEndpointId === null ? matching(endpointMatchers, type, toEnvelope({ id, type, createdAt, data }, style)) : [testEndpointId];
+    return {
+      event: { id, tenantId: tenant.id, type, createdAt, data, idempotencyKey: idempotencyKey ?? null },
+      deliveries: endpointIds.map((endpointId) => ({ id: ids.next('dlv'), endpointId })),
+    };
+  });
   const quota = tenant.settings.eventQuota;
   const result = await store.events.publish({
-    event: { id, tenantId: tenant.id, type, createdAt, data, idempotencyKey: idempotencyKey ?? null },
-    selectEndpoints: (endpoints) => endpoints.filter((endpoint) => matchesEventType(endpoint.eventTypes, type) && matchesFilter(endpoint.filter, envelope)),
-    newDeliveryId: () => ids.next('dlv'),
-    maxAttempts: tenant.settings.retrySchedule.length,
+    tenantId: tenant.id,
+    items,
+    maxAttempts: testEndpointId === null ? tenant.settings.retrySchedule.length : 1,
+    ...(testEndpointId !== null ? { isTest: true } : {}),
     ...(countsAgainstQuota && quota ? { quota: { limit: quota.limit, periodStart: quotaPeriodStart(quota.period, createdAt) } } : {}),
   });
-  return { result, envelope };
+  // Test sends never show in polling, so open event streams have nothing to read.
+  if (testEndpointId === null && result.outcomes.some((outcome) => outcome.created)) notifyPublished(tenant.id);
+  return { outcomes: result.outcomes, envelopes: result.outcomes.map((outcome) => toEnvelope(outcome.event, style)), quotaUsed: result.quotaUsed };
+}
+
+/**
+ * The store counts a batch's created events atomically, so each publish owns the range
+ * (used - created, used] of the period's count: every threshold falls in exactly one range,
+ * and each notice goes out once per period however the events were batched.
+ */
+async function publishQuotaNotices(publisher: Publisher, tenant: Tenant, published: Published & { quotaUsed: number | null }, onError: (error: unknown) => void): Promise<void> {
+  const quota = tenant.settings.eventQuota;
+  if (!quota || published.quotaUsed === null) return;
+  const created = published.outcomes.filter((outcome) => outcome.created);
+  const first = created[0];
+  if (!first) return;
+  const periodStart = quotaPeriodStart(quota.period, first.event.createdAt).toISOString();
+  for (const type of quotaEventsCrossed(quota, published.quotaUsed - created.length, published.quotaUsed)) {
+    const data = { limit: quota.limit, used: published.quotaUsed, period: quota.period, periodStart };
+    await write(publisher, tenant, [{ type, data }], null, false).catch(onError);
+  }
 }

@@ -222,6 +222,17 @@ export const PollQuery = Type.Object({
 });
 export const PollPage = Type.Object({ data: Type.Array(Envelope), cursor: Nullable(Type.String()), hasMore: Type.Boolean() });
 
+// Batch publish ---------------------------------------------------------------
+
+/** Events per batch: a batch is one transaction, and 1,000 ~400-byte events stay far under the body limit. */
+export const MAX_BATCH_EVENTS = 1000;
+export const PublishBatch = Type.Object(
+  { events: Type.Array(Publish, { minItems: 1, maxItems: MAX_BATCH_EVENTS }) },
+  { additionalProperties: false },
+);
+export type PublishBatch = Static<typeof PublishBatch>;
+export const PublishedBatch = Type.Object({ data: Type.Array(Envelope) });
+
 // Deliveries --------------------------------------------------------------
 
 export const Delivery = Type.Object(

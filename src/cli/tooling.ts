@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { action, clientFor, CliError, ensureOk, table, withConnection, type ClientFlags } from './client-options.js';
+import { chunks, parseNdjsonEvents, type NdjsonEvent } from './ndjson-events.js';
+
+/** The server's batch limit (src/api/schemas.ts); the CLI must not import the API. */
+const MAX_BATCH_EVENTS = 1000;
 
 interface TenantFlags extends ClientFlags {
   tenant?: string;
@@ -37,13 +41,21 @@ const tenantOption = () => new Option('--tenant <tid>', 'tenant id [env HERALD_T
 
 export function triggerCommand(): Command {
   const command = new Command('trigger')
-    .description("Publish an event to a tenant: the catalog's example payload for the type, or the JSON you give")
-    .argument('<eventType>', 'a name from the event catalog, e.g. chat.message')
+    .description("Publish an event to a tenant: the catalog's example payload for the type, or the JSON you give; or a file of events")
+    .argument('[eventType]', 'a name from the event catalog, e.g. chat.message (not with --file)')
     .addOption(tenantOption())
     .addOption(new Option('--data <file>', 'JSON file with the event data ("-" reads stdin); default: the event type\'s example'))
-    .addOption(new Option('--idempotency-key <key>', 'publish at most once per key'));
+    .addOption(new Option('--idempotency-key <key>', 'publish at most once per key'))
+    .addOption(new Option('--file <events.ndjson>', 'publish every event of a file, one {"type","data","idempotencyKey"?} per line ("-" reads stdin), in batches of up to 1,000'));
   return withConnection(command).action(
-    action(async (eventType: string, flags: TenantFlags & { data?: string; idempotencyKey?: string }) => {
+    action(async (eventType: string | undefined, flags: TenantFlags & { data?: string; idempotencyKey?: string; file?: string }) => {
+      if (flags.file !== undefined) {
+        if (eventType !== undefined || flags.data !== undefined || flags.idempotencyKey !== undefined) {
+          throw new CliError('--file carries each event\'s type, data and idempotency key: give no event type, --data or --idempotency-key with it');
+        }
+        return triggerFile(flags as TenantFlags & { file: string });
+      }
+      if (eventType === undefined) throw new CliError('name an event type (herald trigger chat.message), or give --file events.ndjson');
       const { client, file } = clientFor(flags);
       const tid = tenantOf(flags, file);
       let data: unknown;
@@ -64,6 +76,36 @@ export function triggerCommand(): Command {
       print(flags.json, event, () => `${answer.response.status === 200 ? 'already published' : 'published'} ${event.id} (${event.type}) to tenant ${tid}\n`);
     }),
   );
+}
+
+/**
+ * `trigger --file`: every line is checked before the first batch goes, so a bad line sends
+ * nothing. Each batch is all or nothing on the server; when the server refuses one (an unknown
+ * type, a schema mismatch, the quota), the error names the line, and says how many events the
+ * batches before it published.
+ */
+async function triggerFile(flags: TenantFlags & { file: string }): Promise<void> {
+  const source = flags.file === '-' ? 'stdin' : flags.file;
+  const events = parseNdjsonEvents(readFileSync(flags.file === '-' ? 0 : flags.file, 'utf8'), source);
+  const { client, file } = clientFor(flags);
+  const tid = tenantOf(flags, file);
+  const published: unknown[] = [];
+  for (const batch of chunks(events, MAX_BATCH_EVENTS)) {
+    const body = { events: batch.map(({ line: _line, ...event }) => event) };
+    const answer = await client.POST('/api/v1/tenants/{tid}/events/batch', { params: { path: { tid } }, body: body as never });
+    if (!answer.response.ok) throw batchError(answer.error, answer.response.status, batch, source, published.length);
+    published.push(...(answer.data as { data: unknown[] }).data);
+  }
+  print(flags.json, published, () => `published ${published.length} events from ${source} to tenant ${tid}\n`);
+}
+
+function batchError(error: unknown, status: number, batch: NdjsonEvent[], source: string, before: number): CliError {
+  const body = (error as { error?: { code?: string; message?: string; details?: Array<{ path?: string }> } } | undefined)?.error;
+  const index = /^\/events\/(\d+)/.exec(body?.details?.[0]?.path ?? '')?.[1];
+  const line = index === undefined ? undefined : batch[Number(index)]?.line;
+  const where = line === undefined ? `${source} lines ${batch[0]!.line}-${batch[batch.length - 1]!.line}` : `${source} line ${line}`;
+  const sent = before > 0 ? ` (${before} events from earlier lines were published)` : ' (nothing was published)';
+  return new CliError(`${where}: ${status} ${body?.code ?? ''}${body?.message ? `: ${body.message}` : ''}${sent}`);
 }
 
 export function tenantsCommand(): Command {

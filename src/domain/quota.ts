@@ -12,13 +12,15 @@ export function quotaPeriodStart(period: EventQuota['period'], now: Date): Date 
 }
 
 /**
- * The operational events due when the period's count has just become `used`. The count rises
- * by one per publish, atomically, so exactly one publish sees each threshold: each event goes
- * out once per period without any further bookkeeping.
+ * The operational events due when one publish took the period's count from `before` to
+ * `after` (a batch may jump several steps). The store raises the count atomically per
+ * publish, so the ranges of concurrent publishes never overlap and exactly one publish
+ * crosses each threshold: each event goes out once per period without further bookkeeping.
  */
-export function quotaEventsAt(quota: EventQuota, used: number): QuotaEventType[] {
+export function quotaEventsCrossed(quota: EventQuota, before: number, after: number): QuotaEventType[] {
+  const crossed = (threshold: number) => before < threshold && threshold <= after;
   const due: QuotaEventType[] = [];
-  if (used === Math.ceil(quota.limit * WARNING_SHARE)) due.push('quota.warning');
-  if (used === quota.limit) due.push('quota.exceeded');
+  if (crossed(Math.ceil(quota.limit * WARNING_SHARE))) due.push('quota.warning');
+  if (crossed(quota.limit)) due.push('quota.exceeded');
   return due;
 }

@@ -23,6 +23,7 @@ const BRIEF_ROUTES: Record<string, string[]> = {
   '/api/v1/tenants/{tid}/api-keys': ['post'],
   '/api/v1/tenants/{tid}/portal-token': ['post'],
   '/api/v1/tenants/{tid}/events': ['get', 'post'],
+  '/api/v1/tenants/{tid}/events/batch': ['post'],
   '/api/v1/tenants/{tid}/endpoints': ['get', 'post'],
   '/api/v1/tenants/{tid}/endpoints/{eid}': ['delete', 'get', 'patch'],
   '/api/v1/tenants/{tid}/endpoints/{eid}/test': ['post'],
@@ -75,6 +76,9 @@ describe('GET /openapi.json', () => {
       }
     }
     expect(Object.keys(doc.paths['/api/v1/tenants/{tid}/events']!.post.responses)).toContain('202');
+    const batch = doc.paths['/api/v1/tenants/{tid}/events/batch']!.post;
+    expect(Object.keys(batch.responses)).toContain('202');
+    expect(batch.requestBody.content['application/json'].schema.properties.events).toMatchObject({ type: 'array', minItems: 1, maxItems: 1000 });
     expect(Object.keys(doc.paths['/api/v1/tenants']!.post.responses)).toContain('201');
   });
 });

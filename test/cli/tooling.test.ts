@@ -113,3 +113,85 @@ describe('list commands', () => {
     expect((await runCli(['--help'])).stdout).toMatch(/listen[\s\S]*trigger[\s\S]*tenants[\s\S]*endpoints[\s\S]*deliveries/);
   });
 });
+
+describe('herald trigger --file', () => {
+  // globex has no endpoints: these publishes change nothing the other tests count.
+  const pollAll = async (): Promise<Array<{ id: string; type: string; data: any }>> => {
+    const events: Array<{ id: string; type: string; data: any }> = [];
+    let after: string | null = null;
+    for (;;) {
+      const page = await herald.api('GET', `/api/v1/tenants/globex/events?limit=250${after ? `&after=${after}` : ''}`);
+      events.push(...page.body.data);
+      if (!page.body.hasMore) return events;
+      after = page.body.cursor;
+    }
+  };
+  const write = (name: string, lines: string[]) => {
+    const file = join(dir, name);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    return file;
+  };
+  const line = (n: number, extra: Record<string, unknown> = {}) => JSON.stringify({ type: 'chat.message', data: { n }, ...extra });
+
+  it('publishes every line, in order, in batches of up to 1,000', async () => {
+    const before = (await pollAll()).length;
+    const lines = Array.from({ length: 2500 }, (_, n) => line(n));
+    lines.splice(10, 0, '', '   '); // blank lines are skipped
+    const run = await runCli(['trigger', '--file', write('many.ndjson', lines), '--tenant', 'globex'], env);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^published 2500 events from \S+many\.ndjson to tenant globex\n$/);
+    const events = (await pollAll()).slice(before);
+    expect(events.map((e) => e.data.n)).toEqual(Array.from({ length: 2500 }, (_, n) => n));
+  });
+
+  it('prints the envelopes with --json, each repeated key answering its first event; reads stdin with -', async () => {
+    const input = [line(1, { idempotencyKey: 'cli-k' }), line(2, { idempotencyKey: 'cli-k' })].join('\n');
+    const run = await runCli(['trigger', '--file', '-', '--tenant', 'globex', '--json'], env, input);
+    expect(run.code).toBe(0);
+    const printed = JSON.parse(run.stdout);
+    expect(printed).toHaveLength(2);
+    expect(printed[0]).toMatchObject({ id: expect.stringMatching(/^evt_/), type: 'chat.message', createdAt: expect.any(String), data: { n: 1 } });
+    expect(printed[1]).toEqual(printed[0]);
+  });
+
+  it('names a bad line and sends nothing when any line is bad', async () => {
+    const before = (await pollAll()).length;
+    const cases: Array<[string, RegExp]> = [
+      ['{"type":"chat.message","data":{}', /line 3 is not JSON/],
+      ['[1,2]', /line 3: expected an object/],
+      ['{"type":"chat.message"}', /line 3: "data" is missing/],
+      ['{"type":"chat.message","data":{},"priority":1}', /line 3: unknown field priority/],
+      ['{"type":"chat.message","data":{},"idempotencyKey":7}', /line 3: "idempotencyKey" must be/],
+    ];
+    for (const [bad, message] of cases) {
+      const lines = [line(1), line(2), bad, ...Array.from({ length: 1500 }, (_, n) => line(n))];
+      const run = await runCli(['trigger', '--file', write('bad.ndjson', lines), '--tenant', 'globex'], env);
+      expect(run.code, bad).toBe(1);
+      expect(run.stderr).toMatch(/^herald: \S+bad\.ndjson /);
+      expect(run.stderr).toMatch(message);
+    }
+    expect((await pollAll()).length).toBe(before);
+  });
+
+  it('names the line the server refused, and says what earlier batches published', async () => {
+    const before = (await pollAll()).length;
+    const unknownType = await runCli(['trigger', '--file', write('unknown.ndjson', [line(1), JSON.stringify({ type: 'chat.nope', data: {} })]), '--tenant', 'globex'], env);
+    expect(unknownType.code).toBe(1);
+    expect(unknownType.stderr).toMatch(/unknown\.ndjson line 2: 422 validation_failed: .*chat\.nope.*\(nothing was published\)/);
+    expect((await pollAll()).length).toBe(before);
+
+    const late = [...Array.from({ length: 1000 }, (_, n) => line(n)), line(1000), JSON.stringify({ type: 'chat.nope', data: {} })];
+    const partial = await runCli(['trigger', '--file', write('late.ndjson', late), '--tenant', 'globex'], env);
+    expect(partial.code).toBe(1);
+    expect(partial.stderr).toMatch(/late\.ndjson line 1002: 422 validation_failed.*\(1000 events from earlier lines were published\)/);
+    expect((await pollAll()).length).toBe(before + 1000);
+  });
+
+  it('refuses an event type together with --file, and neither', async () => {
+    const file = write('one.ndjson', [line(1)]);
+    expect((await runCli(['trigger', 'chat.message', '--file', file, '--tenant', 'globex'], env)).stderr).toMatch(/give no event type/);
+    expect((await runCli(['trigger', '--tenant', 'globex'], env)).stderr).toMatch(/name an event type/);
+    expect((await runCli(['trigger', '--file', write('empty.ndjson', ['']), '--tenant', 'globex'], env)).stderr).toMatch(/has no events/);
+  });
+});

@@ -120,16 +120,16 @@ function shapedBody(op: Operation): fc.Arbitrary<unknown> {
       { requiredKeys: [] },
     );
   }
-  if (t.endsWith('/events')) {
-    return fc.record(
-      {
-        type: fc.oneof(fc.constant(SCRATCH_TYPE), anyText(), hostileValue),
-        data: fc.oneof(hostileValue, hostileObject, fc.constant(undefined)),
-        idempotencyKey: maybe(fc.oneof(anyText(300), hostileValue)),
-      },
-      { requiredKeys: [] },
-    );
-  }
+  const event = fc.record(
+    {
+      type: fc.oneof(fc.constant(SCRATCH_TYPE), anyText(), hostileValue),
+      data: fc.oneof(hostileValue, hostileObject, fc.constant(undefined)),
+      idempotencyKey: maybe(fc.oneof(anyText(300), hostileValue)),
+    },
+    { requiredKeys: [] },
+  );
+  if (t.endsWith('/events')) return event;
+  if (t.endsWith('/events/batch')) return fc.record({ events: fc.oneof(fc.array(fc.oneof(event, hostileValue), { maxLength: 8 }), hostileValue) }, { requiredKeys: [] });
   if (t === '/api/v1/tenants' || t === '/api/v1/tenants/{tid}') {
     const settings = fc.record(
       {

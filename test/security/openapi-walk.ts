@@ -61,6 +61,7 @@ export function plausibleBody(op: Operation, ctx: { url: string; eventType: stri
   if (op.method === 'POST' && t.endsWith('/endpoints')) return { url: ctx.url, eventTypes: ['*'], description: 'smuggled' };
   if (op.method === 'PATCH' && t.endsWith('/endpoints/{eid}')) return { description: 'pwned', url: ctx.url };
   if (op.method === 'POST' && t.endsWith('/events')) return { type: ctx.eventType, data: { pwned: true } };
+  if (op.method === 'POST' && t.endsWith('/events/batch')) return { events: [{ type: ctx.eventType, data: { pwned: true } }] };
   if (t.endsWith('/recover')) return { since: new Date(0).toISOString() };
   if (t.endsWith('/rotate-secret')) return { gracePeriodSeconds: 0 };
   if (t.endsWith('/test')) return { eventType: ctx.eventType };

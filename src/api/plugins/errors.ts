@@ -70,7 +70,7 @@ function toHeraldError(error: FastifyError): HeraldError | null {
   if (error instanceof HeraldError) return error;
   if (error.validation) {
     const details = error.validation.map((issue) => ({
-      path: `${error.validationContext ?? ''}${issue.instancePath || ''}`,
+      path: issuePath(error.validationContext, issue),
       message: issue.message ?? 'is invalid',
       ...(issue.params && 'additionalProperty' in issue.params ? { property: issue.params.additionalProperty } : {}),
     }));
@@ -85,4 +85,15 @@ function toHeraldError(error: FastifyError): HeraldError | null {
   if (code) return new HeraldError(code, error.message);
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return new HeraldError('bad_request', error.message);
   return null;
+}
+
+/**
+ * Where a request-schema problem is. In a body it is a JSON Pointer into the body, as the
+ * checks routes make themselves write it (`/events/3/type`), naming a missing property
+ * itself rather than its parent; elsewhere it is prefixed with the part (`querystring/limit`).
+ */
+function issuePath(context: string | undefined, issue: NonNullable<FastifyError['validation']>[number]): string {
+  const missing = issue.params && 'missingProperty' in issue.params ? `/${String(issue.params.missingProperty)}` : '';
+  const pointer = `${issue.instancePath || ''}${missing}`;
+  return context === 'body' ? pointer || '/' : `${context ?? ''}${pointer}`;
 }

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Endpoint } from '../../domain/endpoint.js';
-import { ids } from '../../domain/ids.js';
 import { HeraldError, missing, validationFailed } from '../../errors.js';
 import { generateSecret } from '../../signing/index.js';
 import type { Store } from '../../store/store.js';
@@ -9,6 +8,7 @@ import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
 import { tenantOf } from '../plugins/auth.js';
 import { presentEndpoint } from '../present.js';
+import { publishEvents } from '../publish-event.js';
 import { Count, Endpoint as EndpointSchema, EndpointParams, OptionalBody, Recover, RotateSecret, Secret, TestRequest, TestResult } from '../schemas.js';
 import { findEndpoint, verify } from './endpoints.js';
 
@@ -27,15 +27,8 @@ export const endpointActionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }
       const { tid, eid } = request.params;
       const endpoint = await findEndpoint(ctx, tid, eid);
       const { type, data } = await testEventFor(store, endpoint, request.body?.eventType);
-      const now = new Date();
-      const { deliveries } = await store.events.publish({
-        event: { id: ids.next('evt'), tenantId: tid, type, createdAt: now, data, idempotencyKey: null },
-        selectEndpoints: () => [endpoint],
-        newDeliveryId: () => ids.next('dlv'),
-        maxAttempts: 1,
-        isTest: true,
-      });
-      const deliveryId = deliveries[0]!.id;
+      const { outcomes } = await publishEvents(ctx, tenantOf(request), [{ type, data }], { testEndpointId: endpoint.id });
+      const deliveryId = outcomes[0]!.deliveries[0]!.id;
       const report = await ctx.delivery.attemptNow(tid, deliveryId);
       if (!report) throw new HeraldError('conflict', 'The test delivery is already being sent');
       return {

@@ -1,37 +1,63 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { toEnvelope } from '../../domain/event.js';
-import { validationFailed } from '../../errors.js';
-import { tenantOf } from '../plugins/auth.js';
-import { notifyPublished } from './event-stream.js';
+import type { FastifyRequest } from 'fastify';
+import { forbidden } from '../../errors.js';
+import { principalOf, tenantOf } from '../plugins/auth.js';
 import type { ApiContext } from '../context.js';
-import { assertMatchesSchema } from '../json-schemas.js';
-import { publishEvent } from '../publish-event.js';
-import { Envelope, PollPage, PollQuery, Publish, TenantParams } from '../schemas.js';
+import { checkEvents } from '../event-checks.js';
+import { publishEvents } from '../publish-event.js';
+import { Envelope, PollPage, PollQuery, Publish, PublishBatch, PublishedBatch, TenantParams } from '../schemas.js';
+import { toEnvelope } from '../../domain/event.js';
 
 const tags = ['Events'];
 
+/**
+ * A portal token manages endpoints but cannot publish. Checked before the body is validated,
+ * so a portal token learns nothing about the batch it sent. Kept to the publish routes: the
+ * portal's scope as a whole belongs to the auth plugin.
+ */
+async function refusePortal(request: FastifyRequest): Promise<void> {
+  const principal = principalOf(request);
+  if (principal.kind === 'tenant' && principal.via === 'portal') throw forbidden('A portal token cannot publish events');
+}
+
 export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   const { store } = ctx;
+  const onNoticeError = (request: FastifyRequest) => (error: unknown) => request.log.error({ err: error }, 'quota:event:error');
 
   app.post(
     '/tenants/:tid/events',
     { schema: { tags, summary: 'Publish an event to every endpoint that subscribes to it', params: TenantParams, body: Publish, response: { 200: Envelope, 202: Envelope } } },
     async (request, reply) => {
-      const { tid } = request.params;
-      const { type, data, idempotencyKey } = request.body;
       const tenant = tenantOf(request);
-      const eventType = await store.eventTypes.get(type);
-      if (!eventType) throw validationFailed(`unknown event type: ${type}`, [{ path: '/type', value: type }]);
-      if (data === undefined) throw validationFailed('data is required', [{ path: '/data' }]);
-      assertMatchesSchema(eventType, data);
+      await checkEvents(store, [request.body], () => '');
+      const { outcomes, envelopes } = await publishEvents(ctx, tenant, [request.body], { onNoticeError: onNoticeError(request) });
+      return reply.status(outcomes[0]!.created ? 202 : 200).send(envelopes[0]);
+    },
+  );
 
-      const { result, envelope } = await publishEvent(store, tenant, { type, data, idempotencyKey }, (error) =>
-        request.log.error({ err: error }, 'quota:event:error'),
-      );
-      if (!result.created) return reply.status(200).send(toEnvelope(result.event, tenant.settings.envelope));
-      ctx.metrics.published.inc();
-      notifyPublished(tid);
-      return reply.status(202).send(envelope);
+  app.post(
+    '/tenants/:tid/events/batch',
+    {
+      preValidation: refusePortal,
+      schema: {
+        tags,
+        summary: 'Publish up to 1,000 events at once, all or nothing',
+        description:
+          'One transaction: an invalid event (422, `details[].path` like `/events/3/data/total`) or a batch that would pass the ' +
+          "tenant's quota (429 `quota_exceeded`) stores nothing. The answer lists the events in request order; an event whose " +
+          'idempotency key was seen answers the first event in its slot. The events take consecutive polling positions in request ' +
+          'order. A portal token cannot publish (403).',
+        params: TenantParams,
+        body: PublishBatch,
+        response: { 202: PublishedBatch },
+      },
+    },
+    async (request, reply) => {
+      const tenant = tenantOf(request);
+      const { events } = request.body;
+      await checkEvents(store, events, (index) => `/events/${index}`);
+      const { envelopes } = await publishEvents(ctx, tenant, events, { onNoticeError: onNoticeError(request) });
+      return reply.status(202).send({ data: envelopes });
     },
   );
 
