@@ -4,7 +4,7 @@ import { ids } from '../domain/ids.js';
 import { quotaEventsAt, quotaPeriodStart } from '../domain/quota.js';
 import { matchesEventType } from '../domain/subscription.js';
 import type { Tenant } from '../domain/tenant.js';
-import type { PublishResult, Store } from '../store/store.js';
+import type { PublishOutcome, Store } from '../store/store.js';
 
 export interface EventInput {
   type: string;
@@ -23,7 +23,7 @@ export async function publishEvent(
   tenant: Tenant,
   input: EventInput,
   onQuotaEventError: (error: unknown) => void = () => {},
-): Promise<{ result: PublishResult; envelope: Envelope }> {
+): Promise<{ result: PublishOutcome & { quotaUsed: number | null }; envelope: Envelope }> {
   const { result, envelope } = await publishOne(store, tenant, input, true);
   const quota = tenant.settings.eventQuota;
   if (quota && result.quotaUsed !== null) {
@@ -41,12 +41,19 @@ async function publishOne(store: Store, tenant: Tenant, { type, data, idempotenc
   const id = ids.next('evt');
   const envelope = toEnvelope({ id, type, createdAt, data }, tenant.settings.envelope);
   const quota = tenant.settings.eventQuota;
-  const result = await store.events.publish({
-    event: { id, tenantId: tenant.id, type, createdAt, data, idempotencyKey: idempotencyKey ?? null },
-    selectEndpoints: (endpoints) => endpoints.filter((endpoint) => matchesEventType(endpoint.eventTypes, type) && matchesFilter(endpoint.filter, envelope)),
-    newDeliveryId: () => ids.next('dlv'),
+  // Matching happens here, against the tenant's matchers (no secrets); the store only writes.
+  const matchers = await store.endpoints.listMatchers(tenant.id);
+  const matched = matchers.filter((endpoint) => matchesEventType(endpoint.eventTypes, type) && matchesFilter(endpoint.filter, envelope));
+  const { outcomes, quotaUsed } = await store.events.publish({
+    tenantId: tenant.id,
+    items: [
+      {
+        event: { id, tenantId: tenant.id, type, createdAt, data, idempotencyKey: idempotencyKey ?? null },
+        deliveries: matched.map((endpoint) => ({ id: ids.next('dlv'), endpointId: endpoint.id })),
+      },
+    ],
     maxAttempts: tenant.settings.retrySchedule.length,
     ...(countsAgainstQuota && quota ? { quota: { limit: quota.limit, periodStart: quotaPeriodStart(quota.period, createdAt) } } : {}),
   });
-  return { result, envelope };
+  return { result: { ...outcomes[0]!, quotaUsed }, envelope };
 }

@@ -28,14 +28,13 @@ export const endpointActionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }
       const endpoint = await findEndpoint(ctx, tid, eid);
       const { type, data } = await testEventFor(store, endpoint, request.body?.eventType);
       const now = new Date();
-      const { deliveries } = await store.events.publish({
-        event: { id: ids.next('evt'), tenantId: tid, type, createdAt: now, data, idempotencyKey: null },
-        selectEndpoints: () => [endpoint],
-        newDeliveryId: () => ids.next('dlv'),
+      const deliveryId = ids.next('dlv');
+      await store.events.publish({
+        tenantId: tid,
+        items: [{ event: { id: ids.next('evt'), tenantId: tid, type, createdAt: now, data, idempotencyKey: null }, deliveries: [{ id: deliveryId, endpointId: endpoint.id }] }],
         maxAttempts: 1,
         isTest: true,
       });
-      const deliveryId = deliveries[0]!.id;
       const report = await ctx.delivery.attemptNow(tid, deliveryId);
       if (!report) throw new HeraldError('conflict', 'The test delivery is already being sent');
       return {

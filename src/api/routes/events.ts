@@ -41,14 +41,14 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
     async (request) => {
       const tenant = tenantOf(request);
       const limit = request.query.limit ?? 50;
-      const after = request.query.after === undefined ? null : Number(request.query.after);
+      const after = request.query.after ?? null;
       const events = await store.events.poll(tenant.id, { after, limit: limit + 1, type: request.query.type });
       const page = events.slice(0, limit);
       const last = page[page.length - 1];
       return {
         data: page.map((event) => toEnvelope(event, tenant.settings.envelope)),
         // An empty page answers the cursor it was given, so a poller simply keeps it.
-        cursor: last ? String(last.sequence) : (request.query.after ?? null),
+        cursor: last ? last.cursor : (request.query.after ?? null),
         hasMore: events.length > limit,
       };
     },
