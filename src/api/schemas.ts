@@ -215,8 +215,10 @@ export const Publish = Type.Object(
   { additionalProperties: false },
 );
 export type Publish = Static<typeof Publish>;
+/** A polling cursor: opaque to clients (the store decides its form and refuses one it never gave out). */
+export const PollCursor = Type.String({ pattern: '^[0-9A-Za-z._-]{1,64}$', description: 'An opaque cursor from an earlier poll' });
 export const PollQuery = Type.Object({
-  after: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+  after: Type.Optional(PollCursor),
   limit: PageQuery.properties.limit,
   type: Type.Optional(EventTypeName),
 });

@@ -1605,6 +1605,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description An opaque cursor from an earlier poll */
                     after?: string;
                     limit?: number;
                     type?: string;
@@ -1709,6 +1710,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tid}/events/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish up to 1,000 events at once, all or nothing
+         * @description One transaction: an invalid event (422, `details[].path` like `/events/3/data/total`) or a batch that would pass the tenant's quota (429 `quota_exceeded`) stores nothing. The answer lists the events in request order; an event whose idempotency key was seen answers the first event in its slot. The events take consecutive polling positions in request order. A portal token cannot publish (403).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    tid: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        events: {
+                            data: unknown;
+                            idempotencyKey?: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: ({
+                                created_at: string;
+                                data: unknown;
+                                id: string;
+                                type: string;
+                            } | {
+                                createdAt: string;
+                                data: unknown;
+                                id: string;
+                                type: string;
+                            })[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{tid}/events/stream": {
         parameters: {
             query?: never;
@@ -1723,7 +1787,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Sequence cursor: stream events after it. Default: only events published from now on. */
+                    /** @description Cursor: stream events after it. Default: only events published from now on. */
                     after?: string;
                     type?: string;
                 };

@@ -27,13 +27,14 @@ describe('RetentionSweeper', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const publishAt = (createdAt: Date) =>
-    store.events.publish({
-      event: { id: ids.next('evt'), tenantId: 'acme', type: 'a', createdAt, data: {}, idempotencyKey: null },
-      selectEndpoints: () => [],
-      newDeliveryId: () => ids.next('dlv'),
-      maxAttempts: 1,
-    });
+  const publishAt = async (createdAt: Date) =>
+    (
+      await store.events.publish({
+        tenantId: 'acme',
+        items: [{ event: { id: ids.next('evt'), tenantId: 'acme', type: 'a', createdAt, data: {}, idempotencyKey: null }, deliveries: [] }],
+        maxAttempts: 1,
+      })
+    ).outcomes[0]!;
 
   it('prunes on its own shortly after start, in batches, keeping what is within retention', async () => {
     for (let i = 0; i < 5; i++) await publishAt(new Date(Date.now() - 8 * DAY_MS));

@@ -43,14 +43,27 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
         { secret: 'sealed-secret', previousSecret: null, previousSecretExpiresAt: null, verifyToken: null },
       );
 
-    const publish = (type: string, options: { idempotencyKey?: string; createdAt?: Date; only?: string[]; quota?: { limit: number; periodStart: Date } } = {}) =>
-      store.events.publish({
-        event: { id: ids.next('evt'), tenantId: 'acme', type, createdAt: options.createdAt ?? T0, data: { n: 1 }, idempotencyKey: options.idempotencyKey ?? null },
-        selectEndpoints: (endpoints) => endpoints.filter((e) => !options.only || options.only.includes(e.id)),
-        newDeliveryId: () => ids.next('dlv'),
+    const publish = async (type: string, options: { idempotencyKey?: string; createdAt?: Date; only?: string[]; quota?: { limit: number; periodStart: Date } } = {}) => {
+      const { outcomes, quotaUsed } = await publishBatch([{ type, ...options }], options.quota);
+      return { ...outcomes[0]!, quotaUsed };
+    };
+
+    /** The caller matches: here every endpoint of the tenant, or those in `only`. */
+    const publishBatch = async (
+      items: Array<{ type: string; idempotencyKey?: string; createdAt?: Date; only?: string[] }>,
+      quota?: { limit: number; periodStart: Date },
+    ) => {
+      const matchers = await store.endpoints.listMatchers('acme');
+      return store.events.publish({
+        tenantId: 'acme',
+        items: items.map((item) => ({
+          event: { id: ids.next('evt'), tenantId: 'acme', type: item.type, createdAt: item.createdAt ?? T0, data: { n: 1 }, idempotencyKey: item.idempotencyKey ?? null },
+          deliveries: matchers.filter((e) => !item.only || item.only.includes(e.id)).map((e) => ({ id: ids.next('dlv'), endpointId: e.id })),
+        })),
         maxAttempts: 3,
-        ...(options.quota ? { quota: options.quota } : {}),
+        ...(quota ? { quota } : {}),
       });
+    };
 
     const claim = (now: Date, limit = 10, maxInFlightPerEndpoint = 16) =>
       store.queue.claim({ now, limit, maxInFlightPerEndpoint, leaseGraceMs: 0 });
@@ -111,12 +124,63 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       expect((await store.deliveries.list('acme', {}, { limit: 10 })).data).toHaveLength(1);
     });
 
+    it('publishes a batch in one go: request order, consecutive polling positions, keys per item', async () => {
+      const a = await addEndpoint();
+      const b = await addEndpoint({ eventTypes: ['order.*'] });
+      const before = await publish('chat.message', { idempotencyKey: 'seen' });
+      const { outcomes } = await publishBatch([
+        { type: 'x.one', only: [a.id, b.id] },
+        { type: 'x.two', idempotencyKey: 'seen' },
+        { type: 'x.three', idempotencyKey: 'new', only: [b.id] },
+        { type: 'x.four', idempotencyKey: 'new' },
+        { type: 'x.five', only: [] },
+      ]);
+      expect(outcomes.map((o) => o.created)).toEqual([true, false, true, false, true]);
+      expect(outcomes[1]!.event.id).toBe(before.event.id);
+      expect(outcomes[3]!.event.id).toBe(outcomes[2]!.event.id);
+      expect(outcomes.map((o) => o.deliveries.map((d) => d.endpointId))).toEqual([[a.id, b.id], [], [b.id], [], []]);
+      const polled = await store.events.poll('acme', { after: null, limit: 10 });
+      expect(polled.map((e) => e.type)).toEqual(['chat.message', 'x.one', 'x.three', 'x.five']);
+      expect((await store.deliveries.list('acme', {}, { limit: 10 })).data).toHaveLength(5);
+      expect(await store.endpoints.listMatchers('acme')).toEqual(
+        [
+          { id: a.id, eventTypes: ['*'], filter: null },
+          { id: b.id, eventTypes: ['order.*'], filter: null },
+        ].sort((x, y) => x.id.localeCompare(y.id)),
+      );
+    });
+
+    it('stores nothing of a batch that would pass the quota, and counts only created events', async () => {
+      await addEndpoint();
+      const quota = { limit: 3, periodStart: T0 };
+      expect((await publishBatch([{ type: 'a', idempotencyKey: 'k' }, { type: 'a', idempotencyKey: 'k' }], quota)).quotaUsed).toBe(1);
+      await expect(publishBatch([{ type: 'b' }, { type: 'b' }, { type: 'b' }], quota)).rejects.toMatchObject({ code: 'quota_exceeded' });
+      expect(await store.events.poll('acme', { after: null, limit: 10 })).toHaveLength(1);
+      expect(await store.queue.depth()).toBe(1);
+      expect((await publishBatch([{ type: 'c' }, { type: 'c', idempotencyKey: 'k' }, { type: 'c' }], quota)).quotaUsed).toBe(3);
+    });
+
+    it('tells listeners when a tenant changes its endpoints', async () => {
+      const changed: Array<string | null> = [];
+      const stop = store.onEndpointsChanged((tenantId) => changed.push(tenantId));
+      const endpoint = await addEndpoint();
+      await store.endpoints.update('acme', endpoint.id, { eventTypes: ['a.b'] }, T0);
+      await store.endpoints.delete('acme', endpoint.id);
+      await store.tenants.delete('acme');
+      stop();
+      expect(changed).toEqual(['acme', 'acme', 'acme', 'acme']);
+    });
+
+    it('refuses a polling cursor it never gave out', async () => {
+      await expect(store.events.poll('acme', { after: 'nonsense!', limit: 10 })).rejects.toMatchObject({ code: 'validation_failed' });
+    });
+
     it('polls in publish order after a sequence', async () => {
       const published = [];
       for (let i = 0; i < 5; i++) published.push((await publish(i % 2 ? 'a.odd' : 'a.even')).event);
       const all = await store.events.poll('acme', { after: null, limit: 10 });
       expect(all.map((e) => e.id)).toEqual(published.map((e) => e.id));
-      const rest = await store.events.poll('acme', { after: all[1]!.sequence, limit: 10 });
+      const rest = await store.events.poll('acme', { after: all[1]!.cursor, limit: 10 });
       expect(rest.map((e) => e.id)).toEqual(published.slice(2).map((e) => e.id));
       expect((await store.events.poll('acme', { after: null, limit: 10, type: 'a.odd' })).length).toBe(2);
     });

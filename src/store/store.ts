@@ -1,6 +1,6 @@
 import type { AuditEntry } from '../domain/audit.js';
 import type { Attempt, Delivery, DeliveryOutcome } from '../domain/delivery.js';
-import type { Endpoint, EndpointPatch, EndpointSecrets, NewEndpoint } from '../domain/endpoint.js';
+import type { Endpoint, EndpointPatch, EndpointSecrets, Filter, NewEndpoint } from '../domain/endpoint.js';
 import type { HeraldEvent } from '../domain/event.js';
 import type { EventType } from '../domain/event-type.js';
 import type { Page, PageRequest } from '../domain/page.js';
@@ -25,6 +25,13 @@ export interface Store {
   deliveries: DeliveryRepository;
   queue: DeliveryQueue;
   audit: AuditRepository;
+
+  /**
+   * Called in EVERY process (PostgreSQL: LISTEN/NOTIFY) after an endpoint of `tenantId` is
+   * created, changed or deleted (or the tenant deleted), so caches of matchers can drop it;
+   * `tenantId` null means "forget everything" (e.g. after the listener reconnected).
+   */
+  onEndpointsChanged(listener: (tenantId: string | null) => void): () => void;
 }
 
 export interface MetaRepository {
@@ -68,6 +75,13 @@ export interface CredentialRepository {
   findByHash(hash: string): Promise<Credential | null>;
 }
 
+/** What matching needs of an endpoint: no secrets, no URL. */
+export interface EndpointMatcher {
+  id: string;
+  eventTypes: string[];
+  filter: Filter | null;
+}
+
 export interface EndpointRepository {
   create(endpoint: NewEndpoint, secrets: EndpointSecrets): Promise<Endpoint>;
   get(tenantId: string, id: string): Promise<Endpoint | null>;
@@ -77,45 +91,69 @@ export interface EndpointRepository {
   count(tenantId: string): Promise<number>;
   update(tenantId: string, id: string, patch: EndpointPatch, now: Date): Promise<Endpoint | null>;
   delete(tenantId: string, id: string): Promise<boolean>;
+  /** The tenant's endpoints as matching needs them; one indexed read, never secrets. */
+  listMatchers(tenantId: string): Promise<EndpointMatcher[]>;
+}
+
+export interface PublishItem {
+  event: Omit<HeraldEvent, 'sequence'>;
+  /** The endpoints that get a delivery (already matched by the caller), one delivery id each. */
+  deliveries: Array<{ id: string; endpointId: string }>;
 }
 
 export interface PublishInput {
-  event: Omit<HeraldEvent, 'sequence'>;
-  /** Picks, from the tenant's endpoints, those that get a delivery (subscription and filter). */
-  selectEndpoints: (endpoints: Endpoint[]) => Endpoint[];
-  newDeliveryId: () => string;
+  tenantId: string;
+  /** 1..1000 items, in request order. */
+  items: PublishItem[];
   /** Attempts in the first run of the tenant's retry schedule. */
   maxAttempts: number;
-  /** A test send is claimed at once by the caller and never shows in polling. */
+  /** Test sends: claimed at once by the caller, never in polling. */
   isTest?: boolean;
   /**
-   * Counts the event against the tenant's quota for the period starting at `periodStart`, in
-   * the publish transaction: past `limit` the publish throws `quota_exceeded` and stores nothing.
+   * Counts the created (not deduplicated) events against the tenant's quota for the period
+   * starting at `periodStart`, in the publish transaction: past `limit` the publish throws
+   * `quota_exceeded` and stores nothing.
    */
   quota?: { limit: number; periodStart: Date };
 }
 
-export interface PublishResult {
+export interface PublishOutcome {
+  /** The first event when the idempotency key was seen (earlier, or earlier in this batch). */
   event: HeraldEvent;
-  /** False when the idempotency key had been seen: `event` is the first one. */
   created: boolean;
+  /** Empty when !created. */
   deliveries: Delivery[];
-  /** Events counted in the quota period, this one included; null when not counted. */
+}
+
+export interface PublishResult {
+  /** In request order. */
+  outcomes: PublishOutcome[];
+  /** Events counted in the quota period after this publish; null when nothing was counted. */
   quotaUsed: number | null;
 }
 
+/** An event as polling returns it, with the opaque cursor that resumes right after it. */
+export type PolledEvent = HeraldEvent & { cursor: string };
+
 export interface PollRequest {
-  after: number | null;
+  /** An opaque cursor from an earlier poll (`PolledEvent.cursor`); null starts at the oldest. */
+  after: string | null;
   limit: number;
   type?: string | undefined;
 }
 
 export interface EventRepository {
-  /** Inserts the event and its deliveries in one transaction. */
+  /**
+   * All items with their deliveries in one transaction, all or nothing; the created events take
+   * consecutive polling positions in item order.
+   */
   publish(input: PublishInput): Promise<PublishResult>;
   get(tenantId: string, id: string): Promise<HeraldEvent | null>;
-  /** Events after a sequence number, in publish order; test events excluded. */
-  poll(tenantId: string, request: PollRequest): Promise<HeraldEvent[]>;
+  /**
+   * Events after a cursor, in polling order; test events excluded. Throws `validation_failed`
+   * for a cursor this store never gave out.
+   */
+  poll(tenantId: string, request: PollRequest): Promise<PolledEvent[]>;
   /**
    * Deletes up to `limit` of the tenant's events created before `before`, with their deliveries
    * and attempts; answers how many events went. Small batches keep each transaction short.

@@ -120,7 +120,7 @@ describe('herald trigger --file', () => {
     const events: Array<{ id: string; type: string; data: any }> = [];
     let after: string | null = null;
     for (;;) {
-      const page = await herald.api('GET', `/api/v1/tenants/globex/events?limit=250${after ? `&after=${after}` : ''}`);
+      const page: { body: { data: Array<{ id: string; type: string; data: any }>; hasMore: boolean; cursor: string } } = await herald.api('GET', `/api/v1/tenants/globex/events?limit=250${after ? `&after=${after}` : ''}`);
       events.push(...page.body.data);
       if (!page.body.hasMore) return events;
       after = page.body.cursor;

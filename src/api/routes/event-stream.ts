@@ -6,7 +6,7 @@ import { validationFailed } from '../../errors.js';
 import type { Store } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
 import { tenantOf } from '../plugins/auth.js';
-import { EventTypeName, TenantParams } from '../schemas.js';
+import { EventTypeName, PollCursor, TenantParams } from '../schemas.js';
 
 const tags = ['Events'];
 
@@ -31,20 +31,20 @@ export function notifyPublished(tenantId: string): void {
 }
 
 const StreamQuery = Type.Object({
-  after: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', description: 'Sequence cursor: stream events after it. Default: only events published from now on.' })),
+  after: Type.Optional({ ...PollCursor, description: 'Cursor: stream events after it. Default: only events published from now on.' }),
   type: Type.Optional(EventTypeName),
 });
 
-const SequencePattern = /^[0-9]{1,18}$/;
+const CursorPattern = new RegExp(PollCursor.pattern!);
 
-/** The newest sequence of the tenant's (non-test) events, or null when it has none. */
-async function tailSequence(store: Store, tenantId: string, type: string | undefined): Promise<number | null> {
-  let after: number | null = null;
+/** The cursor after the tenant's newest (non-test) event, or null when it has none. */
+async function tailSequence(store: Store, tenantId: string, type: string | undefined): Promise<string | null> {
+  let after: string | null = null;
   for (;;) {
     const page = await store.events.poll(tenantId, { after, limit: 1000, type });
     const last = page[page.length - 1];
     if (!last) return after;
-    after = last.sequence;
+    after = last.cursor;
     if (page.length < 1000) return after;
   }
 }
@@ -84,15 +84,17 @@ export const eventStreamRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> =
       const type = request.query.type;
       const header = request.headers['last-event-id'];
       const lastEventId = Array.isArray(header) ? header[0] : header;
-      let cursor: number | null;
+      let cursor: string | null;
       if (lastEventId !== undefined && lastEventId !== '') {
-        if (!SequencePattern.test(lastEventId)) throw validationFailed('Last-Event-ID must be a sequence cursor', [{ path: 'Last-Event-ID', value: lastEventId }]);
-        cursor = Number(lastEventId);
+        if (!CursorPattern.test(lastEventId)) throw validationFailed('Last-Event-ID must be a cursor', [{ path: 'Last-Event-ID', value: lastEventId }]);
+        cursor = lastEventId;
       } else if (request.query.after !== undefined) {
-        cursor = Number(request.query.after);
+        cursor = request.query.after;
       } else {
         cursor = await tailSequence(store, tenant.id, type);
       }
+      // The cursor is opaque here: the store refuses one it never gave out, answered before the stream opens.
+      if (cursor !== null) await store.events.poll(tenant.id, { after: cursor, limit: 1, type });
 
       reply.hijack();
       const res = reply.raw;
@@ -105,7 +107,7 @@ export const eventStreamRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> =
       if (request.method === 'HEAD') return void res.end();
       // A `ready` event (ignored by EventSource's onmessage) tells the client where it starts, so a
       // reconnect before the first event still resumes there: `after=0` when the tenant had none.
-      const start = cursor === null ? null : String(cursor);
+      const start = cursor;
       res.write(`retry: 2000\n${start === null ? '' : `id: ${start}\n`}event: ready\ndata: ${JSON.stringify({ cursor: start })}\n\n`);
 
       let closed = false;
@@ -128,8 +130,8 @@ export const eventStreamRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> =
               const events = await store.events.poll(tenant.id, { after: cursor, limit: PAGE, type });
               for (const event of events) {
                 if (closed) return;
-                await write(`id: ${event.sequence}\ndata: ${JSON.stringify(toEnvelope(event, tenant.settings.envelope))}\n\n`);
-                cursor = event.sequence;
+                await write(`id: ${event.cursor}\ndata: ${JSON.stringify(toEnvelope(event, tenant.settings.envelope))}\n\n`);
+                cursor = event.cursor;
               }
               if (events.length < PAGE) break;
             }

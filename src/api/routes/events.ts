@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import { toEnvelope } from '../../domain/event.js';
 import { forbidden } from '../../errors.js';
-import { principalOf, tenantOf } from '../plugins/auth.js';
 import type { ApiContext } from '../context.js';
 import { checkEvents } from '../event-checks.js';
+import { principalOf, tenantOf } from '../plugins/auth.js';
 import { publishEvents } from '../publish-event.js';
 import { Envelope, PollPage, PollQuery, Publish, PublishBatch, PublishedBatch, TenantParams } from '../schemas.js';
-import { toEnvelope } from '../../domain/event.js';
 
 const tags = ['Events'];
 
@@ -31,7 +31,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
       const tenant = tenantOf(request);
       await checkEvents(store, [request.body], () => '');
       const { outcomes, envelopes } = await publishEvents(ctx, tenant, [request.body], { onNoticeError: onNoticeError(request) });
-      return reply.status(outcomes[0]!.created ? 202 : 200).send(envelopes[0]);
+      return reply.status(outcomes[0]!.created ? 202 : 200).send(envelopes[0]!);
     },
   );
 
@@ -67,14 +67,14 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
     async (request) => {
       const tenant = tenantOf(request);
       const limit = request.query.limit ?? 50;
-      const after = request.query.after === undefined ? null : Number(request.query.after);
+      const after = request.query.after ?? null;
       const events = await store.events.poll(tenant.id, { after, limit: limit + 1, type: request.query.type });
       const page = events.slice(0, limit);
       const last = page[page.length - 1];
       return {
         data: page.map((event) => toEnvelope(event, tenant.settings.envelope)),
         // An empty page answers the cursor it was given, so a poller simply keeps it.
-        cursor: last ? String(last.sequence) : (request.query.after ?? null),
+        cursor: last ? last.cursor : (request.query.after ?? null),
         hasMore: events.length > limit,
       };
     },

@@ -76,10 +76,15 @@ describe('PostgreSQL stores sharing one database', () => {
     }
     let n = 0;
     for (let i = 0; i < 20; i++) {
+      const endpoints = await a.endpoints.listMatchers('acme');
       await a.events.publish({
-        event: { id: `evt_${i}`, tenantId: 'acme', type: 'bulk', createdAt: now, data: {}, idempotencyKey: null },
-        selectEndpoints: (endpoints) => endpoints,
-        newDeliveryId: () => `dlv_${String(n++).padStart(4, '0')}`,
+        tenantId: 'acme',
+        items: [
+          {
+            event: { id: `evt_${i}`, tenantId: 'acme', type: 'bulk', createdAt: now, data: {}, idempotencyKey: null },
+            deliveries: endpoints.map((endpoint) => ({ id: `dlv_${String(n++).padStart(4, '0')}`, endpointId: endpoint.id })),
+          },
+        ],
         maxAttempts: 3,
       });
     }
@@ -105,13 +110,14 @@ describe('PostgreSQL stores sharing one database', () => {
   });
 
   it('answers one event to concurrent publishes with the same idempotency key', async () => {
-    const publish = (store: Store, id: string) =>
-      store.events.publish({
-        event: { id, tenantId: 'acme', type: 'order.paid', createdAt: now, data: {}, idempotencyKey: 'same-key' },
-        selectEndpoints: () => [],
-        newDeliveryId: () => `dlv_${id}`,
-        maxAttempts: 3,
-      });
+    const publish = async (store: Store, id: string) =>
+      (
+        await store.events.publish({
+          tenantId: 'acme',
+          items: [{ event: { id, tenantId: 'acme', type: 'order.paid', createdAt: now, data: {}, idempotencyKey: 'same-key' }, deliveries: [] }],
+          maxAttempts: 3,
+        })
+      ).outcomes[0]!;
     const results = await Promise.all([publish(a, 'evt_a1'), publish(b, 'evt_b1'), publish(a, 'evt_a2'), publish(b, 'evt_b2')]);
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.event.id)).size).toBe(1);
@@ -124,6 +130,17 @@ describe('PostgreSQL stores sharing one database', () => {
     await a.queue.wake();
     await within(woken, 5000, "the other store's wake-up");
     expect(ownWakes).toBe(1);
+  });
+
+  it("tells the other store's listeners when a tenant's endpoints change", async () => {
+    const heard = new Promise<string | null>((resolve) => {
+      const stop = b.onEndpointsChanged((tenantId) => (stop(), resolve(tenantId)));
+    });
+    await a.endpoints.create(
+      { id: 'ep_x', tenantId: 'acme', url: 'https://example.com/hook', description: '', eventTypes: ['*'], filter: null, status: 'active', headers: {}, rateLimitPerSecond: null, signature: null, createdAt: now },
+      { secret: null, previousSecret: null, previousSecretExpiresAt: null, verifyToken: null },
+    );
+    expect(await within(heard, 5000, "the other store's endpoint notice")).toBe('acme');
   });
 
   it('listens again after its listening connection is killed', async () => {
@@ -169,9 +186,13 @@ describe('PostgreSQL polling while publishers on other pools commit', () => {
         while (next < TOTAL) {
           const id = `evt_${String(next++).padStart(5, '0')}`;
           await store.events.publish({
-            event: { id, tenantId: 'acme', type: 'order.paid', createdAt: now, data: { id }, idempotencyKey: null },
-            selectEndpoints: (endpoints) => endpoints,
-            newDeliveryId: () => `dlv_${deliveryIds++}`,
+            tenantId: 'acme',
+            items: [
+              {
+                event: { id, tenantId: 'acme', type: 'order.paid', createdAt: now, data: { id }, idempotencyKey: null },
+                deliveries: ['ep_0', 'ep_1', 'ep_2', 'ep_3'].map((endpointId) => ({ id: `dlv_${deliveryIds++}`, endpointId })),
+              },
+            ],
             maxAttempts: 3,
           });
           published.push(id);
@@ -180,7 +201,7 @@ describe('PostgreSQL polling while publishers on other pools commit', () => {
       let publishing = true;
       const seen: Array<{ id: string; sequence: number }> = [];
       const poller = async () => {
-        let after: number | null = null;
+        let after: string | null = null;
         // Once the publishers are done, one more empty poll proves nothing is left behind.
         for (let idle = 0; publishing || idle < 1; ) {
           const page = await reader.events.poll('acme', { after, limit: 7 });
@@ -189,7 +210,7 @@ describe('PostgreSQL polling while publishers on other pools commit', () => {
             continue;
           }
           for (const event of page) seen.push({ id: event.id, sequence: event.sequence });
-          after = page.at(-1)!.sequence;
+          after = page.at(-1)!.cursor;
         }
       };
       const polling = poller();

@@ -8,7 +8,7 @@ import { migrateToLatest } from '../sql/migrator.js';
 import type { Database } from '../sql/schema.js';
 import { ENDPOINTS_PER_CLAIM } from '../sql/delivery-queue.js';
 import { createSqlStore } from '../sql/sql-store.js';
-import { listenForWakeups, WAKE_CHANNEL, type WakeListener } from './wake-listener.js';
+import { ENDPOINTS_CHANNEL, listenForWakeups, WAKE_CHANNEL, type WakeListener } from './wake-listener.js';
 
 export interface PostgresStoreOptions {
   /** Keeps every table in this schema (created if missing), e.g. to isolate tests. */
@@ -52,7 +52,15 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       url,
       applicationName: `herald-wake${schema ? `:${schema}` : ''}`,
       onNotify: (payload) => payload !== storeId && wakeups.emit('wake'),
-      onReconnect: () => wakeups.emit('wake'),
+      onEndpointsChanged: (payload) => {
+        const split = payload.indexOf(':');
+        if (split > 0 && payload.slice(0, split) !== storeId) wakeups.emit('endpoints', payload.slice(split + 1));
+      },
+      // Notifications sent while the connection was down are lost: wake everyone, forget every cache.
+      onReconnect: () => {
+        wakeups.emit('wake');
+        wakeups.emit('endpoints', null);
+      },
     });
   } catch (error) {
     await db.destroy();
@@ -60,6 +68,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   }
 
   const dialect: StoreDialect = {
+    markDueAfterCommit: true,
     transaction: (work) => db.transaction().execute(work),
     // Locks the claimed endpoint rows till commit; other workers pass over them instead of
     // waiting. (The cast: Kysely types these as the base builder, not the caller's subtype.)
@@ -91,6 +100,16 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     onWake(wakeListener) {
       wakeups.on('wake', wakeListener);
       return () => wakeups.off('wake', wakeListener);
+    },
+    async endpointsChanged(tenantId) {
+      wakeups.emit('endpoints', tenantId);
+      // Sent after the change committed. Should it fail, other processes keep a stale matcher
+      // list until their listener reconnects (which forgets everything): the change itself stands.
+      await sql`select pg_notify(${ENDPOINTS_CHANNEL}, ${`${storeId}:${tenantId}`})`.execute(db).catch(() => {});
+    },
+    onEndpointsChanged(listener) {
+      wakeups.on('endpoints', listener);
+      return () => wakeups.off('endpoints', listener);
     },
   };
 

@@ -1,6 +1,8 @@
 import pg from 'pg';
 
 export const WAKE_CHANNEL = 'herald_wake';
+/** Payload `<store id>:<tenant id>`: a tenant's endpoints changed (see Store.onEndpointsChanged). */
+export const ENDPOINTS_CHANNEL = 'herald_endpoints';
 
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 10_000;
@@ -10,6 +12,7 @@ export interface WakeListenerOptions {
   /** Shows in pg_stat_activity, so an operator (or a test) can tell which store listens. */
   applicationName: string;
   onNotify: (payload: string) => void;
+  onEndpointsChanged: (payload: string) => void;
   /** Notifications sent while the connection was down are lost: the store wakes everyone instead. */
   onReconnect: () => void;
 }
@@ -46,10 +49,11 @@ export async function listenForWakeups(options: WakeListenerOptions): Promise<Wa
     client.on('end', lost);
     client.on('notification', (message) => {
       if (message.channel === WAKE_CHANNEL) options.onNotify(message.payload ?? '');
+      if (message.channel === ENDPOINTS_CHANNEL) options.onEndpointsChanged(message.payload ?? '');
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${WAKE_CHANNEL}`);
+      await client.query(`LISTEN ${WAKE_CHANNEL}; LISTEN ${ENDPOINTS_CHANNEL}`);
     } catch (error) {
       client.end().catch(() => {});
       throw error;

@@ -64,7 +64,7 @@ export function eventTypeRepository(db: Kysely<Database>): EventTypeRepository {
   };
 }
 
-export function tenantRepository(db: Kysely<Database>): TenantRepository {
+export function tenantRepository(db: Kysely<Database>, endpointsChanged: (tenantId: string) => Promise<void>): TenantRepository {
   return {
     async create(tenant) {
       const result = await db
@@ -94,7 +94,9 @@ export function tenantRepository(db: Kysely<Database>): TenantRepository {
     },
     async delete(id) {
       const result = await db.deleteFrom('tenants').where('id', '=', id).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+      const deleted = Number(result.numDeletedRows) > 0;
+      if (deleted) await endpointsChanged(id);
+      return deleted;
     },
   };
 }

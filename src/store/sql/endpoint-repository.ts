@@ -4,7 +4,7 @@ import type { EndpointRepository } from '../store.js';
 import { jsonOrNull, toEndpoint, toEndpointSecrets, toPage } from './rows.js';
 import type { Database } from './schema.js';
 
-export function endpointRepository(db: Kysely<Database>, wake: () => Promise<void>): EndpointRepository {
+export function endpointRepository(db: Kysely<Database>, wake: () => Promise<void>, changed: (tenantId: string) => Promise<void>): EndpointRepository {
   return {
     async create(endpoint, secrets) {
       const row = await db
@@ -32,6 +32,7 @@ export function endpointRepository(db: Kysely<Database>, wake: () => Promise<voi
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      await changed(endpoint.tenantId);
       return toEndpoint(row);
     },
     async get(tenantId, id) {
@@ -77,13 +78,20 @@ export function endpointRepository(db: Kysely<Database>, wake: () => Promise<voi
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirst();
+      if (row) await changed(tenantId);
       // Deliveries wait while an endpoint is not active; activating it must wake the workers.
       if (row && patch.status === 'active') await wake();
       return row ? toEndpoint(row) : null;
     },
     async delete(tenantId, id) {
       const result = await db.deleteFrom('endpoints').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+      const deleted = Number(result.numDeletedRows) > 0;
+      if (deleted) await changed(tenantId);
+      return deleted;
+    },
+    async listMatchers(tenantId) {
+      const rows = await db.selectFrom('endpoints').select(['id', 'event_types', 'filter']).where('tenant_id', '=', tenantId).orderBy('id').execute();
+      return rows.map((row) => ({ id: row.id, eventTypes: JSON.parse(row.event_types), filter: row.filter === null ? null : JSON.parse(row.filter) }));
     },
   };
 }

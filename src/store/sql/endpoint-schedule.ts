@@ -1,24 +1,45 @@
 import { sql, type Kysely } from 'kysely';
+import { fixedStatement, jsonTexts } from './fixed-statement.js';
+import type { SqlDialect } from './migrator.js';
 import type { Database } from './schema.js';
 
 /**
  * `endpoints.next_due_at` says when an endpoint next has work. The claim walks endpoints in
- * that order, so these two helpers are the only writers of the column besides the claim.
+ * that order, so these helpers are the only writers of the column besides the claim.
  */
 
-/** New work is due at `at` for these endpoints: move their next_due_at earlier if needed. */
-export async function markDue(db: Kysely<Database>, endpointIds: string[], at: number): Promise<void> {
-  // One row at a time, in id order: an `id in (…)` update locks rows in whatever order it
-  // scans them, and on PostgreSQL two transactions taking the same endpoints' row locks in
-  // different orders deadlock (publishes here against attempt records, which also go by id).
-  for (const id of [...new Set(endpointIds)].sort()) {
-    await db
-      .updateTable('endpoints')
-      .set({ next_due_at: at })
-      .where('id', '=', id)
-      .where((eb) => eb.or([eb('next_due_at', 'is', null), eb('next_due_at', '>', at)]))
-      .execute();
-  }
+/**
+ * New work is due at `at` for these endpoints: move their next_due_at earlier where needed.
+ *
+ * SQLite (one writer) runs it inside the publish transaction. PostgreSQL runs it after the
+ * publish committed, in two autocommit statements, because a claim or record in flight on
+ * the same endpoint may be about to write a next_due_at computed from a snapshot that
+ * predates the publish's deliveries. An UPDATE whose snapshot shows a row not matching its
+ * WHERE passes it by without waiting for that writer, so the mark first waits (`for share`,
+ * in id order like every endpoint lock) for whoever holds those rows; the update that follows
+ * then sees what they wrote and corrects it. Claims and records lock their endpoints in a
+ * statement before the one computing next_due_at (delivery-queue.ts), so a claim that locks
+ * after this barrier computes from a snapshot that includes the new deliveries.
+ */
+export function markDueStatements(kind: SqlDialect) {
+  const ids = jsonTexts(kind);
+  const lower = fixedStatement(
+    kind,
+    kind === 'postgres'
+      ? `update endpoints set next_due_at = ? where id in (
+           select id from endpoints where id in ${ids} and (next_due_at is null or next_due_at > ?) order by id for no key update)`
+      : `update endpoints set next_due_at = ? where id in ${ids} and (next_due_at is null or next_due_at > ?)`,
+  );
+  const barrier = fixedStatement(kind, `select id from endpoints where id in ${ids} order by id for share`);
+  return {
+    async inTransaction(db: Kysely<Database>, endpointIds: string[], at: number): Promise<void> {
+      await lower.run(db, [at, JSON.stringify(endpointIds), at]);
+    },
+    async afterCommit(db: Kysely<Database>, endpointIds: string[], at: number): Promise<void> {
+      await barrier.run(db, [JSON.stringify(endpointIds)]);
+      await lower.run(db, [at, JSON.stringify(endpointIds), at]);
+    },
+  };
 }
 
 /** Recomputes next_due_at from the endpoints' waiting deliveries (an indexed MIN); answers them. */

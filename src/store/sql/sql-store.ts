@@ -20,18 +20,20 @@ export function createSqlStore(
   close: () => Promise<void>,
 ): Store {
   const wake = () => dialect.wake();
+  const endpointsChanged = (tenantId: string) => dialect.endpointsChanged(tenantId);
   return {
     kind,
     migrate: () => migrateToLatest(db, kind),
     close,
     meta: metaRepository(db),
     eventTypes: eventTypeRepository(db),
-    tenants: tenantRepository(db),
+    tenants: tenantRepository(db, endpointsChanged),
     credentials: credentialRepository(db),
-    endpoints: endpointRepository(db, wake),
-    events: eventRepository(db, dialect),
+    endpoints: endpointRepository(db, wake, endpointsChanged),
+    events: eventRepository(db, kind, dialect),
     deliveries: deliveryRepository(db, wake),
     queue: deliveryQueue(db, dialect),
     audit: auditRepository(db),
+    onEndpointsChanged: (listener) => dialect.onEndpointsChanged(listener),
   };
 }

@@ -6,6 +6,11 @@ import type { Database } from './schema.js';
  * locking in the claim, and the wake-up channel. Each store folder provides one.
  */
 export interface StoreDialect {
+  /**
+   * Where a publish moves its endpoints' next_due_at earlier: SQLite inside the publish
+   * transaction (one writer, nothing to race); PostgreSQL after the commit (see endpoint-schedule.ts).
+   */
+  markDueAfterCommit: boolean;
   /** Runs `work` in a write transaction (SQLite may share one among several callers). */
   transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
   /** PostgreSQL adds `FOR UPDATE SKIP LOCKED`; SQLite has one writer and needs nothing. */
@@ -23,4 +28,7 @@ export interface StoreDialect {
   beginPublish?(trx: Kysely<Database>, tenantId: string): Promise<void>;
   wake(): Promise<void>;
   onWake(listener: () => void): () => void;
+  /** Tells every process that the tenant's endpoints changed (after the change committed). */
+  endpointsChanged(tenantId: string): Promise<void>;
+  onEndpointsChanged(listener: (tenantId: string | null) => void): () => void;
 }

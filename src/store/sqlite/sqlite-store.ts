@@ -29,6 +29,7 @@ export function openSqliteStore(path: string): Store {
   wakeups.setMaxListeners(0);
 
   const dialect: StoreDialect = {
+    markDueAfterCommit: false,
     transaction: groupCommit(db),
     lockForClaim: (query) => query,
     async wake() {
@@ -37,6 +38,13 @@ export function openSqliteStore(path: string): Store {
     onWake(listener) {
       wakeups.on('wake', listener);
       return () => wakeups.off('wake', listener);
+    },
+    async endpointsChanged(tenantId) {
+      wakeups.emit('endpoints', tenantId);
+    },
+    onEndpointsChanged(listener) {
+      wakeups.on('endpoints', listener);
+      return () => wakeups.off('endpoints', listener);
     },
   };
 

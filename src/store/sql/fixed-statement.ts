@@ -1,0 +1,48 @@
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { SqlDialect } from './migrator.js';
+
+/**
+ * A hot-path statement whose SQL text is written once and never rebuilt: building a query with
+ * Kysely's builder cost as much CPU as running it (bench/sql-profile). The text is fixed, so
+ * SQLite's statement cache (sqlite-store.ts) and PostgreSQL's named prepared statements
+ * (postgres/prepared-pool.ts) parse and plan it once per connection. Written with `?`
+ * placeholders; PostgreSQL gets `$1…$n`.
+ */
+export interface FixedStatement<R> {
+  readonly sql: string;
+  run(db: Kysely<any>, parameters: readonly unknown[]): Promise<R[]>;
+}
+
+export function fixedStatement<R = Record<string, unknown>>(kind: SqlDialect, text: string): FixedStatement<R> {
+  let n = 0;
+  const sql = kind === 'postgres' ? text.replace(/\?/g, () => `$${++n}`) : text;
+  return {
+    sql,
+    async run(db, parameters) {
+      const result = await db.executeQuery<R>(CompiledQuery.raw(sql, [...parameters]));
+      return result.rows;
+    },
+  };
+}
+
+export type JsonColumnType = 'text' | 'bigint' | 'integer';
+
+/**
+ * A row source over one parameter: a JSON array of arrays, one inner array per row, read as
+ * the named columns (plus `ord`, the row's position). A batch of any size is then one
+ * statement with one parameter: no IN lists of varying length (each a new statement to
+ * prepare) and no limit on bound parameters (SQLite 32,766, PostgreSQL 65,535).
+ */
+export function jsonRows(kind: SqlDialect, columns: ReadonlyArray<readonly [string, JsonColumnType]>): string {
+  if (kind === 'sqlite') {
+    const picked = columns.map(([name], i) => `value ->> ${i} as ${name}`).join(', ');
+    return `(select ${picked}, key as ord from json_each(?))`;
+  }
+  const picked = columns.map(([name, type], i) => `(r ->> ${i})::${type} as ${name}`).join(', ');
+  return `(select ${picked}, n as ord from json_array_elements(?::json) with ordinality as t(r, n))`;
+}
+
+/** The same for a flat JSON array of strings, as column `value`. */
+export function jsonTexts(kind: SqlDialect): string {
+  return kind === 'sqlite' ? '(select value from json_each(?))' : '(select json_array_elements_text(?::json) as value)';
+}
