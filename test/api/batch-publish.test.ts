@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readServerSentEvents } from '../../src/client/sse.js';
 import { expectError, startApiFixture, type ApiFixture } from '../support/api.js';
+import { ADMIN_TOKEN } from '../support/herald.js';
 import type { Received } from '../support/receiver.js';
 
 /**
@@ -106,6 +108,26 @@ describe('POST …/events/batch', () => {
     const ids = answer!.body.data.map((e: { id: string }) => e.id);
     const start = order.indexOf(ids[0]);
     expect(order.slice(start, start + 100)).toEqual(ids);
+  });
+
+  it("streams a batch's events to an open event stream, in request order", async () => {
+    const tid = await newTenant();
+    const controller = new AbortController();
+    const response = await fetch(`${fx.herald.url}/api/v1/tenants/${tid}/events/stream`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, signal: controller.signal });
+    expect(response.status).toBe(200);
+    const stream = readServerSentEvents(response.body!);
+    expect((await stream.next()).value?.event).toBe('ready');
+    const answer = await batch(tid, Array.from({ length: 30 }, (_, n) => ({ type: 'chat.message', data: { n } })));
+    expect(answer.status).toBe(202);
+    const streamed: unknown[] = [];
+    const timer = setTimeout(() => controller.abort(), 15_000);
+    try {
+      while (streamed.length < 30) streamed.push(JSON.parse((await stream.next()).value!.data));
+    } finally {
+      clearTimeout(timer);
+      controller.abort();
+    }
+    expect(streamed).toEqual(answer.body.data);
   });
 
   it('counts the events it created in the metrics', async () => {
