@@ -78,19 +78,6 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     // A claim wanting 3 deliveries locks about 3 endpoints, not 64: the locks are held till
     // commit, and every endpoint one worker locks but leaves unclaimed is one the others skip.
     endpointsPerClaim: (limit) => Math.max(1, Math.min(limit, ENDPOINTS_PER_CLAIM)),
-    // `events.seq` comes from a sequence at insert, but transactions commit in any order: a
-    // poller (`GET …/events?after=`) could read seq 6 before seq 5 commits and move past 5 for
-    // good. Publishes of one tenant therefore take a transaction-scoped advisory lock first, so
-    // each one draws its seq only after the previous one committed: per tenant (the only scope
-    // a poll reads), seq order is commit order, and every seq a reader sees has all smaller ones
-    // visible beside it. Chosen over a per-tenant counter row (the same serialisation, plus a
-    // table and a migration) and over a poll that holds back a safety window (guesswork about
-    // how long a transaction may stay open). Tenants still publish in parallel; within one,
-    // publishes queue for about one short transaction each. The key is namespaced so it
-    // cannot meet the schema lock in createSchema.
-    async beginPublish(trx, tenantId) {
-      await sql`select pg_advisory_xact_lock(hashtext(${`herald-publish:${tenantId}`}))`.execute(trx);
-    },
     async wake() {
       wakeups.emit('wake');
       // Callers wake after their commit, so a failed NOTIFY must not turn a stored change into

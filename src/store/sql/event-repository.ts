@@ -15,7 +15,6 @@ export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect:
   return {
     async publish(input) {
       const { result, due } = await dialect.transaction(async (trx) => {
-        await dialect.beginPublish?.(trx, input.tenantId);
         const published = await publishInTransaction(trx, statements, input);
         if (published.due && !dialect.markDueAfterCommit) await markDue.inTransaction(trx, published.due.endpointIds, published.due.at);
         return published;

@@ -51,6 +51,8 @@ export interface Database {
   };
   events: {
     seq: Generated<number>;
+    /** PostgreSQL only: the id of the transaction that wrote the event (polling order). */
+    xid?: Generated<number>;
     id: string;
     tenant_id: string;
     type: string;
@@ -72,6 +74,8 @@ export interface Database {
     run_start: number;
     next_attempt_at: number | null;
     lease_expires_at: number | null;
+    /** The worker (see `workers`) holding the lease. */
+    lease_owner: string | null;
     last_attempt_at: number | null;
     is_test: number;
     created_at: number;
@@ -88,6 +92,7 @@ export interface Database {
     error: string | null;
     request_headers: string;
   };
+  workers: { id: string; heartbeat_at: number; started_at: number };
   quota_usage: { tenant_id: string; period_start: number; used: number };
   audit_log: {
     id: string;

@@ -21,11 +21,6 @@ export interface StoreDialect {
    * (SQLite, one writer) the claim looks at a fixed number.
    */
   endpointsPerClaim?(limit: number): number;
-  /**
-   * Runs first in every publish transaction. PostgreSQL serialises publishes per tenant here, so
-   * that `events.seq` commits in order (see postgres-store.ts); SQLite has one writer and leaves it out.
-   */
-  beginPublish?(trx: Kysely<Database>, tenantId: string): Promise<void>;
   wake(): Promise<void>;
   onWake(listener: () => void): () => void;
   /** Tells every process that the tenant's endpoints changed (after the change committed). */
