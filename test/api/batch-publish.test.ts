@@ -281,6 +281,7 @@ describe('who may publish', () => {
     const key = (await fx.api('POST', `/api/v1/tenants/${tid}/api-keys`)).body.key;
     expectError(await batch(tid, [{ type: 'chat.message', data: {} }], portal), 403, 'forbidden');
     expectError(await batch(tid, [], portal), 403, 'forbidden');
+    expectError(await fx.raw('POST', `/api/v1/tenants/${tid}/events/batch`, { body: '{"events":[', contentType: 'application/json', token: portal }), 403, 'forbidden');
     expect(await polled(tid)).toEqual([]);
     expect((await batch(tid, [{ type: 'chat.message', data: {} }], key)).status).toBe(202);
     expectError(await batch('someone-else', [{ type: 'chat.message', data: {} }], key), 404, 'not_found');

@@ -11,9 +11,9 @@ import { Envelope, PollPage, PollQuery, Publish, PublishBatch, PublishedBatch, T
 const tags = ['Events'];
 
 /**
- * A portal token manages endpoints but cannot publish. Checked before the body is validated,
- * so a portal token learns nothing about the batch it sent. Kept to the publish routes: the
- * portal's scope as a whole belongs to the auth plugin.
+ * A portal token manages endpoints but cannot publish. A route-level onRequest hook runs after
+ * the auth hook and before the body is read, so the answer is 403 whatever was sent. Kept to
+ * the publish route: the portal's scope as a whole belongs to the auth plugin.
  */
 async function refusePortal(request: FastifyRequest): Promise<void> {
   const principal = principalOf(request);
@@ -38,7 +38,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
   app.post(
     '/tenants/:tid/events/batch',
     {
-      preValidation: refusePortal,
+      onRequest: refusePortal,
       schema: {
         tags,
         summary: 'Publish up to 1,000 events at once, all or nothing',
