@@ -93,16 +93,42 @@ describe('EndpointMatchers', () => {
 
   it('keeps at most its bound of tenants, dropping the least recently used', async () => {
     const source = new HeldSource();
-    const cache = new EndpointMatchers(source, 3);
+    const cache = new EndpointMatchers(source, { tenants: 3, jsonChars: 1_000_000 });
     for (const tenant of ['a', 'b', 'c']) await cache.get(tenant);
     await cache.get('a'); // a is now the most recent
     await cache.get('d'); // b goes
-    expect(cache.size).toBe(3);
+    expect(cache.usage.tenants).toBe(3);
     source.reads = [];
     for (const tenant of ['a', 'c', 'd']) await cache.get(tenant);
     expect(source.reads).toEqual([]);
     await cache.get('b');
     expect(source.reads).toEqual(['b']);
+  });
+
+  it('keeps at most its bound of list size, whatever the number of tenants', async () => {
+    const source = new HeldSource();
+    const big = Array.from({ length: 50 }, (_, i) => ep(`ep_${i}`, ['chat.message', 'order.*'], { 'data.channel': 'whatsapp' }));
+    const bigChars = JSON.stringify(big).length;
+    for (const tenant of ['a', 'b', 'c']) source.rows.set(tenant, big);
+    const cache = new EndpointMatchers(source, { tenants: 100, jsonChars: bigChars * 2 + 10 });
+    for (const tenant of ['a', 'b', 'c']) await cache.get(tenant);
+    await Promise.resolve();
+    expect(cache.usage).toEqual({ tenants: 2, jsonChars: bigChars * 2 });
+    source.reads = [];
+    await cache.get('c');
+    await cache.get('b');
+    expect(source.reads).toEqual([]);
+    await cache.get('a');
+    expect(source.reads).toEqual(['a']);
+
+    // A list larger than the whole bound is still used, and kept alone.
+    const tiny = new EndpointMatchers(source, { tenants: 100, jsonChars: 10 });
+    expect(await tiny.get('a')).toHaveLength(50);
+    await tiny.get('b');
+    await Promise.resolve();
+    expect(tiny.usage.tenants).toBe(1);
+    cache.forget(null);
+    expect(cache.usage).toEqual({ tenants: 0, jsonChars: 0 });
   });
 
   it('forgets a failed read so the next publish tries again, and stops listening when closed', async () => {
