@@ -109,6 +109,60 @@ describe('PostgreSQL stores sharing one database', () => {
     expect(Math.min(byA.length, byB.length)).toBeGreaterThan(0);
   });
 
+  // A publish committing while a claim or record reschedules the same endpoint must not leave
+  // its delivery for the 30 s safety sweep: the publish marks the schedule after its commit,
+  // behind a barrier that waits for whoever holds the endpoint row (endpoint-schedule.ts).
+  it('never leaves a published delivery waiting while claims race publishes, over 1,000 rounds', async () => {
+    await a.endpoints.create(
+      { id: 'ep_race', tenantId: 'acme', url: 'https://example.com/hook', description: '', eventTypes: ['*'], filter: null, status: 'active', headers: {}, rateLimitPerSecond: null, signature: null, createdAt: now },
+      { secret: null, previousSecret: null, previousSecretExpiresAt: null, verifyToken: null },
+    );
+    const ROUNDS = 1000;
+    const publishedAt = new Map<string, number>();
+    const claimedAt = new Map<string, number>();
+    let publishing = true;
+    const claimer = async (store: Store, owner: string) => {
+      while (publishing || claimedAt.size < publishedAt.size) {
+        const at = new Date();
+        const jobs = await store.queue.claim({ now: at, limit: 4, maxInFlightPerEndpoint: 16, leaseGraceMs: 60_000, owner });
+        for (const job of jobs) claimedAt.set(job.delivery.id, Date.now());
+        if (jobs.length > 0) {
+          await store.queue.record(
+            jobs.map((job) => ({
+              deliveryId: job.delivery.id,
+              attempt: { number: 1, startedAt: at, durationMs: 1, statusCode: 200, responseBody: 'ok', error: null, requestHeaders: {} },
+              verdict: { kind: 'succeeded' as const },
+              endpointHealth: 'success' as const,
+              autoDisableAfterFailures: 0,
+              now: new Date(),
+            })),
+          );
+        } else await new Promise((resolve) => setTimeout(resolve, 1));
+        // Stop once a delivery has waited longer than the bound: the assertion below names it.
+        if (!publishing && [...publishedAt].some(([id, t]) => !claimedAt.has(id) && Date.now() - t > 5_000)) return;
+      }
+    };
+    const claimers = [claimer(b, 'wrk_b1'), claimer(b, 'wrk_b2'), claimer(a, 'wrk_a1')];
+    for (let round = 0; round < ROUNDS; round++) {
+      const id = `dlv_race_${round}`;
+      // Created "now", so it is due at once; the claimers run with the wall clock.
+      const at = new Date();
+      await a.events.publish({
+        tenantId: 'acme',
+        items: [{ event: { id: `evt_race_${round}`, tenantId: 'acme', type: 'race', createdAt: at, data: {}, idempotencyKey: null }, deliveries: [{ id, endpointId: 'ep_race' }] }],
+        maxAttempts: 3,
+      });
+      publishedAt.set(id, Date.now());
+      if (round % 3 === 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+    }
+    publishing = false;
+    await Promise.all(claimers);
+    // A wide correctness bound: the safety sweep would take up to 30 s.
+    const late = [...publishedAt].filter(([id, t]) => (claimedAt.get(id) ?? Infinity) - t > 5_000).map(([id]) => id);
+    expect(late).toEqual([]);
+    expect(claimedAt.size).toBe(ROUNDS);
+  }, 120_000);
+
   it('answers one event to concurrent publishes with the same idempotency key', async () => {
     const publish = async (store: Store, id: string) =>
       (
