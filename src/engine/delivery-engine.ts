@@ -32,8 +32,15 @@ export interface AttemptReport extends SendResult {
   succeeded: boolean;
 }
 
-/** The slow safety poll: frees leases of dead workers and finds work no wake-up announced. */
+/** The slow safety poll: frees expired leases and repairs schedules no wake-up announced. */
 const SAFETY_SWEEP_MS = 30_000;
+/**
+ * Worker liveness: every process beats this often, and a worker silent for STALE_AFTER_MS is
+ * taken for dead, its leases freed at the next beat of any other: a killed worker's deliveries
+ * go out again within about 20 s (the contract says 30), however long their leases were.
+ */
+const HEARTBEAT_MS = 5_000;
+const STALE_AFTER_MS = 15_000;
 
 /**
  * Claims due deliveries and runs their attempts. It never sleep-polls: it claims when the
@@ -53,6 +60,9 @@ export class DeliveryEngine {
   /** The last claim stopped at the concurrency cap: any ending attempt must claim again. */
   #saturated = false;
   #sweepTimer: NodeJS.Timeout | null = null;
+  #heartbeatTimer: NodeJS.Timeout | null = null;
+  /** Names this process's leases (see HEARTBEAT_MS). */
+  readonly #workerId = ids.next('wrk');
   #unsubscribe: (() => void) | null = null;
   #running = false;
 
@@ -66,8 +76,10 @@ export class DeliveryEngine {
   async start(): Promise<void> {
     this.#running = true;
     this.#unsubscribe = this.#store.queue.onWake(() => this.wake());
+    await this.#beat();
     await this.#sweep();
     this.#sweepTimer = setInterval(() => void this.#sweep().then(() => this.wake()), SAFETY_SWEEP_MS);
+    this.#heartbeatTimer = setInterval(() => void this.#beat(), HEARTBEAT_MS);
     this.#retention.start();
     this.wake();
   }
@@ -78,6 +90,7 @@ export class DeliveryEngine {
     this.#unsubscribe?.();
     this.#timer.clear();
     if (this.#sweepTimer) clearInterval(this.#sweepTimer);
+    if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
     await this.#retention.stop();
     await this.#draining;
     let deadline: NodeJS.Timeout | undefined;
@@ -86,6 +99,9 @@ export class DeliveryEngine {
       new Promise<void>((resolve) => (deadline = setTimeout(resolve, timeoutMs))),
     ]);
     clearTimeout(deadline);
+    // Leases of attempts cut off by the timeout stay with this id: kept, the row would make them
+    // wait for their lease to run out; gone, the next beat of another worker frees them.
+    await this.#store.queue.retireWorker(this.#workerId).catch((error) => this.#options.logger.error({ err: error }, 'engine:retire:error'));
   }
 
   /** Looks for due work now; calls made while a claim runs fold into one more claim. */
@@ -102,7 +118,7 @@ export class DeliveryEngine {
 
   /** A test send: one attempt now, its delivery already created by the caller. */
   async attemptNow(tenantId: string, deliveryId: string): Promise<AttemptReport | null> {
-    const job = await this.#store.queue.claimOne(tenantId, deliveryId, new Date(), this.#options.leaseGraceMs);
+    const job = await this.#store.queue.claimOne(tenantId, deliveryId, new Date(), this.#options.leaseGraceMs, this.#workerId);
     return job ? this.#attempt(job) : null;
   }
 
@@ -127,6 +143,7 @@ export class DeliveryEngine {
           limit: free,
           maxInFlightPerEndpoint: this.#options.maxInFlightPerEndpoint,
           leaseGraceMs: this.#options.leaseGraceMs,
+          owner: this.#workerId,
           // A rate limit held work back: claim again when its next token comes, busy or idle.
           onRateLimited: (at) => this.#timer.armAt(at.getTime()),
         });
@@ -193,8 +210,20 @@ export class DeliveryEngine {
   async #sweep(): Promise<void> {
     try {
       await this.#store.queue.releaseExpiredLeases(new Date());
+      await this.#store.queue.repairSchedules();
     } catch (error) {
       this.#options.logger.error({ err: error }, 'engine:sweep:error');
+    }
+  }
+
+  /** Shows this worker is alive, and frees the leases of workers that stopped showing it. */
+  async #beat(): Promise<void> {
+    try {
+      const now = new Date();
+      await this.#store.queue.heartbeat(this.#workerId, now);
+      await this.#store.queue.releaseLeasesOfDeadWorkers(new Date(now.getTime() - STALE_AFTER_MS), now);
+    } catch (error) {
+      this.#options.logger.error({ err: error }, 'engine:heartbeat:error');
     }
   }
 }

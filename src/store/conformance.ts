@@ -65,8 +65,21 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       });
     };
 
+    /**
+     * Polls once every transaction begun before has ended: on PostgreSQL polling holds back
+     * events behind the oldest running transaction on the server (other tests share it).
+     */
+    const settledPoll = async (request: Parameters<Store['events']['poll']>[1], expected: number) => {
+      let events = await store.events.poll('acme', request);
+      for (const deadline = Date.now() + 10_000; events.length < expected && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        events = await store.events.poll('acme', request);
+      }
+      return events;
+    };
+
     const claim = (now: Date, limit = 10, maxInFlightPerEndpoint = 16) =>
-      store.queue.claim({ now, limit, maxInFlightPerEndpoint, leaseGraceMs: 0 });
+      store.queue.claim({ now, limit, maxInFlightPerEndpoint, leaseGraceMs: 0, owner: 'wrk_test' });
 
     const recordOne = async (record: Parameters<Store['queue']['record']>[0][number]) => (await store.queue.record([record]))[0]!;
 
@@ -139,7 +152,7 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       expect(outcomes[1]!.event.id).toBe(before.event.id);
       expect(outcomes[3]!.event.id).toBe(outcomes[2]!.event.id);
       expect(outcomes.map((o) => o.deliveries.map((d) => d.endpointId))).toEqual([[a.id, b.id], [], [b.id], [], []]);
-      const polled = await store.events.poll('acme', { after: null, limit: 10 });
+      const polled = await settledPoll({ after: null, limit: 10 }, 4);
       expect(polled.map((e) => e.type)).toEqual(['chat.message', 'x.one', 'x.three', 'x.five']);
       expect((await store.deliveries.list('acme', {}, { limit: 10 })).data).toHaveLength(5);
       expect(await store.endpoints.listMatchers('acme')).toEqual(
@@ -155,7 +168,7 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       const quota = { limit: 3, periodStart: T0 };
       expect((await publishBatch([{ type: 'a', idempotencyKey: 'k' }, { type: 'a', idempotencyKey: 'k' }], quota)).quotaUsed).toBe(1);
       await expect(publishBatch([{ type: 'b' }, { type: 'b' }, { type: 'b' }], quota)).rejects.toMatchObject({ code: 'quota_exceeded' });
-      expect(await store.events.poll('acme', { after: null, limit: 10 })).toHaveLength(1);
+      expect(await settledPoll({ after: null, limit: 10 }, 1)).toHaveLength(1);
       expect(await store.queue.depth()).toBe(1);
       expect((await publishBatch([{ type: 'c' }, { type: 'c', idempotencyKey: 'k' }, { type: 'c' }], quota)).quotaUsed).toBe(3);
     });
@@ -178,11 +191,11 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
     it('polls in publish order after a sequence', async () => {
       const published = [];
       for (let i = 0; i < 5; i++) published.push((await publish(i % 2 ? 'a.odd' : 'a.even')).event);
-      const all = await store.events.poll('acme', { after: null, limit: 10 });
+      const all = await settledPoll({ after: null, limit: 10 }, 5);
       expect(all.map((e) => e.id)).toEqual(published.map((e) => e.id));
       const rest = await store.events.poll('acme', { after: all[1]!.cursor, limit: 10 });
       expect(rest.map((e) => e.id)).toEqual(published.slice(2).map((e) => e.id));
-      expect((await store.events.poll('acme', { after: null, limit: 10, type: 'a.odd' })).length).toBe(2);
+      expect((await settledPoll({ after: null, limit: 10, type: 'a.odd' }, 2)).length).toBe(2);
     });
 
     it('claims due deliveries with a lease and hands out each only once', async () => {
@@ -356,7 +369,7 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       for (let i = 0; i < 5; i++) await publish('chat.message');
       const deferredTo: Date[] = [];
       const claimLimited = (now: Date) =>
-        store.queue.claim({ now, limit: 10, maxInFlightPerEndpoint: 16, leaseGraceMs: 10_000, onRateLimited: (next) => deferredTo.push(next) });
+        store.queue.claim({ now, limit: 10, maxInFlightPerEndpoint: 16, leaseGraceMs: 10_000, owner: 'wrk_test', onRateLimited: (next) => deferredTo.push(next) });
       expect(await claimLimited(at(1))).toHaveLength(2);
       // The endpoint waits for its next token (½ s at 2/s) and the caller is told when that is.
       expect(deferredTo.map((d) => d.toISOString())).toEqual([at(1.5).toISOString()]);
@@ -384,7 +397,7 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       expect((await publish('a', { quota })).quotaUsed).toBe(1);
       expect((await publish('a', { quota })).quotaUsed).toBe(2);
       await expect(publish('a', { quota })).rejects.toMatchObject({ code: 'quota_exceeded' });
-      expect(await store.events.poll('acme', { after: null, limit: 10 })).toHaveLength(2);
+      expect(await settledPoll({ after: null, limit: 10 }, 2)).toHaveLength(2);
       expect(await store.queue.depth()).toBe(2);
       // Events outside the quota (Herald's own) are not counted; a new period starts from zero.
       expect((await publish('quota.exceeded')).quotaUsed).toBeNull();
@@ -406,7 +419,7 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       expect(await store.events.pruneOlderThan('acme', at(500), 2)).toBe(2);
       expect(await store.events.pruneOlderThan('acme', at(500), 2)).toBe(1);
       expect(await store.events.pruneOlderThan('acme', at(500), 2)).toBe(0);
-      expect((await store.events.poll('acme', { after: null, limit: 10 })).map((e) => e.id)).toEqual([recent.event.id]);
+      expect((await settledPoll({ after: null, limit: 10 }, 1)).map((e) => e.id)).toEqual([recent.event.id]);
       expect(await store.deliveries.get('acme', oldDelivery)).toBeNull();
       expect(await store.deliveries.attempts(oldDelivery)).toEqual([]);
       expect((await store.deliveries.list('acme', {}, { limit: 10 })).data.map((d) => d.eventId)).toEqual([recent.event.id]);

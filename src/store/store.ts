@@ -233,6 +233,8 @@ export interface ClaimRequest {
   maxInFlightPerEndpoint: number;
   /** Extra lease beyond the tenant's attempt timeout, so a slow attempt is not stolen. */
   leaseGraceMs: number;
+  /** The claiming worker (see `heartbeat`): its leases are freed once it stops showing it is alive. */
+  owner: string;
   /**
    * Called after the claim when an endpoint's `rateLimitPerSecond` held back due deliveries,
    * with the moment its next token comes: the caller should claim again then.
@@ -266,11 +268,25 @@ export interface DeliveryQueue {
   /** Leases due deliveries of active endpoints, fairly across endpoints. */
   claim(request: ClaimRequest): Promise<DeliveryJob[]>;
   /** Leases one delivery now, whatever its schedule (test sends). */
-  claimOne(tenantId: string, deliveryId: string, now: Date, leaseGraceMs: number): Promise<DeliveryJob | null>;
+  claimOne(tenantId: string, deliveryId: string, now: Date, leaseGraceMs: number, owner: string): Promise<DeliveryJob | null>;
   /** Stores attempts and their consequences for deliveries and endpoints, in one transaction. */
   record(records: AttemptRecord[]): Promise<RecordOutcome[]>;
   /** Makes deliveries whose lease ran out (their worker died) due again; answers how many. */
   releaseExpiredLeases(now: Date): Promise<number>;
+  /** Shows that worker `workerId` is alive at `now` (its first beat registers it). */
+  heartbeat(workerId: string, now: Date): Promise<void>;
+  /**
+   * Makes the leased deliveries of workers whose last beat is older than `staleBefore` due at
+   * `now` and forgets those workers (a killed process); answers how many deliveries.
+   */
+  releaseLeasesOfDeadWorkers(staleBefore: Date, now: Date): Promise<number>;
+  /** A worker that stopped cleanly (its attempts ended) forgets its row. */
+  retireWorker(workerId: string): Promise<void>;
+  /**
+   * Repairs endpoints whose next_due_at is missing or later than their earliest waiting
+   * delivery (a process died between a publish's commit and its schedule mark); answers how many.
+   */
+  repairSchedules(): Promise<number>;
   /** Deliveries waiting or in flight, for the queue-depth gauge. */
   depth(): Promise<number>;
   /** When the earliest waiting delivery of an active endpoint becomes due. */

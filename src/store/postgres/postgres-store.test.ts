@@ -95,7 +95,7 @@ describe('PostgreSQL stores sharing one database', () => {
       // A loop finding every endpoint locked by the other gets nothing and simply tries again;
       // the round cap only stops a bug from spinning forever.
       for (let round = 0; claimedTotal < 200 && round < 5000; round++) {
-        const jobs = await store.queue.claim({ now, limit: 5, maxInFlightPerEndpoint: 1000, leaseGraceMs: 60_000 });
+        const jobs = await store.queue.claim({ now, limit: 5, maxInFlightPerEndpoint: 1000, leaseGraceMs: 60_000, owner: 'wrk_test' });
         ids.push(...jobs.map((job) => job.delivery.id));
         claimedTotal += jobs.length;
       }
@@ -108,6 +108,60 @@ describe('PostgreSQL stores sharing one database', () => {
     // Both really claimed (about half each), so the two did run against each other.
     expect(Math.min(byA.length, byB.length)).toBeGreaterThan(0);
   });
+
+  // A publish committing while a claim or record reschedules the same endpoint must not leave
+  // its delivery for the 30 s safety sweep: the publish marks the schedule after its commit,
+  // behind a barrier that waits for whoever holds the endpoint row (endpoint-schedule.ts).
+  it('never leaves a published delivery waiting while claims race publishes, over 1,000 rounds', async () => {
+    await a.endpoints.create(
+      { id: 'ep_race', tenantId: 'acme', url: 'https://example.com/hook', description: '', eventTypes: ['*'], filter: null, status: 'active', headers: {}, rateLimitPerSecond: null, signature: null, createdAt: now },
+      { secret: null, previousSecret: null, previousSecretExpiresAt: null, verifyToken: null },
+    );
+    const ROUNDS = 1000;
+    const publishedAt = new Map<string, number>();
+    const claimedAt = new Map<string, number>();
+    let publishing = true;
+    const claimer = async (store: Store, owner: string) => {
+      while (publishing || claimedAt.size < publishedAt.size) {
+        const at = new Date();
+        const jobs = await store.queue.claim({ now: at, limit: 4, maxInFlightPerEndpoint: 16, leaseGraceMs: 60_000, owner });
+        for (const job of jobs) claimedAt.set(job.delivery.id, Date.now());
+        if (jobs.length > 0) {
+          await store.queue.record(
+            jobs.map((job) => ({
+              deliveryId: job.delivery.id,
+              attempt: { number: 1, startedAt: at, durationMs: 1, statusCode: 200, responseBody: 'ok', error: null, requestHeaders: {} },
+              verdict: { kind: 'succeeded' as const },
+              endpointHealth: 'success' as const,
+              autoDisableAfterFailures: 0,
+              now: new Date(),
+            })),
+          );
+        } else await new Promise((resolve) => setTimeout(resolve, 1));
+        // Stop once a delivery has waited longer than the bound: the assertion below names it.
+        if (!publishing && [...publishedAt].some(([id, t]) => !claimedAt.has(id) && Date.now() - t > 5_000)) return;
+      }
+    };
+    const claimers = [claimer(b, 'wrk_b1'), claimer(b, 'wrk_b2'), claimer(a, 'wrk_a1')];
+    for (let round = 0; round < ROUNDS; round++) {
+      const id = `dlv_race_${round}`;
+      // Created "now", so it is due at once; the claimers run with the wall clock.
+      const at = new Date();
+      await a.events.publish({
+        tenantId: 'acme',
+        items: [{ event: { id: `evt_race_${round}`, tenantId: 'acme', type: 'race', createdAt: at, data: {}, idempotencyKey: null }, deliveries: [{ id, endpointId: 'ep_race' }] }],
+        maxAttempts: 3,
+      });
+      publishedAt.set(id, Date.now());
+      if (round % 3 === 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+    }
+    publishing = false;
+    await Promise.all(claimers);
+    // A wide correctness bound: the safety sweep would take up to 30 s.
+    const late = [...publishedAt].filter(([id, t]) => (claimedAt.get(id) ?? Infinity) - t > 5_000).map(([id]) => id);
+    expect(late).toEqual([]);
+    expect(claimedAt.size).toBe(ROUNDS);
+  }, 120_000);
 
   it('answers one event to concurrent publishes with the same idempotency key', async () => {
     const publish = async (store: Store, id: string) =>
@@ -212,16 +266,20 @@ describe('PostgreSQL polling while publishers on other connections commit', () =
       const seen: string[] = [];
       const poller = async () => {
         let after: string | null = null;
-        // Once the publishers are done, one more empty poll proves nothing is left behind.
-        for (let idle = 0; publishing || idle < 1; ) {
+        // Transaction ids are server-wide: another session's open transaction (other tests share
+        // this server) holds the horizon back for a while, so the poller waits for it, bounded.
+        const deadline = Date.now() + 30_000;
+        while (publishing || (seen.length < committed.length && Date.now() < deadline)) {
           const page = await reader.events.poll('acme', { after, limit: 7 });
           if (page.length === 0) {
-            if (!publishing) idle++;
+            await new Promise((resolve) => setTimeout(resolve, 5));
             continue;
           }
           seen.push(...page.map((event) => event.id));
           after = page.at(-1)!.cursor;
         }
+        // Nothing more may show up behind or after the last event.
+        expect(await reader.events.poll('acme', { after, limit: 7 })).toEqual([]);
       };
       const polling = poller();
       await Promise.all([...holders.map(holder), publisher(a), publisher(b)]);

@@ -6,7 +6,7 @@ import type { Store } from '../store.js';
 import type { StoreDialect } from '../sql/store-dialect.js';
 import { migrateToLatest } from '../sql/migrator.js';
 import type { Database } from '../sql/schema.js';
-import { ENDPOINTS_PER_CLAIM } from '../sql/delivery-queue.js';
+import { ENDPOINTS_PER_CLAIM } from '../sql/claim.js';
 import { createSqlStore } from '../sql/sql-store.js';
 import { ENDPOINTS_CHANNEL, listenForWakeups, WAKE_CHANNEL, type WakeListener } from './wake-listener.js';
 
@@ -70,11 +70,6 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const dialect: StoreDialect = {
     markDueAfterCommit: true,
     transaction: (work) => db.transaction().execute(work),
-    // Locks the claimed endpoint rows till commit; other workers pass over them instead of
-    // waiting. (The cast: Kysely types these as the base builder, not the caller's subtype.)
-    // FOR NO KEY UPDATE, not FOR UPDATE: claims still exclude each other, but a publish
-    // inserting deliveries (whose foreign key takes KEY SHARE on the endpoint) does not wait.
-    lockForClaim: (query) => query.forNoKeyUpdate().skipLocked() as typeof query,
     // A claim wanting 3 deliveries locks about 3 endpoints, not 64: the locks are held till
     // commit, and every endpoint one worker locks but leaves unclaimed is one the others skip.
     endpointsPerClaim: (limit) => Math.max(1, Math.min(limit, ENDPOINTS_PER_CLAIM)),

@@ -32,7 +32,7 @@ export function createSqlStore(
     endpoints: endpointRepository(db, wake, endpointsChanged),
     events: eventRepository(db, kind, dialect),
     deliveries: deliveryRepository(db, wake),
-    queue: deliveryQueue(db, dialect),
+    queue: deliveryQueue(db, kind, dialect),
     audit: auditRepository(db),
     onEndpointsChanged: (listener) => dialect.onEndpointsChanged(listener),
   };

@@ -1,4 +1,4 @@
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
 /**
@@ -13,8 +13,6 @@ export interface StoreDialect {
   markDueAfterCommit: boolean;
   /** Runs `work` in a write transaction (SQLite may share one among several callers). */
   transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
-  /** PostgreSQL adds `FOR UPDATE SKIP LOCKED`; SQLite has one writer and needs nothing. */
-  lockForClaim<Q extends SelectQueryBuilder<Database, 'endpoints', any>>(query: Q): Q;
   /**
    * How many endpoints one claim may lock, given how many deliveries it wants. PostgreSQL locks
    * about `limit` so that concurrent workers do not skip past each other's idle locks; absent

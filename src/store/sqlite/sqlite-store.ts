@@ -31,7 +31,6 @@ export function openSqliteStore(path: string): Store {
   const dialect: StoreDialect = {
     markDueAfterCommit: false,
     transaction: groupCommit(db),
-    lockForClaim: (query) => query,
     async wake() {
       wakeups.emit('wake');
     },
