@@ -7,7 +7,9 @@ import type { StoreDialect } from '../sql/store-dialect.js';
 import { migrateToLatest } from '../sql/migrator.js';
 import type { Database } from '../sql/schema.js';
 import { ENDPOINTS_PER_CLAIM } from '../sql/claim.js';
+import { isFixedStatement } from '../sql/fixed-statement.js';
 import { createSqlStore } from '../sql/sql-store.js';
+import { withPreparedStatements } from './prepared-pool.js';
 import { ENDPOINTS_CHANNEL, listenForWakeups, WAKE_CHANNEL, type WakeListener } from './wake-listener.js';
 
 export interface PostgresStoreOptions {
@@ -38,7 +40,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   // An idle connection died: the pool drops it and the next query opens another. Without a
   // handler the 'error' event would crash the process.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool, isFixedStatement) }) });
 
   // NOTIFY reaches this store's own listener too; the payload lets it skip that echo, since
   // wake() has already told the local listeners.

@@ -13,9 +13,14 @@ export interface FixedStatement<R> {
   run(db: Kysely<any>, parameters: readonly unknown[]): Promise<R[]>;
 }
 
+/** Every fixed PostgreSQL text, so the pool can tell them from ad-hoc queries. */
+const POSTGRES_TEXTS = new Set<string>();
+export const isFixedStatement = (text: string): boolean => POSTGRES_TEXTS.has(text);
+
 export function fixedStatement<R = Record<string, unknown>>(kind: SqlDialect, text: string): FixedStatement<R> {
   let n = 0;
   const sql = kind === 'postgres' ? text.replace(/\?/g, () => `$${++n}`) : text;
+  if (kind === 'postgres') POSTGRES_TEXTS.add(sql);
   return {
     sql,
     async run(db, parameters) {
