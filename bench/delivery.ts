@@ -53,6 +53,22 @@ async function abort(options: BenchOptions, reason: string, code: number): Promi
   process.exit(code);
 }
 
+/**
+ * A scenario that fails (a timeout on a slow store, say) becomes a "failed" row and the run
+ * goes on: the other figures of the same run still count. Its processes are already stopped
+ * by its own `finally`.
+ */
+async function runScenario(ctx: BenchContext, scenario: Scenario): Promise<void> {
+  try {
+    await scenario.run(ctx);
+  } catch (error) {
+    if (aborting) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    log(`${scenario.name} failed: ${message}`);
+    ctx.report({ scenario: scenario.name, label: 'failed', ceiling: null, herald: `failed: ${message.slice(0, 120)}`, ratio: null, latency: null, cpuMicrosPerEvent: null, details: { error: message } });
+  }
+}
+
 async function main(options: BenchOptions, scenarios: Scenario[]): Promise<void> {
   const deadline = setTimeout(() => void abort(options, `deadline of ${options.deadlineMs} ms reached`, 2), options.deadlineMs);
   deadline.unref();
@@ -71,7 +87,7 @@ async function main(options: BenchOptions, scenarios: Scenario[]): Promise<void>
       report: (row) => void rows.push(row),
       reportProfile: (label, summary) => void profiles.push({ label, summary }),
     };
-    for (const scenario of scenarios) await scenario.run(ctx);
+    for (const scenario of scenarios) await runScenario(ctx, scenario);
   } finally {
     await runCleanup();
     clearTimeout(deadline);
