@@ -36,7 +36,7 @@ export const USAGE = `usage: npm run bench -- [options]   (or node dist/bench/de
   --workers 1,2         worker process counts on PostgreSQL (default 1,2)
   --postgres-url URL    server for the PostgreSQL rows (default $HERALD_BENCH_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/test)
   --cpu-prof            write V8 profiles of every Herald process and print their top functions
-  --cpu-prof-dir DIR    where the profiles go (default bench-profiles/<timestamp>; implies --cpu-prof)
+  --cpu-prof-dir DIR    where the profiles go (default .bench/profiles/<timestamp>; implies --cpu-prof)
   --timeout-ms MS       wait for one run's deliveries at most this long (default 180000)
   --deadline-ms MS      stop everything after this long (default 600000 + 3 ms per backlog event)`;
 
@@ -85,7 +85,7 @@ export function parseOptions(argv: string[], defaultScenarios: string[]): BenchO
     rateSeconds: wholeNumber('rate-seconds', values['rate-seconds'], 10, 1),
     workers,
     postgresUrl: values['postgres-url'] ?? process.env.HERALD_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-    cpuProfDir: profiling ? (values['cpu-prof-dir'] ?? `bench-profiles/${new Date().toISOString().replace(/[:.]/g, '-')}`) : null,
+    cpuProfDir: profiling ? (values['cpu-prof-dir'] ?? `.bench/profiles/${new Date().toISOString().replace(/[:.]/g, '-')}`) : null,
     timeoutMs: wholeNumber('timeout-ms', values['timeout-ms'], 180_000, 1),
     deadlineMs: wholeNumber('deadline-ms', values['deadline-ms'], 600_000 + 3 * backlog, 1),
   };
