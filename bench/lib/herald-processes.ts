@@ -30,9 +30,12 @@ export function sharedEnv(adminToken: string): Record<string, string> {
   };
 }
 
-function spawnHerald(args: string[], env: Record<string, string>): HeraldChild {
+/** Node flags for Herald's processes, e.g. `--cpu-prof`; none by default. */
+export type NodeArgs = string[];
+
+function spawnHerald(args: string[], env: Record<string, string>, nodeArgs: NodeArgs): HeraldChild {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('HERALD_')));
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { cwd: ROOT, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output = (output + chunk).slice(-20_000)));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output = (output + chunk).slice(-20_000)));
@@ -41,7 +44,8 @@ function spawnHerald(args: string[], env: Record<string, string>): HeraldChild {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    // Long enough for `close()` to drain attempts in flight and for `--cpu-prof` to write its file.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);
   };
@@ -50,10 +54,10 @@ function spawnHerald(args: string[], env: Record<string, string>): HeraldChild {
 }
 
 /** `herald serve` on a free loopback port, resolved with its URL once /healthz answers. */
-export async function startServe(databaseUrl: string, env: Record<string, string>, workers: boolean): Promise<{ proc: HeraldChild; url: string }> {
+export async function startServe(databaseUrl: string, env: Record<string, string>, workers: boolean, nodeArgs: NodeArgs = []): Promise<{ proc: HeraldChild; url: string }> {
   const port = await freePort();
   const args = ['serve', '--database-url', databaseUrl, '--host', '127.0.0.1', '--port', String(port), ...(workers ? [] : ['--no-workers'])];
-  const proc = spawnHerald(args, env);
+  const proc = spawnHerald(args, env, nodeArgs);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -72,8 +76,8 @@ export async function startServe(databaseUrl: string, env: Record<string, string
 }
 
 /** `herald worker --no-migrate`, resolved once it logged that it started. */
-export async function startWorker(databaseUrl: string, env: Record<string, string>): Promise<HeraldChild> {
-  const proc = spawnHerald(['worker', '--no-migrate', '--database-url', databaseUrl, '--log-level', 'info'], env);
+export async function startWorker(databaseUrl: string, env: Record<string, string>, nodeArgs: NodeArgs = []): Promise<HeraldChild> {
+  const proc = spawnHerald(['worker', '--no-migrate', '--database-url', databaseUrl, '--log-level', 'info'], env, nodeArgs);
   const deadline = Date.now() + 30_000;
   while (!proc.output().includes('herald worker started')) {
     if (proc.child.exitCode !== null) throw new Error(`herald worker exited early:\n${proc.output()}`);

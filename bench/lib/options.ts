@@ -1,85 +1,92 @@
 import { parseArgs } from 'node:util';
 
 export interface BenchOptions {
-  /** Events (and raw requests) in the concurrent runs. */
+  /** Events of every throughput comparison, and requests of each ceiling run. */
   events: number;
-  /** Concurrent publishers (and raw clients) in the concurrent runs. */
-  concurrency: number;
-  /** Events in the one-at-a-time runs. */
-  serialEvents: number;
-  /** Untimed requests before each timed run, so both paths are measured JIT-warm. */
+  /** Keep-alive connections of the load generator (publishers, or raw clients). */
+  connections: number;
+  /** Untimed events before each timed run, so every process is measured JIT-warm. */
   warmup: number;
   scenarios: string[];
-  /** How long to wait for the last delivery of a run. */
-  timeoutMs: number;
-  /** Skip the raw-HTTP runs, e.g. to profile Herald alone. */
-  skipRaw: boolean;
-  /** Whole-run limit: past it everything is stopped and the bench exits non-zero. */
-  deadlineMs: number;
-  /** `postgres` adds the PostgreSQL cluster runs to the scale-out scenario (and makes it the default). */
-  store: 'sqlite' | 'postgres';
-  /** Worker process counts for the PostgreSQL scale-out runs. */
+  /** Pending deliveries in the backlog scenario. */
+  backlog: number;
+  /** Open-loop arrival rate of the latency scenario, events/s, and how long it lasts. */
+  rate: number;
+  rateSeconds: number;
+  /** Worker process counts of the PostgreSQL scenario, measured in one run. */
   workers: number[];
   /** A PostgreSQL server (any database on it) where each run creates and drops its own database. */
   postgresUrl: string;
+  /** Directory for V8 profiles of the Herald processes; null: no profiling. */
+  cpuProfDir: string | null;
+  /** How long to wait for one run's deliveries. */
+  timeoutMs: number;
+  /** Whole-run limit: past it everything is stopped and the bench exits non-zero. */
+  deadlineMs: number;
 }
 
-export const USAGE = `usage: node dist/bench/delivery.js [options]
-  --events N            events per concurrent run (default 5000)
-  --concurrency C       concurrent publishers / raw clients (default 16)
-  --serial-events N     events in the one-at-a-time runs (default 500)
-  --warmup N            untimed requests before each run (default 200)
-  --scenario a,b        scenarios to run (default: the core ones; "list" shows all)
-  --timeout-ms MS       wait for deliveries at most this long per run (default 60000)
-  --deadline-ms MS      stop everything after this long (default 180000)
-  --skip-raw            measure Herald only (no raw ceiling, no ratio)
-  --store sqlite|postgres  postgres: run the scale-out scenario on PostgreSQL too (default scenario then: scale-out)
-  --workers 1,2,4       worker process counts for --store postgres (default 1,2,4)
-  --postgres-url URL    server for --store postgres (default $HERALD_BENCH_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/test)`;
+export const USAGE = `usage: npm run bench -- [options]   (or node dist/bench/delivery.js [options])
+  --scenario a,b        scenarios to run (default: all; "list" names them)
+  --events N            events per throughput comparison and per ceiling run (default 5000)
+  --connections C       load-generator keep-alive connections (default 32)
+  --warmup N            untimed events before each timed run (default 200)
+  --backlog N           pending deliveries in the backlog scenario (default 50000; 1000000 for the issue's figure)
+  --rate R              open-loop events/s of the latency scenario (default 200)
+  --rate-seconds S      how long the latency scenario publishes (default 10)
+  --workers 1,2         worker process counts on PostgreSQL (default 1,2)
+  --postgres-url URL    server for the PostgreSQL rows (default $HERALD_BENCH_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/test)
+  --cpu-prof            write V8 profiles of every Herald process and print their top functions
+  --cpu-prof-dir DIR    where the profiles go (default .bench/profiles/<timestamp>; implies --cpu-prof)
+  --timeout-ms MS       wait for one run's deliveries at most this long (default 180000)
+  --deadline-ms MS      stop everything after this long (default 600000 + 3 ms per backlog event)`;
 
-function positiveInt(name: string, value: string | undefined, fallback: number): number {
+function wholeNumber(name: string, value: string | undefined, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number ≥ 0, got ${value}`);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got ${value}`);
   return n;
 }
 
-export function parseOptions(argv: string[], defaultScenarios: string[]): BenchOptions | 'help' {
-  const { values } = parseArgs({
+function parse(argv: string[]) {
+  return parseArgs({
     args: argv,
     options: {
-      events: { type: 'string' },
-      concurrency: { type: 'string' },
-      'serial-events': { type: 'string' },
-      warmup: { type: 'string' },
       scenario: { type: 'string' },
-      'timeout-ms': { type: 'string' },
-      'deadline-ms': { type: 'string' },
-      'skip-raw': { type: 'boolean' },
-      store: { type: 'string' },
+      events: { type: 'string' },
+      connections: { type: 'string' },
+      warmup: { type: 'string' },
+      backlog: { type: 'string' },
+      rate: { type: 'string' },
+      'rate-seconds': { type: 'string' },
       workers: { type: 'string' },
       'postgres-url': { type: 'string' },
+      'cpu-prof': { type: 'boolean' },
+      'cpu-prof-dir': { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      'deadline-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
-  });
+  }).values;
+}
+
+export function parseOptions(argv: string[], defaultScenarios: string[]): BenchOptions | 'help' {
+  const values = parse(argv);
   if (values.help) return 'help';
-  const concurrency = positiveInt('concurrency', values.concurrency, 16);
-  if (concurrency < 1) throw new Error('--concurrency must be ≥ 1');
-  const store = values.store ?? 'sqlite';
-  if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--store must be sqlite or postgres, got ${store}`);
-  const workers = (values.workers ?? '1,2,4').split(',').map((w) => positiveInt('workers', w.trim(), 1));
-  if (workers.some((w) => w < 1)) throw new Error('--workers must list counts ≥ 1');
+  const backlog = wholeNumber('backlog', values.backlog, 50_000, 1);
+  const workers = (values.workers ?? '1,2').split(',').map((w) => wholeNumber('workers', w.trim(), 1, 1));
+  const profiling = values['cpu-prof'] === true || values['cpu-prof-dir'] !== undefined;
   return {
-    events: positiveInt('events', values.events, 5000),
-    concurrency,
-    serialEvents: positiveInt('serial-events', values['serial-events'], 500),
-    warmup: positiveInt('warmup', values.warmup, 200),
-    scenarios: values.scenario ? values.scenario.split(',').map((s) => s.trim()).filter(Boolean) : store === 'postgres' ? ['scale-out'] : defaultScenarios,
-    timeoutMs: positiveInt('timeout-ms', values['timeout-ms'], 60_000),
-    deadlineMs: positiveInt('deadline-ms', values['deadline-ms'], 180_000),
-    skipRaw: values['skip-raw'] === true,
-    store,
+    events: wholeNumber('events', values.events, 5000, 1),
+    connections: wholeNumber('connections', values.connections, 32, 1),
+    warmup: wholeNumber('warmup', values.warmup, 200),
+    scenarios: values.scenario ? values.scenario.split(',').map((s) => s.trim()).filter(Boolean) : defaultScenarios,
+    backlog,
+    rate: wholeNumber('rate', values.rate, 200, 1),
+    rateSeconds: wholeNumber('rate-seconds', values['rate-seconds'], 10, 1),
     workers,
     postgresUrl: values['postgres-url'] ?? process.env.HERALD_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    cpuProfDir: profiling ? (values['cpu-prof-dir'] ?? `.bench/profiles/${new Date().toISOString().replace(/[:.]/g, '-')}`) : null,
+    timeoutMs: wholeNumber('timeout-ms', values['timeout-ms'], 180_000, 1),
+    deadlineMs: wholeNumber('deadline-ms', values['deadline-ms'], 600_000 + 3 * backlog, 1),
   };
 }

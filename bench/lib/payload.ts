@@ -1,5 +1,5 @@
 /**
- * One payload shape for both paths, so the raw ceiling moves the same bytes Herald does:
+ * One payload shape for Herald and the ceiling, so the ceiling moves the same bytes Herald does:
  * a chat-message-like `data` object (~180 bytes), wrapped in the snake envelope (~300 bytes).
  */
 export const BENCH_EVENT_TYPE = 'bench.message';
@@ -17,15 +17,4 @@ export function eventData(seq: number): Record<string, unknown> {
 /** The body Herald would send for this event: `{id, type, created_at, data}`. */
 export function rawEnvelope(id: string, seq: number): string {
   return JSON.stringify({ id, type: BENCH_EVENT_TYPE, created_at: new Date().toISOString(), data: eventData(seq) });
-}
-
-/** Headers of the same size as a standard-webhooks delivery (not signed: the ceiling is pure HTTP). */
-export function rawHeaders(id: string): Record<string, string> {
-  return {
-    'content-type': 'application/json',
-    'user-agent': 'Herald/0.1.0',
-    'webhook-id': id,
-    'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
-    'webhook-signature': `v1,${'A'.repeat(43)}=`,
-  };
 }

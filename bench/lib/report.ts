@@ -1,42 +1,44 @@
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
+import { ms, rate } from './format.js';
 import type { BenchOptions } from './options.js';
 import type { ResultRow } from '../scenarios/types.js';
 
-const fixed = (value: number | null, digits: number): string => (value === null || Number.isNaN(value) ? '–' : value.toFixed(digits));
+function latencyCell(row: ResultRow): string {
+  if (!row.latency) return '–';
+  const call = row.latency.publishCallP50 === undefined ? '' : ` (call ${ms(row.latency.publishCallP50)})`;
+  return `${ms(row.latency.p50)} / ${ms(row.latency.p99)}${call}`;
+}
 
-/** A markdown table: one row per measured path, the ratio on Herald's rows. */
+/** The one markdown table: a row per measured figure, each Herald figure as a ratio to the ceiling. */
 export function formatTable(rows: ResultRow[]): string {
-  const header = ['scenario', 'path', 'conc', 'N', 'throughput/s', 'accepted/s', 'p50 ms', 'p99 ms', 'max ms', '% of raw', 'cpu µs/item'];
+  const header = ['scenario', 'what', 'ceiling/s', 'Herald', '× ceiling', 'p50 / p99 ms', 'CPU µs/event'];
   const lines = rows.map((row) => [
     row.scenario,
-    row.path,
-    String(row.concurrency),
-    String(row.count),
-    fixed(row.throughput, 0),
-    fixed(row.acceptRate, 0),
-    fixed(row.latency.p50, 2),
-    fixed(row.latency.p99, 2),
-    fixed(row.latency.max, 2),
-    row.percentOfRaw === null ? '–' : `${row.percentOfRaw.toFixed(1)} %`,
-    row.cpuMicrosPerItem === undefined ? '–' : fixed(row.cpuMicrosPerItem, 0),
+    row.label,
+    row.ceiling === null ? '–' : rate(row.ceiling),
+    row.herald,
+    row.ratio === null ? '–' : row.ratio.toFixed(row.ratio < 0.1 ? 3 : 2),
+    latencyCell(row),
+    row.cpuMicrosPerEvent === null || !Number.isFinite(row.cpuMicrosPerEvent) ? '–' : Math.round(row.cpuMicrosPerEvent).toLocaleString('en-US'),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const format = (cells: string[]) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  const rule = `|${widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  const left = (i: number) => i === 0 || i === 1 || i === 3;
+  const format = (cells: string[]) => `| ${cells.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (left(i) ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
   return [format(header), rule, ...lines.map(format)].join('\n');
 }
 
 export const LEGEND = [
-  'raw HTTP: keep-alive POSTs of the same body straight to the receiver; throughput = responses/s; latency = request round trip.',
-  'Herald: publish via the API, delivery to the receiver; throughput = N / (last arrival − first publish); accepted/s = publish 202s/s;',
-  '        latency = publish sent → arrival at the receiver (receiver clock, same epoch). % of raw = Herald / raw at the same concurrency.',
-  'cpu µs/item: CPU time (user + system) of the bench process per request or event: load generator, plus Herald on its rows;',
-  '        it hardly moves when other work shares the machine, unlike the rates. The receiver child\'s share is in the JSON.',
+  'ceiling: the load generator POSTs Standard-Webhooks-signed envelopes of the same size straight to the receiver (median of 3 runs; p50/p99 = round trip).',
+  'Herald: `herald serve` (+ `herald worker`s on PostgreSQL) in their own processes; the same load generator publishes over the same connections;',
+  '        deliveries/s = events / (last arrival − first publish); p50/p99 = publish sent (open loop: due) → arrival at the receiver; call = publish call p50.',
+  'CPU µs/event: user + system time of the Herald process(es) (/proc/<pid>/stat) per delivery during the timed part; it moves far less than the rates',
+  '        when other work shares the machine.',
 ].join('\n');
 
 export function formatJson(rows: ResultRow[], options: BenchOptions, startedAt: Date, elapsedMs: number): string {
   const round = (value: unknown): unknown =>
-    typeof value === 'number' ? Math.round(value * 100) / 100 : Array.isArray(value) ? value.map(round) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, round(v)])) : value;
+    typeof value === 'number' ? Math.round(value * 1000) / 1000 : Array.isArray(value) ? value.map(round) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, round(v)])) : value;
   return `BENCH_JSON ${JSON.stringify(
     round({
       startedAt: startedAt.toISOString(),
@@ -44,6 +46,7 @@ export function formatJson(rows: ResultRow[], options: BenchOptions, startedAt: 
       node: process.version,
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? null,
+      loadAverageAtEnd: loadavg(),
       options,
       results: rows,
     }),

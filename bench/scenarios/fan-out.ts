@@ -1,49 +1,44 @@
-import { waitUntil } from '../lib/arrivals.js';
-import { startCpuMeter } from '../lib/cpu-meter.js';
-import { maxOf, minOf, perSecond, summarize } from '../lib/stats.js';
-import { prepareHerald, publishEvents } from './measure-herald.js';
+import { startCluster } from '../lib/herald-cluster.js';
+import { setupTenant } from '../lib/herald-setup.js';
+import { ms, rate } from '../lib/format.js';
+import { allCopies } from '../lib/watch.js';
+import { measureDeliveries } from './measure-deliveries.js';
+import { runDetails } from './throughput-row.js';
 import type { Scenario } from './types.js';
 
 const ENDPOINTS = 50;
-/** Few events: each is 50 deliveries, and the latency of interest is the last of them. */
-const EVENTS = 100;
-const PUBLISHERS = 4;
 
+/**
+ * Every event to 50 endpoints of one tenant (SQLite). `--events` / 50 events, so the run makes
+ * as many deliveries as the ceiling makes requests. An event counts as delivered at its 50th arrival.
+ */
 export const fanOut: Scenario = {
   name: 'fan-out',
-  description: `each event to ${ENDPOINTS} endpoints: deliveries/s and publish → last arrival`,
+  description: `SQLite: each event to ${ENDPOINTS} endpoints; deliveries/s × ceiling and the publish call's p50`,
   async run(ctx) {
-    const paths = Array.from({ length: ENDPOINTS }, (_, i) => `/ok/fan-${i}`);
-    const { bench } = await prepareHerald(ctx, { endpointPaths: paths });
+    const ceiling = await ctx.ceiling();
+    const events = Math.max(1, Math.round(ctx.options.events / ENDPOINTS));
+    ctx.log(`fan-out: ${events} events × ${ENDPOINTS} endpoints over ${ctx.options.connections} connections`);
+    const herald = await startCluster(ctx, { store: 'sqlite', workers: 0, label: 'fan-out' });
     try {
-      const allArrived = (ids: string[]) => () => ids.every((id) => (ctx.receiver.arrivals.get(id)?.count ?? 0) >= ENDPOINTS);
-      const warm = await publishEvents(bench, 10, PUBLISHERS);
-      await waitUntil(allArrived(warm.map((e) => e.id)), ctx.options.timeoutMs, 'fan-out warm-up');
-
-      ctx.log(`fan-out: ${EVENTS} events × ${ENDPOINTS} endpoints, ${PUBLISHERS} publishers`);
-      const meter = await startCpuMeter(ctx.receiver);
-      const published = await publishEvents(bench, EVENTS, PUBLISHERS, 10);
-      await waitUntil(allArrived(published.map((e) => e.id)), ctx.options.timeoutMs, 'fan-out deliveries');
-      const cpu = await meter(EVENTS * ENDPOINTS);
-      const lastOf = (id: string) => ctx.receiver.arrivals.get(id)!.last;
-      const firstSent = minOf(published.map((e) => e.sentAt));
-      const wallMs = maxOf(published.map((e) => lastOf(e.id))) - firstSent;
-      const deliveries = EVENTS * ENDPOINTS;
+      await setupTenant(herald, ctx.receiver, { endpointPaths: Array.from({ length: ENDPOINTS }, (_, i) => `/ok/fan-${i}`) });
+      const run = await measureDeliveries(ctx, herald, {
+        count: events, batchSize: 1, ratePerSecond: null, watch: allCopies(ctx.receiver, ENDPOINTS), deliveriesPerEvent: ENDPOINTS, warmup: Math.min(ctx.options.warmup, 20),
+      });
+      const deliveriesPerSecond = run.deliveriesPerSecond * ENDPOINTS;
       ctx.report({
         scenario: 'fan-out',
-        path: `Herald, ${ENDPOINTS} endpoints`,
-        concurrency: PUBLISHERS,
-        count: deliveries,
-        throughput: perSecond(deliveries, wallMs),
-        acceptRate: perSecond(EVENTS, maxOf(published.map((e) => e.acceptedAt)) - firstSent),
-        // Publish sent → the 50th endpoint's arrival.
-        latency: summarize(published.map((e) => lastOf(e.id) - e.sentAt)),
-        percentOfRaw: null,
-        cpuMicrosPerItem: cpu.benchMicros,
-        details: { wallMs, events: EVENTS, endpoints: ENDPOINTS, cpuMicrosPerItem: cpu },
+        label: `SQLite, 1 event → ${ENDPOINTS} endpoints`,
+        ceiling,
+        herald: `${rate(deliveriesPerSecond)} deliveries/s; publish call p50 ${ms(run.publishCall.p50)} ms`,
+        ratio: deliveriesPerSecond / ceiling,
+        latency: { p50: run.endToEnd.p50, p99: run.endToEnd.p99, publishCallP50: run.publishCall.p50 },
+        cpuMicrosPerEvent: run.heraldCpuMicros,
+        details: { endpoints: ENDPOINTS, deliveriesPerSecond, ...runDetails(run) },
       });
+      ctx.log(`  ${rate(deliveriesPerSecond)} deliveries/s, publish call p50 ${ms(run.publishCall.p50)} ms`);
     } finally {
-      await bench.close();
+      await herald.close();
     }
   },
 };
