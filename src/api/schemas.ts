@@ -47,6 +47,7 @@ export const SignatureSettings = Type.Object(
       Type.Literal('timestamped-hex'),
       Type.Literal('hub-sha256'),
       Type.Literal('body-hex'),
+      Type.Literal('ed25519'),
     ]),
     header: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' })),
     prefix: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]{1,48}$' })),
@@ -159,7 +160,12 @@ export const Endpoint = Type.Object(
     updatedAt: Timestamp,
   },
 );
-export const EndpointWithSecret = Type.Intersect([Endpoint, Type.Object({ secret: Nullable(Type.String()) })]);
+/** What a customer is shown of a new key, once: the secret itself, or for ed25519 only the public key. */
+const ShownKey = {
+  secret: Type.Optional(Nullable(Type.String())),
+  publicKey: Type.Optional(Type.String({ description: 'ed25519: whpk_ + base64 of the 32-byte public key' })),
+};
+export const EndpointWithSecret = Type.Intersect([Endpoint, Type.Object(ShownKey)]);
 
 export const CreateEndpoint = Type.Object(
   {
@@ -192,7 +198,8 @@ export const RotateSecret = Type.Object(
   { gracePeriodSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86400 })) },
   { additionalProperties: false },
 );
-export const Secret = Type.Object({ secret: Type.String() });
+export const Secret = Type.Object(ShownKey);
+export const PublicKey = Type.Object({ publicKey: Type.String() });
 export const Recover = Type.Object({ since: Timestamp }, { additionalProperties: false });
 
 // Events ------------------------------------------------------------------

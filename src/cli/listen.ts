@@ -2,8 +2,7 @@ import { Command, Option } from 'commander';
 import { readServerSentEvents } from '../client/sse.js';
 import { HERALD_VERSION } from '../domain/tenant.js';
 import { matchesEventType } from '../domain/subscription.js';
-import { generateSecret } from '../signing/index.js';
-import { standardWebhooks } from '../signing/standard-webhooks.js';
+import { generateEndpointKey, isSigningKey, publicKeyOf, signatureHeaders } from '../signing/index.js';
 import { action, CliError, DEFAULT_URL, readConfigFile } from './client-options.js';
 
 interface ListenFlags {
@@ -13,7 +12,10 @@ interface ListenFlags {
   events?: string;
   tenant?: string;
   secret?: string;
+  scheme: ListenScheme;
 }
+
+type ListenScheme = 'standard-webhooks' | 'ed25519';
 
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 10_000;
@@ -24,7 +26,7 @@ const dim = (text: string) => paint(2, text);
 
 /**
  * `herald listen`: streams a tenant's new events from Herald and forwards each, re-signed
- * with a local secret (Standard Webhooks), to a server on this machine.
+ * with a local secret (Standard Webhooks) or key pair (ed25519), to a server on this machine.
  */
 export function listenCommand(): Command {
   return new Command('listen')
@@ -34,10 +36,12 @@ export function listenCommand(): Command {
     .addOption(new Option('--key <key>', 'tenant API key (or admin token with --tenant) [env HERALD_TOKEN, config "token"]'))
     .addOption(new Option('--tenant <tid>', 'tenant id; found from the key when omitted'))
     .addOption(new Option('--events <patterns>', 'comma-separated event types to forward: exact names or prefix.* (default: all)'))
-    .addOption(new Option('--secret <whsec>', 'sign with this whsec_ secret instead of a fresh one'))
+    .addOption(new Option('--scheme <scheme>', 'standard-webhooks (v1, a whsec_ secret) or ed25519 (v1a, a key pair)').choices(['standard-webhooks', 'ed25519']).default('standard-webhooks'))
+    .addOption(new Option('--secret <key>', 'sign with this whsec_ secret (ed25519: whsk_ private key) instead of a fresh one'))
     .addHelpText(
       'after',
-      '\nPrints the signing secret at start; verify deliveries with it as you would with an endpoint secret.\n' +
+      '\nPrints the signing secret (ed25519: the public key) at start; verify deliveries with it as you would\n' +
+        "with an endpoint's.\n" +
         'Prints one line per delivery: time, event type, event id, status, milliseconds. Reconnects with\n' +
         'backoff and resumes from the last event it saw, so events published meanwhile are not lost.',
     )
@@ -56,14 +60,15 @@ async function listen(flags: ListenFlags): Promise<void> {
     throw new CliError(`--forward is not a URL: ${flags.forward}`);
   }
   const patterns = flags.events ? flags.events.split(',').map((p) => p.trim()).filter(Boolean) : ['*'];
-  const secret = flags.secret ?? generateSecret();
-  if (!secret.startsWith('whsec_')) throw new CliError('--secret must be a whsec_ secret');
+  const secret = flags.secret ?? generateEndpointKey(flags.scheme).secret;
+  if (flags.scheme === 'ed25519' && !isSigningKey(secret)) throw new CliError('--secret must be a whsk_ private key with --scheme ed25519');
+  if (flags.scheme === 'standard-webhooks' && !secret.startsWith('whsec_')) throw new CliError('--secret must be a whsec_ secret');
   const authorization = `Bearer ${key}`;
 
   const tenant = flags.tenant || (await tenantOfKey(url, authorization)) || file.tenant;
   if (!tenant) throw new CliError('this token is not a tenant key: pass --tenant <tid>');
 
-  process.stdout.write(`Signing secret: ${secret}\n`);
+  process.stdout.write(flags.scheme === 'ed25519' ? `Public key: ${publicKeyOf(secret)}\n` : `Signing secret: ${secret}\n`);
   process.stdout.write(`Forwarding ${patterns.join(',')} events of tenant ${tenant} from ${url} to ${forward.href}\n`);
 
   let cursor: string | null = null;
@@ -96,7 +101,7 @@ async function listen(flags: ListenFlags): Promise<void> {
           continue;
         }
         const envelope = JSON.parse(message.data) as { id: string; type: string };
-        if (matchesEventType(patterns, envelope.type)) await deliver(forward, secret, envelope, message.data);
+        if (matchesEventType(patterns, envelope.type)) await deliver(forward, flags.scheme, secret, envelope, message.data);
         if (message.id !== null) cursor = message.id;
       }
       if (!stopping) process.stdout.write(`${dim(timestamp())} stream ended; reconnecting\n`);
@@ -118,17 +123,17 @@ async function tenantOfKey(url: string, authorization: string): Promise<string |
   return me.kind === 'tenant' && me.tenantId ? me.tenantId : null;
 }
 
-async function deliver(forward: URL, secret: string, envelope: { id: string; type: string }, body: string): Promise<void> {
+async function deliver(forward: URL, scheme: ListenScheme, secret: string, envelope: { id: string; type: string }, body: string): Promise<void> {
   const started = performance.now();
-  const signature = standardWebhooks({
-    settings: { scheme: 'standard-webhooks' },
+  const signature = signatureHeaders({
+    settings: { scheme },
     secrets: [secret],
     verifyToken: null,
     eventId: envelope.id,
     eventType: envelope.type,
     timestampSeconds: Math.floor(Date.now() / 1000),
     body,
-  } as Parameters<typeof standardWebhooks>[0]);
+  });
   let status: string;
   let ok = false;
   try {

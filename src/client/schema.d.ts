@@ -371,7 +371,7 @@ export interface paths {
                                     signature: {
                                         header?: string;
                                         prefix?: string;
-                                        scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex";
+                                        scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
                                     };
                                     userAgent: string;
                                 };
@@ -409,7 +409,7 @@ export interface paths {
                             signature?: {
                                 header?: string;
                                 prefix?: string;
-                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex";
+                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
                             };
                             userAgent?: string;
                         };
@@ -441,7 +441,7 @@ export interface paths {
                                 signature: {
                                     header?: string;
                                     prefix?: string;
-                                    scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex";
+                                    scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
                                 };
                                 userAgent: string;
                             };
@@ -499,7 +499,7 @@ export interface paths {
                                 signature: {
                                     header?: string;
                                     prefix?: string;
-                                    scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex";
+                                    scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
                                 };
                                 userAgent: string;
                             };
@@ -560,7 +560,7 @@ export interface paths {
                             signature?: {
                                 header?: string;
                                 prefix?: string;
-                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex";
+                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
                             };
                             userAgent?: string;
                         };
@@ -592,7 +592,7 @@ export interface paths {
                                 signature: {
                                     header?: string;
                                     prefix?: string;
-                                    scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex";
+                                    scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
                                 };
                                 userAgent: string;
                             };
@@ -939,7 +939,7 @@ export interface paths {
                                 signature: {
                                     header?: string;
                                     prefix?: string;
-                                    scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex";
+                                    scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
                                 } | null;
                                 signed: boolean;
                                 status: string;
@@ -981,7 +981,7 @@ export interface paths {
                         signature?: {
                             header?: string;
                             prefix?: string;
-                            scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex";
+                            scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
                         } | null;
                         url: string;
                         verifyToken?: string;
@@ -1014,7 +1014,7 @@ export interface paths {
                             signature: {
                                 header?: string;
                                 prefix?: string;
-                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex";
+                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
                             } | null;
                             signed: boolean;
                             status: string;
@@ -1023,7 +1023,9 @@ export interface paths {
                             updatedAt: string;
                             url: string;
                         } & {
-                            secret: string | null;
+                            /** @description ed25519: whpk_ + base64 of the 32-byte public key */
+                            publicKey?: string;
+                            secret?: string | null;
                         };
                     };
                 };
@@ -1080,7 +1082,7 @@ export interface paths {
                             signature: {
                                 header?: string;
                                 prefix?: string;
-                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex";
+                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
                             } | null;
                             signed: boolean;
                             status: string;
@@ -1119,7 +1121,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change an endpoint */
+        /** Change an endpoint; a move between a shared secret and a key pair answers the new key once */
         patch: {
             parameters: {
                 query?: never;
@@ -1145,7 +1147,7 @@ export interface paths {
                         signature?: {
                             header?: string;
                             prefix?: string;
-                            scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex";
+                            scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
                         } | null;
                         url?: string;
                     };
@@ -1177,7 +1179,7 @@ export interface paths {
                             signature: {
                                 header?: string;
                                 prefix?: string;
-                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex";
+                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
                             } | null;
                             signed: boolean;
                             status: string;
@@ -1185,6 +1187,10 @@ export interface paths {
                             /** Format: date-time */
                             updatedAt: string;
                             url: string;
+                        } & {
+                            /** @description ed25519: whpk_ + base64 of the 32-byte public key */
+                            publicKey?: string;
+                            secret?: string | null;
                         };
                     };
                 };
@@ -1243,7 +1249,7 @@ export interface paths {
                             signature: {
                                 header?: string;
                                 prefix?: string;
-                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex";
+                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
                             } | null;
                             signed: boolean;
                             status: string;
@@ -1313,7 +1319,7 @@ export interface paths {
                             signature: {
                                 header?: string;
                                 prefix?: string;
-                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex";
+                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
                             } | null;
                             signed: boolean;
                             status: string;
@@ -1326,6 +1332,47 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tid}/endpoints/{eid}/public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Ed25519 public key (whpk_…) receivers verify v1a signatures with */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    eid: string;
+                    tid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            publicKey: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1460,7 +1507,9 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            secret: string;
+                            /** @description ed25519: whpk_ + base64 of the 32-byte public key */
+                            publicKey?: string;
+                            secret?: string | null;
                         };
                     };
                 };
@@ -1575,7 +1624,7 @@ export interface paths {
                             signature: {
                                 header?: string;
                                 prefix?: string;
-                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex";
+                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
                             } | null;
                             signed: boolean;
                             status: string;

@@ -1,4 +1,4 @@
-export type SignatureScheme = 'standard-webhooks' | 'timestamped-hex' | 'hub-sha256' | 'body-hex';
+export type SignatureScheme = 'standard-webhooks' | 'timestamped-hex' | 'hub-sha256' | 'body-hex' | 'ed25519';
 export type EnvelopeStyle = 'snake' | 'camel';
 
 export interface SignatureSettings {

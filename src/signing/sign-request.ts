@@ -12,6 +12,8 @@ const SIGNERS: Record<SignatureScheme, Signer> = {
   'timestamped-hex': timestampedHex,
   'hub-sha256': hubSha256,
   'body-hex': bodyHex,
+  // Standard Webhooks' asymmetric form: the same headers, signed `v1a` by the endpoint's key pair.
+  ed25519: standardWebhooks,
 };
 
 /** The signature headers of one delivery attempt, under the endpoint's scheme. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
+import { verifyWebhook } from '../../packages/verify/src/index.js';
 import { freePort } from '../support/herald-process.js';
 import { ADMIN_TOKEN, eventually, removeDir, startTestHerald, type TestHerald } from '../support/herald.js';
 import { Receiver } from '../support/receiver.js';
@@ -62,6 +63,24 @@ describe('herald listen', () => {
     const ids = receiver.received.map((r) => JSON.parse(r.body).id);
     expect(ids).toEqual([sent[0], sent[2], ...later]);
     for (const request of receiver.received) webhook.verify(request.body, request.headers as Record<string, string>);
+  });
+
+  it('re-signs with a fresh Ed25519 key pair under --scheme ed25519, printing only the public key', async () => {
+    const edReceiver = await Receiver.start();
+    const run = startCli(['listen', '--url', herald.url, '--key', key, '--forward', `${edReceiver.url}/ed`, '--scheme', 'ed25519']);
+    try {
+      const [, publicKey] = await run.waitFor(/Public key: (whpk_\S+)/);
+      await run.waitFor(/Ready/);
+      const id = await publish('chat.message', { n: 'ed' });
+      await edReceiver.waitFor(1);
+      const [request] = edReceiver.received;
+      expect(request!.headers['webhook-signature']).toMatch(/^v1a,/);
+      const payload = await verifyWebhook(request!.body, request!.headers as Record<string, string>, { scheme: 'ed25519', publicKey: publicKey! });
+      expect(payload).toMatchObject({ id });
+    } finally {
+      await run.stop();
+      await edReceiver.close();
+    }
   });
 
   it('needs --tenant with an admin token, and says so', async () => {

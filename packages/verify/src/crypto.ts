@@ -9,6 +9,12 @@ export async function hmacSha256(key: Uint8Array, message: string): Promise<Uint
   return new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, utf8(message) as Uint8Array<ArrayBuffer>));
 }
 
+/** Ed25519 in Web Crypto: Node 20+, Deno, Bun and current browsers. */
+export async function ed25519Verify(publicKey: Uint8Array, signature: Uint8Array, message: string): Promise<boolean> {
+  const key = await crypto.subtle.importKey('raw', publicKey as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, ['verify']);
+  return crypto.subtle.verify('Ed25519', key, signature as Uint8Array<ArrayBuffer>, utf8(message) as Uint8Array<ArrayBuffer>);
+}
+
 /** Compares in time that depends only on the length, never on where the inputs differ. */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

@@ -1,14 +1,22 @@
-import { anyMatches, fromBase64, hmacSha256, toBase64, toHex, utf8 } from './crypto.js';
+import { anyMatches, ed25519Verify, fromBase64, hmacSha256, toBase64, toHex, utf8 } from './crypto.js';
 import { SignatureMismatchError, WebhookVerificationError } from './errors.js';
 import type { HeaderSource } from './headers.js';
 import { headerReader } from './headers.js';
 import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS } from './timestamp.js';
 
-export interface VerifyOptions {
-  /** The endpoint's secret exactly as Herald showed it (for hub-sha256: the verify token, when the endpoint has one). */
-  secret: string;
+export interface TimingOptions {
   toleranceSeconds?: number;
   now?: Date;
+}
+
+export interface VerifyOptions extends TimingOptions {
+  /** The endpoint's secret exactly as Herald showed it (for hub-sha256: the verify token, when the endpoint has one). */
+  secret: string;
+}
+
+export interface PublicKeyOptions extends TimingOptions {
+  /** The endpoint's public key exactly as Herald showed it: `whpk_` + base64 of 32 bytes. */
+  publicKey: string;
 }
 
 /** Standard Webhooks (and Svix): `webhook-signature: v1,<base64>` over `id.timestamp.body`. */
@@ -21,6 +29,23 @@ export async function verifyStandardWebhooks(body: string, headers: HeaderSource
   const expected = toBase64(await hmacSha256(standardKey(options.secret), `${id}.${timestamp}.${body}`));
   const candidates = signatures.split(' ').filter((s) => s.startsWith('v1,')).map((s) => s.slice(3));
   if (!anyMatches(expected, candidates)) throw new SignatureMismatchError();
+}
+
+/** Standard Webhooks' asymmetric form: `webhook-signature: v1a,<base64 Ed25519>` over `id.timestamp.body`. */
+export async function verifyEd25519(body: string, headers: HeaderSource, options: PublicKeyOptions): Promise<void> {
+  const read = headerReader(headers);
+  const id = read('webhook-id');
+  const timestamp = read('webhook-timestamp');
+  const signatures = read('webhook-signature');
+  checkTimestamp(timestamp, options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS, options.now ?? new Date());
+  const publicKey = decodeKey(options.publicKey, 'whpk_', 32);
+  const message = `${id}.${timestamp}.${body}`;
+  // During a rotation the header carries one signature per key: any may be ours.
+  for (const entry of signatures.split(' ').filter((s) => s.startsWith('v1a,'))) {
+    const signature = tryBase64(entry.slice(4));
+    if (signature?.length === 64 && (await ed25519Verify(publicKey, signature, message))) return;
+  }
+  throw new SignatureMismatchError();
 }
 
 /** `<Prefix>-Signature: t=<unix>,v1=<hex>[,v1=<hex>]` over `timestamp.body` (Stripe's layout). */
@@ -55,6 +80,20 @@ function standardKey(secret: string): Uint8Array {
     return fromBase64(secret.slice('whsec_'.length));
   } catch {
     throw new WebhookVerificationError('secret is whsec_ but not valid base64');
+  }
+}
+
+function decodeKey(text: string, prefix: string, length: number): Uint8Array {
+  const bytes = text.startsWith(prefix) ? tryBase64(text.slice(prefix.length)) : null;
+  if (bytes?.length !== length) throw new WebhookVerificationError(`public key must be ${prefix} followed by base64 of ${length} bytes`);
+  return bytes;
+}
+
+function tryBase64(text: string): Uint8Array | null {
+  try {
+    return fromBase64(text);
+  } catch {
+    return null;
   }
 }
 

@@ -4,8 +4,9 @@ import Stripe from 'stripe';
 import { Webhook as SvixWebhook } from 'svix';
 import { describe, expect, it } from 'vitest';
 import { signatureHeaders } from '../../../src/signing/index.js';
+import { generateSigningKey, publicKeyOf } from '../../../src/signing/ed25519-key.js';
 import type { SignatureSettings } from '../../../src/domain/tenant.js';
-import { MissingHeaderError, SignatureMismatchError, TimestampError, verifyWebhook, type Scheme } from './index.js';
+import { MissingHeaderError, SignatureMismatchError, TimestampError, verifyWebhook, WebhookVerificationError, type SecretScheme } from './index.js';
 
 // The verifier is checked against what Herald itself sends, and against the public
 // libraries on the same inputs: each must accept and refuse alike.
@@ -18,7 +19,7 @@ function herald(settings: SignatureSettings, secrets = [SECRET], timestampSecond
   return signatureHeaders({ settings, secrets, verifyToken, eventId: 'evt_01', eventType: 'chat.message', timestampSeconds, body });
 }
 
-describe.each<[Scheme, SignatureSettings]>([
+describe.each<[SecretScheme, SignatureSettings]>([
   ['standard-webhooks', { scheme: 'standard-webhooks' }],
   ['timestamped-hex', { scheme: 'timestamped-hex', prefix: 'Mobieus' }],
   ['hub-sha256', { scheme: 'hub-sha256' }],
@@ -56,7 +57,7 @@ describe('timestamps and rotation', () => {
 
   it('accepts either secret while a rotation signs with both', async () => {
     const next = 'whsec_c2Vjb25kLXNlY3JldC1ieXRlcy1oZXJlIQ==';
-    for (const settings of [{ scheme: 'standard-webhooks' }, { scheme: 'timestamped-hex' }] as SignatureSettings[]) {
+    for (const settings of [{ scheme: 'standard-webhooks' }, { scheme: 'timestamped-hex' }] as Array<SignatureSettings & { scheme: SecretScheme }>) {
       const headers = herald(settings, [next, SECRET]);
       await expect(verifyWebhook(body, headers, { scheme: settings.scheme, secret: SECRET })).resolves.toBeTruthy();
       await expect(verifyWebhook(body, headers, { scheme: settings.scheme, secret: next })).resolves.toBeTruthy();
@@ -66,6 +67,41 @@ describe('timestamps and rotation', () => {
   it('keys hub-sha256 with the verify token when the endpoint has one', async () => {
     const headers = herald({ scheme: 'hub-sha256' }, [SECRET], nowSeconds, 'orki-verify-token');
     await expect(verifyWebhook(body, headers, { scheme: 'hub-sha256', secret: 'orki-verify-token' })).resolves.toBeTruthy();
+  });
+});
+
+describe('ed25519 (v1a)', () => {
+  const key = generateSigningKey();
+  const options = { scheme: 'ed25519' as const, publicKey: publicKeyOf(key) };
+
+  it('accepts what Herald sends, with the public key alone', async () => {
+    await expect(verifyWebhook(body, herald({ scheme: 'ed25519' }, [key]), options)).resolves.toEqual(JSON.parse(body));
+  });
+
+  it('refuses a tampered body or timestamp, and another key pair', async () => {
+    const headers = herald({ scheme: 'ed25519' }, [key]);
+    await expect(verifyWebhook(body.replace('hi', 'ho'), headers, options)).rejects.toBeInstanceOf(SignatureMismatchError);
+    const shifted = { ...headers, 'webhook-timestamp': String(nowSeconds - 1) };
+    await expect(verifyWebhook(body, shifted, options)).rejects.toBeInstanceOf(SignatureMismatchError);
+    const other = { ...options, publicKey: publicKeyOf(generateSigningKey()) };
+    await expect(verifyWebhook(body, headers, other)).rejects.toBeInstanceOf(SignatureMismatchError);
+  });
+
+  it('refuses v1 (HMAC) signatures in place of v1a, and a malformed key', async () => {
+    await expect(verifyWebhook(body, herald({ scheme: 'standard-webhooks' }), options)).rejects.toBeInstanceOf(SignatureMismatchError);
+    await expect(verifyWebhook(body, herald({ scheme: 'ed25519' }, [key]), { ...options, publicKey: 'whpk_short' })).rejects.toBeInstanceOf(WebhookVerificationError);
+  });
+
+  it('accepts either key while a rotation signs with both', async () => {
+    const next = generateSigningKey();
+    const headers = herald({ scheme: 'ed25519' }, [next, key]);
+    await expect(verifyWebhook(body, headers, options)).resolves.toBeTruthy();
+    await expect(verifyWebhook(body, headers, { ...options, publicKey: publicKeyOf(next) })).resolves.toBeTruthy();
+  });
+
+  it('refuses stale timestamps', async () => {
+    const stale = herald({ scheme: 'ed25519' }, [key], nowSeconds - 301);
+    await expect(verifyWebhook(body, stale, { ...options, now: new Date(nowSeconds * 1000) })).rejects.toMatchObject({ reason: 'too_old' });
   });
 });
 

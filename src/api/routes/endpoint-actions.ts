@@ -2,19 +2,18 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Endpoint } from '../../domain/endpoint.js';
 import { HeraldError, missing, validationFailed } from '../../errors.js';
-import { generateSecret } from '../../signing/index.js';
 import type { Store } from '../../store/store.js';
 import { audit } from '../audit.js';
+import { DEFAULT_GRACE_SECONDS, effectiveScheme, publicKeyFor, replaceKey } from '../endpoint-keys.js';
 import type { ApiContext } from '../context.js';
 import { tenantOf } from '../plugins/auth.js';
 import { presentEndpoint } from '../present.js';
 import { publishEvents } from '../publish-event.js';
-import { Count, Endpoint as EndpointSchema, EndpointParams, OptionalBody, Recover, RotateSecret, Secret, TestRequest, TestResult } from '../schemas.js';
+import { Count, Endpoint as EndpointSchema, EndpointParams, OptionalBody, PublicKey, Recover, RotateSecret, Secret, TestRequest, TestResult } from '../schemas.js';
 import { findEndpoint, verify } from './endpoints.js';
 
 const tags = ['Endpoint actions'];
 const TEST_BODY_LIMIT = 500;
-const DEFAULT_GRACE_SECONDS = 86_400;
 
 export const endpointActionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   const { store } = ctx;
@@ -75,18 +74,26 @@ export const endpointActionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }
     { schema: { tags, summary: 'Replace the signing secret; the old one keeps signing during the grace period', params: EndpointParams, body: OptionalBody(RotateSecret), response: { 200: Secret } } },
     async (request) => {
       const { tid, eid } = request.params;
-      await findEndpoint(ctx, tid, eid);
+      const endpoint = await findEndpoint(ctx, tid, eid);
       const current = (await store.endpoints.getSecrets(tid, eid)) ?? missing('Endpoint');
       const graceSeconds = request.body?.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
-      const secret = generateSecret();
-      await store.endpoints.setSecrets(tid, eid, {
-        ...current,
-        secret: ctx.secretBox.seal(secret),
-        previousSecret: graceSeconds > 0 ? current.secret : null,
-        previousSecretExpiresAt: graceSeconds > 0 && current.secret ? new Date(Date.now() + graceSeconds * 1000) : null,
-      });
+      const scheme = effectiveScheme(endpoint.signature, tenantOf(request).settings.signature);
+      const { secrets, shown } = replaceKey(current, scheme, graceSeconds, ctx.secretBox, new Date());
+      await store.endpoints.setSecrets(tid, eid, secrets);
       await audit(store, request, { tenantId: tid, action: 'endpoint.secret_rotated', targetType: 'endpoint', targetId: eid, details: { gracePeriodSeconds: graceSeconds } });
-      return { secret };
+      return shown;
+    },
+  );
+
+  app.get(
+    '/tenants/:tid/endpoints/:eid/public-key',
+    { schema: { tags, summary: 'The Ed25519 public key (whpk_…) receivers verify v1a signatures with', params: EndpointParams, response: { 200: PublicKey } } },
+    async (request) => {
+      const { tid, eid } = request.params;
+      const secrets = (await store.endpoints.getSecrets(tid, eid)) ?? missing('Endpoint');
+      const publicKey = publicKeyFor(secrets, ctx.secretBox);
+      if (!publicKey) throw new HeraldError('conflict', 'This endpoint signs with a shared secret, not a key pair: it has no public key');
+      return { publicKey };
     },
   );
 

@@ -1,12 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Endpoint, EndpointPatch } from '../../domain/endpoint.js';
+import type { SignatureSettings } from '../../domain/tenant.js';
 import { ids } from '../../domain/ids.js';
 import { missing, validationFailed } from '../../errors.js';
 import { checkEndpointUrl } from '../../net/index.js';
-import { generateSecret } from '../../signing/index.js';
+import { generateEndpointKey } from '../../signing/index.js';
 import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
+import { DEFAULT_GRACE_SECONDS, effectiveScheme, replaceKey, usesKeyPair } from '../endpoint-keys.js';
+import { tenantOf } from '../plugins/auth.js';
 import { presentEndpoint } from '../present.js';
 import { CreateEndpoint, Endpoint as EndpointSchema, EndpointParams, EndpointWithSecret, PageQuery, PatchEndpoint, TenantParams, pageOf } from '../schemas.js';
 import { checkFilter, checkHeaders, checkSecret, checkSignatureSettings, checkSubscriptions } from '../validation.js';
@@ -27,14 +30,16 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
       await checkSubscriptions(store, body.eventTypes);
       checkFilter(body.filter);
       checkHeaders(body.headers);
-      checkSecret(body.secret);
+      const scheme = effectiveScheme(body.signature ?? null, tenantOf(request).settings.signature);
+      checkSecret(body.secret, scheme);
       checkSignatureSettings(body.signature, '/signature');
       if ((await store.endpoints.count(tid)) >= MAX_ENDPOINTS_PER_TENANT) {
         throw validationFailed(`a tenant can have at most ${MAX_ENDPOINTS_PER_TENANT} endpoints`);
       }
 
-      // `secret: null` asks for an unsigned endpoint; an absent secret is generated.
-      const secret = body.secret === undefined ? generateSecret() : body.secret;
+      // `secret: null` asks for an unsigned endpoint; an absent secret is generated (a key pair for ed25519).
+      const generated = body.secret === undefined ? generateEndpointKey(scheme) : null;
+      const secret = generated ? generated.secret : (body.secret ?? null);
       const now = new Date();
       const endpoint = await store.endpoints.create(
         {
@@ -59,7 +64,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
       );
       await audit(store, request, { tenantId: tid, action: 'endpoint.created', targetType: 'endpoint', targetId: endpoint.id, details: { url: endpoint.url } });
       const current = body.verifyToken ? await verify(ctx, endpoint) : endpoint;
-      return reply.status(201).send({ ...presentEndpoint(current), secret });
+      return reply.status(201).send({ ...presentEndpoint(current), ...(generated ? generated.shown : { secret }) });
     },
   );
 
@@ -80,7 +85,15 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
 
   app.patch(
     '/tenants/:tid/endpoints/:eid',
-    { schema: { tags, summary: 'Change an endpoint', params: EndpointParams, body: PatchEndpoint, response: { 200: EndpointSchema } } },
+    {
+      schema: {
+        tags,
+        summary: 'Change an endpoint; a move between a shared secret and a key pair answers the new key once',
+        params: EndpointParams,
+        body: PatchEndpoint,
+        response: { 200: EndpointWithSecret },
+      },
+    },
     async (request) => {
       const { tid, eid } = request.params;
       const before = await findEndpoint(ctx, tid, eid);
@@ -96,8 +109,9 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
       // A new URL must prove itself again before anything is sent to it.
       if (urlChanged && before.hasVerifyToken) patch.status = 'pending_verification';
       const updated = (await store.endpoints.update(tid, eid, patch, new Date())) ?? missing('Endpoint');
+      const shown = body.signature === undefined ? null : await rekeyOnSchemeKindChange(ctx, before, updated, tenantOf(request).settings.signature);
       await audit(store, request, { tenantId: tid, action: 'endpoint.updated', targetType: 'endpoint', targetId: eid, details: { fields: Object.keys(body) } });
-      return presentEndpoint(urlChanged && before.hasVerifyToken ? await verify(ctx, updated) : updated);
+      return { ...presentEndpoint(urlChanged && before.hasVerifyToken ? await verify(ctx, updated) : updated), ...shown };
     },
   );
 
@@ -115,6 +129,20 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
 
 export async function findEndpoint(ctx: ApiContext, tenantId: string, endpointId: string): Promise<Endpoint> {
   return (await ctx.store.endpoints.get(tenantId, endpointId)) ?? missing('Endpoint');
+}
+
+/**
+ * A signed endpoint moving between a shared-secret scheme and ed25519 needs a key of the other
+ * kind: it gets one at once (the old key signing beside it for the default grace period where
+ * the header carries both), and the customer is shown it in this answer only.
+ */
+async function rekeyOnSchemeKindChange(ctx: ApiContext, before: Endpoint, after: Endpoint, tenantSignature: SignatureSettings) {
+  const [from, to] = [effectiveScheme(before.signature, tenantSignature), effectiveScheme(after.signature, tenantSignature)];
+  if (!before.signed || usesKeyPair(from) === usesKeyPair(to)) return null;
+  const current = (await ctx.store.endpoints.getSecrets(after.tenantId, after.id)) ?? missing('Endpoint');
+  const { secrets, shown } = replaceKey(current, to, DEFAULT_GRACE_SECONDS, ctx.secretBox, new Date());
+  await ctx.store.endpoints.setSecrets(after.tenantId, after.id, secrets);
+  return shown;
 }
 
 /** Runs the handshake and answers the endpoint as it stands after it. */
