@@ -7,6 +7,7 @@ import { checkEndpointUrl } from '../../net/index.js';
 import { generateSecret } from '../../signing/index.js';
 import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
+import { openToPortal } from '../plugins/auth.js';
 import { presentEndpoint } from '../present.js';
 import { CreateEndpoint, Endpoint as EndpointSchema, EndpointParams, EndpointWithSecret, PageQuery, PatchEndpoint, TenantParams, pageOf } from '../schemas.js';
 import { checkFilter, checkHeaders, checkSecret, checkSignatureSettings, checkSubscriptions } from '../validation.js';
@@ -15,6 +16,8 @@ const tags = ['Endpoints'];
 export const MAX_ENDPOINTS_PER_TENANT = 500;
 
 export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  // A portal token may call every route here (see RouteAccess in plugins/auth.ts).
+  openToPortal(app);
   const { store, secretBox } = ctx;
 
   app.post(

@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type MigrationProvider, type Migration as KyselyMigration } from 'kysely';
 import { initial } from './migrations/0001-initial.js';
 import { rateQuotaRetention } from './migrations/0002-rate-quota-retention.js';
+import { credentialLifecycle } from './migrations/0005-credential-lifecycle.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -10,7 +11,11 @@ export interface Migration {
 }
 
 /** Versioned migrations, applied in name order; Kysely records them and takes the lock. */
-const MIGRATIONS: Migration[] = [initial, rateQuotaRetention];
+const MIGRATIONS: Migration[] = [
+  initial,
+  rateQuotaRetention,
+  credentialLifecycle,
+];
 
 /**
  * `migrationTableSchema` names where Kysely keeps its own two tables. PostgreSQL needs it:

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Store } from '../store.js';
-import { auditRepository, credentialRepository, eventTypeRepository, metaRepository, tenantRepository } from './catalog-repositories.js';
+import { auditRepository } from './audit-repository.js';
+import { eventTypeRepository, metaRepository, tenantRepository } from './catalog-repositories.js';
+import { credentialRepository } from './credential-repository.js';
 import { deliveryQueue } from './delivery-queue.js';
 import { deliveryRepository } from './delivery-repository.js';
 import { endpointRepository } from './endpoint-repository.js';
