@@ -52,7 +52,8 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
       const tenant = tenantOf(request);
       const now = new Date();
       const expiresAt = request.body?.expiresAt ? new Date(request.body.expiresAt) : null;
-      if (expiresAt && expiresAt <= now) throw validationFailed('expiresAt must be in the future', [{ path: '/expiresAt' }]);
+      // A time the format check passed may still be no date at all (NaN), or out of range.
+      if (expiresAt && !(expiresAt > now)) throw validationFailed('expiresAt must be a time in the future', [{ path: '/expiresAt' }]);
       const key = newToken('htk');
       const credential: Credential = { id: ids.next('key'), tenantId: tenant.id, kind: 'api_key', name: request.body?.name ?? null, prefix: key.slice(0, PREFIX_LENGTH), expiresAt, createdAt: now, lastUsedAt: null };
       await store.credentials.create({ ...credential, hash: hashToken(key).toString('hex') });
