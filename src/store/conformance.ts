@@ -408,6 +408,25 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       expect(used.data.map((c) => c.lastUsedAt?.toISOString() ?? null)).toEqual([at(10).toISOString(), at(5).toISOString(), null]);
     });
 
+    it('holds at most `limit` stream places per credential, freeing closed and expired ones', async () => {
+      await addCredential('key_1');
+      await addCredential('key_2', { hash: 'other-hash' });
+      const open = (stream: string, now: Date, credential = 'key_1') => store.credentials.openStream(credential, stream, 2, now, new Date(now.getTime() + 15_000));
+      expect(await open('stm_1', T0)).toBe(true);
+      expect(await open('stm_2', T0)).toBe(true);
+      expect(await open('stm_3', T0)).toBe(false);
+      expect(await open('stm_4', T0, 'key_2')).toBe(true);
+      await store.credentials.closeStream('stm_1');
+      expect(await open('stm_5', T0)).toBe(true);
+      // stm_2's lease is renewed, stm_5's runs out: its place is free again.
+      await store.credentials.renewStreams(['stm_2'], at(60));
+      expect(await open('stm_6', at(20))).toBe(true);
+      expect(await open('stm_7', at(20))).toBe(false);
+      // Concurrent opens never share out more places than there are.
+      const raced = await Promise.all(['a', 'b', 'c', 'd'].map((n) => store.credentials.openStream('key_2', `stm_${n}`, 3, T0, at(15))));
+      expect(raced.filter(Boolean)).toHaveLength(2);
+    });
+
     it("keeps the operator's trail apart from tenants, newest first, after the tenant is gone", async () => {
       const entry = (id: string) => ({ id, actor: 'admin' as const, action: 'tenant.created', targetType: 'tenant' as const, targetId: 'acme', details: { name: 'Acme' }, createdAt: T0 });
       await store.audit.appendOperator(entry('aud_1'));

@@ -85,6 +85,14 @@ export interface CredentialRepository {
   touch(uses: ReadonlyMap<string, Date>): Promise<void>;
   /** Which of these ids are live at `now`. */
   live(ids: readonly string[], now: Date): Promise<Set<string>>;
+  /**
+   * Takes one of a credential's `limit` event-stream places, across every process, leased until
+   * `leaseUntil`; false when live leases hold them all. Expired leases (a crashed process) free theirs.
+   */
+  openStream(credentialId: string, streamId: string, limit: number, now: Date, leaseUntil: Date): Promise<boolean>;
+  /** Extends the leases of streams still open. */
+  renewStreams(streamIds: readonly string[], leaseUntil: Date): Promise<void>;
+  closeStream(streamId: string): Promise<void>;
 }
 
 export interface EndpointRepository {

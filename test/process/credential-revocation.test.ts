@@ -1,14 +1,28 @@
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readServerSentEvents } from '../../src/client/sse.js';
-import { callApi, clusterEnv, createTestDatabase, killClusterProcesses, startApiProcess, type TestDatabase } from '../support/herald-cluster.js';
+import { callApi, clusterEnv, createTestDatabase, killClusterProcesses, startApiProcess, type ClusterProcess, type TestDatabase } from '../support/herald-cluster.js';
 
 /**
  * Issue 12: revocation holds at once on every process. Two `herald serve --no-workers` on one
  * PostgreSQL database: a key and a portal token revoked through the first answer 401 on the
  * second at the very next request, and their event streams held by the second close within 5 s.
+ * The cap of 5 open streams per credential holds over both processes together.
  */
 
 let database: TestDatabase | null = null;
+let one: ClusterProcess;
+let two: ClusterProcess;
+let admin: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const env = clusterEnv();
+  admin = env.HERALD_ADMIN_TOKEN!;
+  // One after the other: the first migrates the fresh database.
+  one = await startApiProcess({ databaseUrl: database.url, env, startTimeoutMs: 40_000 });
+  two = await startApiProcess({ databaseUrl: database.url, env, startTimeoutMs: 40_000 });
+  expect((await callApi(one.url!, admin, 'POST', '/api/v1/tenants', { id: 'rv', name: 'Revoked' })).status).toBe(201);
+}, 90_000);
 
 afterAll(async () => {
   await killClusterProcesses();
@@ -35,16 +49,9 @@ const within = <T>(promise: Promise<T>, ms: number, what: string) =>
   Promise.race([promise, new Promise<never>((_r, reject) => setTimeout(() => reject(new Error(`${what} not within ${ms} ms`)), ms))]);
 
 it('a credential revoked on one API process answers 401 at once on another, and its streams there close within 5 s', async () => {
-  database = await createTestDatabase();
-  const env = clusterEnv();
-  const admin = env.HERALD_ADMIN_TOKEN!;
-  // One after the other: the first migrates the fresh database.
-  const one = await startApiProcess({ databaseUrl: database.url, env, startTimeoutMs: 40_000 });
-  const two = await startApiProcess({ databaseUrl: database.url, env, startTimeoutMs: 40_000 });
   const onOne = (method: string, path: string, body?: unknown, token = admin) => callApi(one.url!, token, method, path, body);
   const onTwo = (method: string, path: string, body?: unknown, token = admin) => callApi(two.url!, token, method, path, body);
 
-  expect((await onOne('POST', '/api/v1/tenants', { id: 'rv', name: 'Revoked' })).status).toBe(201);
   const key = (await onOne('POST', '/api/v1/tenants/rv/api-keys', { name: 'shared' })).body;
   const portal = (await onOne('POST', '/api/v1/tenants/rv/portal-token', {})).body;
   const survivor = (await onOne('POST', '/api/v1/tenants/rv/api-keys', {})).body;
@@ -70,4 +77,30 @@ it('a credential revoked on one API process answers 401 at once on another, and 
   expect(survivorEnded).toBe(false);
   expect((await onTwo('GET', '/api/v1/tenants/rv', undefined, survivor.key)).status).toBe(200);
   streams[2]!.abort();
+}, 60_000);
+
+it('allows at most 5 open streams per credential over both processes together', async () => {
+  const key = (await callApi(one.url!, admin, 'POST', '/api/v1/tenants/rv/api-keys', {})).body.key as string;
+  const streams = [];
+  for (const url of [one.url!, two.url!, one.url!, two.url!, one.url!]) {
+    const stream = await openStream(url, key);
+    expect(stream.status).toBe(200);
+    streams.push(stream);
+  }
+  for (const url of [one.url!, two.url!]) {
+    const sixth = await openStream(url, key);
+    expect(sixth.status).toBe(429);
+    sixth.abort();
+  }
+  // Hanging up on one process frees a place that the other can take.
+  streams[0]!.abort();
+  let again: Awaited<ReturnType<typeof openStream>> | null = null;
+  for (let tries = 0; tries < 40 && !again; tries++) {
+    const stream = await openStream(two.url!, key);
+    if (stream.status === 200) again = stream;
+    else await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(again?.status).toBe(200);
+  again?.abort();
+  for (const stream of streams) stream.abort();
 }, 60_000);

@@ -53,12 +53,12 @@ async function tailSequence(store: Store, tenantId: string, type: string | undef
 export const eventStreamRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   const { store } = ctx;
   const open = new Set<() => void>();
-  // Tenant credentials' streams: at most 5 each, ended when the credential is revoked or expires.
+  // Tenant credentials' streams: at most 5 each over all processes, ended when the credential is revoked or expires.
   const credentialStreams = new CredentialStreams(store.credentials, app.log);
   // End every stream before the server waits for its connections to close.
   app.addHook('preClose', async () => {
-    credentialStreams.close();
     for (const end of [...open]) end();
+    await credentialStreams.close();
   });
 
   app.get(
@@ -100,7 +100,7 @@ export const eventStreamRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> =
 
       const principal = principalOf(request);
       let endStream = () => {};
-      const release = principal.kind === 'tenant' ? credentialStreams.open(principal.credentialId, () => endStream()) : () => {};
+      const release = principal.kind === 'tenant' ? await credentialStreams.open(principal.credentialId, () => endStream()) : () => {};
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {

@@ -2,9 +2,10 @@ import type { Kysely } from 'kysely';
 import type { CredentialRepository } from '../store.js';
 import { toCredential, toPage } from './rows.js';
 import type { Database } from './schema.js';
+import type { StoreDialect } from './store-dialect.js';
 
 /** Tenant API keys and portal tokens: hashes only, soft-revoked so audit targets stay meaningful. */
-export function credentialRepository(db: Kysely<Database>): CredentialRepository {
+export function credentialRepository(db: Kysely<Database>, dialect: Pick<StoreDialect, 'transaction'>): CredentialRepository {
   const live = (now: Date) =>
     db
       .selectFrom('credentials')
@@ -66,6 +67,26 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
       if (ids.length === 0) return new Set();
       const rows = await live(now).clearSelect().select('id').where('id', 'in', [...ids]).execute();
       return new Set(rows.map((row) => row.id));
+    },
+    openStream(credentialId, streamId, limit, now, leaseUntil) {
+      return dialect.transaction(async (trx) => {
+        // A no-op update that takes the credential's row lock on PostgreSQL: two processes
+        // opening a stream for one credential at once queue here, so neither counts past the
+        // other's insert. (SQLite has one writer: transactions never interleave.)
+        await trx.updateTable('credentials').set((eb) => ({ kind: eb.ref('kind') })).where('id', '=', credentialId).execute();
+        await trx.deleteFrom('credential_streams').where('credential_id', '=', credentialId).where('lease_until', '<=', now.getTime()).execute();
+        const held = await trx.selectFrom('credential_streams').select((eb) => eb.fn.countAll().as('count')).where('credential_id', '=', credentialId).executeTakeFirstOrThrow();
+        if (Number(held.count) >= limit) return false;
+        await trx.insertInto('credential_streams').values({ id: streamId, credential_id: credentialId, lease_until: leaseUntil.getTime() }).execute();
+        return true;
+      });
+    },
+    async renewStreams(streamIds, leaseUntil) {
+      if (streamIds.length === 0) return;
+      await db.updateTable('credential_streams').set({ lease_until: leaseUntil.getTime() }).where('id', 'in', [...streamIds]).execute();
+    },
+    async closeStream(streamId) {
+      await db.deleteFrom('credential_streams').where('id', '=', streamId).execute();
     },
   };
 }

@@ -105,6 +105,7 @@ export interface Database {
     created_at: number;
   };
   // 0005-credential-lifecycle
+  credential_streams: { id: string; credential_id: string; lease_until: number };
   operator_audit_log: {
     id: string;
     actor: string;

@@ -29,7 +29,7 @@ export function createSqlStore(
     meta: metaRepository(db),
     eventTypes: eventTypeRepository(db),
     tenants: tenantRepository(db),
-    credentials: credentialRepository(db),
+    credentials: credentialRepository(db, dialect),
     endpoints: endpointRepository(db, wake),
     events: eventRepository(db, dialect),
     deliveries: deliveryRepository(db, wake),

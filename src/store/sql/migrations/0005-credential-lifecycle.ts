@@ -13,6 +13,16 @@ export const credentialLifecycle: Migration = {
     await db.schema.alterTable('credentials').addColumn('revoked_at', 'bigint').execute();
     await db.schema.createIndex('credentials_by_tenant').on('credentials').columns(['tenant_id', 'kind', 'id']).execute();
 
+    // Open event streams per credential, across every API process: a row is a place, leased
+    // and renewed by the process that holds the stream, so a crashed process frees its places.
+    await db.schema
+      .createTable('credential_streams')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('credential_id', 'text', (c) => c.notNull().references('credentials.id').onDelete('cascade'))
+      .addColumn('lease_until', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('credential_streams_by_credential').on('credential_streams').columns(['credential_id']).execute();
+
     // Catalog and tenant changes: no tenant_id (and no cascade), so deleting a tenant keeps its record.
     await db.schema
       .createTable('operator_audit_log')
