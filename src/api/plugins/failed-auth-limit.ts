@@ -6,7 +6,12 @@
  * share, which still caps guessing at `limit` × processes a minute with no store round trip.
  */
 export class FailedAuthLimit {
-  readonly #addresses = new Map<string, { windowStart: number; failures: number; blockedUntil: number }>();
+  /**
+   * Per address, the times of its last `limit` failures in a ring (exact sliding window:
+   * a fixed window would let 2 × limit − 2 guesses through around its edge). 400 bytes an
+   * address at the default limit; at most MAX_ADDRESSES are kept.
+   */
+  readonly #addresses = new Map<string, { times: Float64Array; next: number; blockedUntil: number }>();
 
   constructor(
     private readonly limit = 50,
@@ -25,19 +30,30 @@ export class FailedAuthLimit {
   fail(address: string): void {
     const now = this.now();
     let entry = this.#addresses.get(address);
-    if (!entry || now - entry.windowStart >= this.windowMs) {
-      if (!entry && this.#addresses.size >= 100_000) this.#forgetStale(now);
-      entry = { windowStart: now, failures: 0, blockedUntil: entry?.blockedUntil ?? 0 };
+    if (!entry) {
+      if (this.#addresses.size >= MAX_ADDRESSES) this.#forget(now);
+      entry = { times: new Float64Array(this.limit).fill(-Infinity), next: 0, blockedUntil: 0 };
       this.#addresses.set(address, entry);
     }
-    entry.failures++;
-    if (entry.failures >= this.limit) entry.blockedUntil = now + this.blockMs;
+    entry.times[entry.next] = now;
+    entry.next = (entry.next + 1) % this.limit;
+    // The next slot now holds the oldest of the last `limit` failures (-Infinity while fewer).
+    if (now - entry.times[entry.next]! < this.windowMs) entry.blockedUntil = now + this.blockMs;
   }
 
-  /** Bounds memory under a spray of addresses: entries whose window and block are over go. */
-  #forgetStale(now: number): void {
+  /** Bounds memory under a spray of addresses: entries with nothing recent go, else the oldest half. */
+  #forget(now: number): void {
     for (const [address, entry] of this.#addresses) {
-      if (now - entry.windowStart >= this.windowMs && entry.blockedUntil <= now) this.#addresses.delete(address);
+      const newest = entry.times[(entry.next + this.limit - 1) % this.limit]!;
+      if (now - newest >= this.windowMs && entry.blockedUntil <= now) this.#addresses.delete(address);
+    }
+    if (this.#addresses.size < MAX_ADDRESSES) return;
+    let drop = this.#addresses.size / 2;
+    for (const address of this.#addresses.keys()) {
+      if (drop-- <= 0) break;
+      this.#addresses.delete(address);
     }
   }
 }
+
+const MAX_ADDRESSES = 50_000;
