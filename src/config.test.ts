@@ -36,4 +36,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({}, { HERALD_ALLOWED_PRIVATE_CIDRS: '10.0.0.0/99' })).toThrow();
     expect(() => loadConfig({}, { HERALD_EGRESS_PROXY: 'socks5://proxy:1080' })).toThrow(/http/);
   });
+
+  it('reads HERALD_TRUST_PROXY as addresses or CIDRs, and refuses anything else', () => {
+    expect(loadConfig({}, {}).trustProxy).toEqual([]);
+    expect(loadConfig({}, { HERALD_TRUST_PROXY: '10.0.0.0/8, 192.0.2.7,::1' }).trustProxy).toEqual(['10.0.0.0/8', '192.0.2.7', '::1']);
+    expect(() => loadConfig({}, { HERALD_TRUST_PROXY: 'proxy.internal' })).toThrow(/HERALD_TRUST_PROXY/);
+  });
 });

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { validateEgressPolicy, type EgressPolicy } from './net/index.js';
 
 /** Every setting, parsed once from flags and environment; flags win over the environment. */
@@ -21,6 +22,8 @@ export interface Config {
    * default 60 000): the contract allows at most attemptTimeoutMs + 60 s, so shorter is within it.
    */
   leaseGraceMs: number;
+  /** Proxies (addresses or CIDRs) whose `X-Forwarded-For` names the client; empty: none. */
+  trustProxy: readonly string[];
 }
 
 export interface ConfigFlags {
@@ -37,6 +40,7 @@ export interface ConfigFlags {
   workers?: boolean;
   migrate?: boolean;
   logLevel?: string;
+  trustProxy?: string;
 }
 
 /** The names of the environment variables, keyed by flag. */
@@ -51,6 +55,7 @@ export const ENV_NAMES = {
   allowedPrivateCidrs: 'HERALD_ALLOWED_PRIVATE_CIDRS',
   egressProxy: 'HERALD_EGRESS_PROXY',
   logLevel: 'HERALD_LOG_LEVEL',
+  trustProxy: 'HERALD_TRUST_PROXY',
 } as const;
 
 const DEV_CIDRS = ['127.0.0.0/8', '::1/128'];
@@ -85,6 +90,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     migrate: flags.migrate !== false,
     logLevel: pick('logLevel') ?? 'info',
     leaseGraceMs: parseLeaseGrace(env.HERALD_LEASE_GRACE_MS),
+    trustProxy: parseTrustProxy(pick('trustProxy')),
   });
 }
 
@@ -103,4 +109,13 @@ function parseLeaseGrace(value: string | undefined): number {
 
 function parseBoolean(value: string | undefined): boolean {
   return value !== undefined && /^(1|true|yes|on)$/i.test(value);
+}
+
+/** `HERALD_TRUST_PROXY`: comma-separated addresses or CIDRs, each checked so a typo fails at start. */
+function parseTrustProxy(value: string | undefined): readonly string[] {
+  const entries = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const entry of entries) {
+    if (!ipaddr.isValid(entry) && !ipaddr.isValidCIDR(entry)) throw new Error(`Invalid HERALD_TRUST_PROXY entry: ${entry} (an address or a CIDR)`);
+  }
+  return Object.freeze(entries);
 }

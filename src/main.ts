@@ -54,6 +54,7 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
         publicUrl: config.publicUrl,
         adminTokenHash: credentials.adminTokenHash,
         tenantRateLimit: { perSecond: 100, burst: 200 },
+        trustProxy: config.trustProxy,
       };
       app = await buildApp(ctx, logger);
       url = await app.listen({ port: config.port, host: config.host });

@@ -9,6 +9,7 @@ import { registerDashboard } from './dashboard.js';
 import { registerAuth } from './plugins/auth.js';
 import { clientErrors, frameworkErrors, registerErrorHandling } from './plugins/errors.js';
 import { registerRequestParsing } from './plugins/request-parsing.js';
+import { credentialRoutes } from './routes/credentials.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { endpointActionRoutes } from './routes/endpoint-actions.js';
 import { endpointRoutes } from './routes/endpoints.js';
@@ -16,6 +17,7 @@ import { eventTypeRoutes } from './routes/event-types.js';
 import { eventRoutes } from './routes/events.js';
 import { eventStreamRoutes } from './routes/event-stream.js';
 import { meRoutes } from './routes/me.js';
+import { operatorAuditRoutes } from './routes/operator-audit.js';
 import { operatorStatsRoutes } from './routes/operator-stats.js';
 import { statsRoutes } from './routes/stats.js';
 import { systemRoutes } from './routes/system.js';
@@ -32,6 +34,8 @@ export async function buildApp(ctx: ApiContext, logger: Logger | false = false):
     logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors,
     clientErrorHandler: clientErrors,
+    // Whose X-Forwarded-For to believe (HERALD_TRUST_PROXY): the failed-authentication limit counts per client address.
+    ...(ctx.trustProxy && ctx.trustProxy.length > 0 ? { trustProxy: [...ctx.trustProxy] } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Request bodies are JSON only: drop Fastify's text/plain parser so anything else is a 415.
@@ -57,6 +61,7 @@ export async function buildApp(ctx: ApiContext, logger: Logger | false = false):
       for (const routes of [meRoutes, eventTypeRoutes, tenantRoutes, endpointRoutes, endpointActionRoutes, eventRoutes, eventStreamRoutes, deliveryRoutes, statsRoutes, operatorStatsRoutes]) {
         await api.register(routes, { ctx });
       }
+      for (const routes of [credentialRoutes, operatorAuditRoutes]) await api.register(routes, { ctx });
     },
     { prefix: '/api/v1' },
   );

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { AuditEntry } from '../domain/audit.js';
+import type { AuditEntry, OperatorAuditEntry } from '../domain/audit.js';
 import { ids } from '../domain/ids.js';
 import type { Store } from '../store/store.js';
 import { principalOf } from './plugins/auth.js';
@@ -12,6 +12,21 @@ export function audit(
   entry: Pick<AuditEntry, 'tenantId' | 'action' | 'targetType' | 'targetId'> & { details?: Record<string, unknown> },
 ): Promise<void> {
   return store.audit.append({
+    id: ids.next('aud'),
+    actor: actorOf(principalOf(request)),
+    details: {},
+    createdAt: new Date(),
+    ...entry,
+  });
+}
+
+/** Appends to the operator's trail: catalog changes, and tenants created, changed or deleted. */
+export function operatorAudit(
+  store: Store,
+  request: FastifyRequest,
+  entry: Pick<OperatorAuditEntry, 'action' | 'targetType' | 'targetId'> & { details?: Record<string, unknown> },
+): Promise<void> {
+  return store.audit.appendOperator({
     id: ids.next('aud'),
     actor: actorOf(principalOf(request)),
     details: {},

@@ -28,4 +28,6 @@ export interface ApiContext {
   adminTokenHash: Buffer;
   /** Requests a tenant key or portal token may make per second, and its burst. */
   tenantRateLimit: { perSecond: number; burst: number };
+  /** Addresses or CIDRs of proxies whose `X-Forwarded-For` names the client (HERALD_TRUST_PROXY). */
+  trustProxy?: readonly string[];
 }

@@ -94,12 +94,6 @@ export const PatchTenant = Type.Object(
 );
 export type PatchTenant = Static<typeof PatchTenant>;
 
-export const ApiKey = Type.Object({ id: Type.String(), key: Type.String(), createdAt: Timestamp });
-export const PortalToken = Type.Object({ token: Type.String(), url: Type.String(), expiresAt: Timestamp });
-export const CreatePortalToken = Type.Object(
-  { expiresInSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 7 * 86400 })) },
-  { additionalProperties: false },
-);
 
 // Event types -------------------------------------------------------------
 
@@ -294,3 +288,48 @@ export const TenantParams = Type.Object({ tid: Type.String({ maxLength: 64 }) })
 export const EndpointParams = Type.Object({ tid: Type.String({ maxLength: 64 }), eid: Type.String({ maxLength: 64 }) });
 export const DeliveryParams = Type.Object({ tid: Type.String({ maxLength: 64 }), did: Type.String({ maxLength: 64 }) });
 export const EventTypeParams = Type.Object({ name: Type.String({ maxLength: 128 }) });
+
+// Credentials and the operator's trail (issue 12) -------------------------
+
+const CredentialName = Type.String({ minLength: 1, maxLength: 100 });
+export const CreateApiKey = Type.Object(
+  { name: Type.Optional(CredentialName), expiresAt: Type.Optional(Timestamp) },
+  { additionalProperties: false },
+);
+export type CreateApiKey = Static<typeof CreateApiKey>;
+/** The create answer: the only time `key` is shown. */
+export const ApiKey = Type.Object({ id: Type.String(), name: Nullable(Type.String()), key: Type.String(), createdAt: Timestamp, expiresAt: Nullable(Timestamp) });
+export const ApiKeyInfo = Type.Object({
+  id: Type.String(),
+  name: Nullable(Type.String()),
+  prefix: Type.String({ description: 'The start of the key, to recognise it' }),
+  createdAt: Timestamp,
+  expiresAt: Nullable(Timestamp),
+  lastUsedAt: Nullable(Timestamp),
+});
+export const ApiKeyParams = Type.Object({ tid: Type.String({ maxLength: 64 }), kid: Type.String({ maxLength: 64 }) });
+
+export const CreatePortalToken = Type.Object(
+  { expiresInSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 7 * 86400 })) },
+  { additionalProperties: false },
+);
+/** The create answer: the only time `token` is shown. */
+export const PortalToken = Type.Object({ id: Type.String(), token: Type.String(), url: Type.String(), expiresAt: Timestamp });
+export const PortalTokenInfo = Type.Object({
+  id: Type.String(),
+  prefix: Type.String({ description: 'The start of the token, to recognise it' }),
+  createdAt: Timestamp,
+  expiresAt: Nullable(Timestamp),
+  lastUsedAt: Nullable(Timestamp),
+});
+export const PortalTokenParams = Type.Object({ tid: Type.String({ maxLength: 64 }), ptid: Type.String({ maxLength: 64 }) });
+
+export const OperatorAuditEntry = Type.Object({
+  id: Type.String(),
+  actor: Type.String(),
+  action: Type.String(),
+  targetType: Type.String(),
+  targetId: Type.String(),
+  details: JsonObject,
+  createdAt: Timestamp,
+});

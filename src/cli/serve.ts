@@ -20,7 +20,8 @@ export function serveCommand(name: 'serve' | 'worker', description: string): Com
       .addOption(new Option('--host <host>', 'address to listen on [env HERALD_HOST]'))
       .addOption(new Option('--public-url <url>', 'base URL used in portal links [env HERALD_PUBLIC_URL]'))
       .addOption(new Option('--admin-token <token>', 'admin bearer token; generated on first start [env HERALD_ADMIN_TOKEN]'))
-      .addOption(new Option('--no-workers', 'serve the API only; run `herald worker` for deliveries'));
+      .addOption(new Option('--no-workers', 'serve the API only; run `herald worker` for deliveries'))
+      .addOption(new Option('--trust-proxy <cidrs>', "proxies whose X-Forwarded-For names the client, e.g. 10.0.0.0/8 [env HERALD_TRUST_PROXY]"));
   }
   return command.action(async (flags: ConfigFlags) => {
     const config = { ...loadConfig(flags), api: name === 'serve' };

@@ -10,3 +10,17 @@ export interface AuditEntry {
   details: Record<string, unknown>;
   createdAt: Date;
 }
+
+/**
+ * What the operator did to things no tenant owns (the catalog) or to tenants themselves.
+ * Kept apart from the tenant trail: a deleted tenant's own log goes with it, this one stays.
+ */
+export interface OperatorAuditEntry {
+  id: string;
+  actor: Actor;
+  action: string;
+  targetType: 'event_type' | 'tenant';
+  targetId: string;
+  details: Record<string, unknown>;
+  createdAt: Date;
+}

@@ -434,5 +434,86 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       expect(await store.tenants.get('acme')).toBeNull();
       expect(await store.queue.depth()).toBe(0);
     });
+
+    // Credential lifecycle and the operator's trail (0005-credential-lifecycle) ------------
+
+    const addCredential = (id: string, overrides: Partial<Parameters<Store['credentials']['create']>[0]> = {}) =>
+      store.credentials.create({
+        id,
+        tenantId: 'acme',
+        kind: 'api_key',
+        name: null,
+        prefix: 'htk_abc',
+        expiresAt: null,
+        createdAt: T0,
+        lastUsedAt: null,
+        hash: `hash-of-${id}`,
+        ...overrides,
+      });
+
+    it('lists live credentials of one kind and tenant, and revokes them for good', async () => {
+      await store.tenants.create({ id: 'other', name: 'Other', settings: defaultTenantSettings(), createdAt: T0 });
+      await addCredential('key_1', { name: 'ci' });
+      await addCredential('key_2', { expiresAt: at(60) });
+      await addCredential('key_3', { tenantId: 'other' });
+      await addCredential('ptk_1', { kind: 'portal', expiresAt: at(3600) });
+      const listed = await store.credentials.list('acme', 'api_key', at(1), { limit: 10 });
+      expect(listed.data.map((c) => [c.id, c.name, c.prefix])).toEqual([['key_1', 'ci', 'htk_abc'], ['key_2', null, 'htk_abc']]);
+      // Expired ones are not live: not listed, not revocable.
+      expect((await store.credentials.list('acme', 'api_key', at(61), { limit: 10 })).data.map((c) => c.id)).toEqual(['key_1']);
+      expect(await store.credentials.revoke('acme', 'api_key', 'key_2', at(61))).toBe(false);
+      // Revocation is scoped by tenant and kind, and happens once.
+      expect(await store.credentials.revoke('acme', 'api_key', 'key_3', at(1))).toBe(false);
+      expect(await store.credentials.revoke('acme', 'api_key', 'ptk_1', at(1))).toBe(false);
+      expect(await store.credentials.revoke('acme', 'api_key', 'key_1', at(1))).toBe(true);
+      expect(await store.credentials.revoke('acme', 'api_key', 'key_1', at(1))).toBe(false);
+      expect(await store.credentials.findByHash('hash-of-key_1')).toBeNull();
+      expect((await store.credentials.findByHash('hash-of-key_3'))?.tenantId).toBe('other');
+      expect([...(await store.credentials.live(['key_1', 'key_2', 'key_3', 'ptk_1', 'nope'], at(61)))].sort()).toEqual(['key_3', 'ptk_1']);
+      expect((await store.credentials.list('acme', 'portal', at(1), { limit: 10 })).data.map((c) => c.id)).toEqual(['ptk_1']);
+    });
+
+    it('pages credentials and keeps the newest last use', async () => {
+      for (const n of [1, 2, 3]) await addCredential(`key_${n}`);
+      const first = await store.credentials.list('acme', 'api_key', T0, { limit: 2 });
+      expect(first.data.map((c) => c.id)).toEqual(['key_1', 'key_2']);
+      const second = await store.credentials.list('acme', 'api_key', T0, { limit: 2, cursor: first.nextCursor! });
+      expect(second).toEqual({ data: [expect.objectContaining({ id: 'key_3' })], nextCursor: null });
+      await store.credentials.touch(new Map([['key_1', at(10)], ['key_2', at(5)]]));
+      await store.credentials.touch(new Map([['key_1', at(7)]]));
+      const used = await store.credentials.list('acme', 'api_key', T0, { limit: 10 });
+      expect(used.data.map((c) => c.lastUsedAt?.toISOString() ?? null)).toEqual([at(10).toISOString(), at(5).toISOString(), null]);
+    });
+
+    it('holds at most `limit` stream places per credential, freeing closed and expired ones', async () => {
+      await addCredential('key_1');
+      await addCredential('key_2', { hash: 'other-hash' });
+      const open = (stream: string, now: Date, credential = 'key_1') => store.credentials.openStream(credential, stream, 2, now, new Date(now.getTime() + 15_000));
+      expect(await open('stm_1', T0)).toBe(true);
+      expect(await open('stm_2', T0)).toBe(true);
+      expect(await open('stm_3', T0)).toBe(false);
+      expect(await open('stm_4', T0, 'key_2')).toBe(true);
+      await store.credentials.closeStream('stm_1');
+      expect(await open('stm_5', T0)).toBe(true);
+      // stm_2's lease is renewed, stm_5's runs out: its place is free again.
+      await store.credentials.renewStreams(['stm_2'], at(60));
+      expect(await open('stm_6', at(20))).toBe(true);
+      expect(await open('stm_7', at(20))).toBe(false);
+      // Concurrent opens never share out more places than there are.
+      const raced = await Promise.all(['a', 'b', 'c', 'd'].map((n) => store.credentials.openStream('key_2', `stm_${n}`, 3, T0, at(15))));
+      expect(raced.filter(Boolean)).toHaveLength(2);
+    });
+
+    it("keeps the operator's trail apart from tenants, newest first, after the tenant is gone", async () => {
+      const entry = (id: string) => ({ id, actor: 'admin' as const, action: 'tenant.created', targetType: 'tenant' as const, targetId: 'acme', details: { name: 'Acme' }, createdAt: T0 });
+      await store.audit.appendOperator(entry('aud_1'));
+      await store.audit.appendOperator(entry('aud_2'));
+      await store.audit.appendOperator(entry('aud_3'));
+      await store.tenants.delete('acme');
+      const first = await store.audit.listOperator({ limit: 2 });
+      expect(first.data.map((e) => e.id)).toEqual(['aud_3', 'aud_2']);
+      expect(first.data[0]).toEqual(entry('aud_3'));
+      expect((await store.audit.listOperator({ limit: 2, cursor: first.nextCursor! })).data.map((e) => e.id)).toEqual(['aud_1']);
+    });
   });
 }

@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../domain/audit.js';
+import type { AuditEntry, OperatorAuditEntry } from '../domain/audit.js';
 import type { Attempt, Delivery, DeliveryOutcome } from '../domain/delivery.js';
 import type { Endpoint, EndpointPatch, EndpointSecrets, Filter, NewEndpoint } from '../domain/endpoint.js';
 import type { HeraldEvent } from '../domain/event.js';
@@ -65,14 +65,41 @@ export interface Credential {
   id: string;
   tenantId: string;
   kind: CredentialKind;
+  /** A label the creator chose (API keys), or null. */
+  name: string | null;
+  /** The start of the token, the only part shown after creation (null for keys made before 0005). */
+  prefix: string | null;
   expiresAt: Date | null;
   createdAt: Date;
+  /** Lags a use by up to the API's flush interval: uses are recorded in batches. */
+  lastUsedAt: Date | null;
 }
 
-/** Tenant API keys and portal tokens, kept only as hashes. */
+/**
+ * Tenant API keys and portal tokens, kept only as hashes. "Live" means neither revoked nor
+ * expired at `now`; every lookup goes to the store, so a revocation holds at once on every
+ * process (no process keeps a copy that could outlive it).
+ */
 export interface CredentialRepository {
   create(credential: Credential & { hash: string }): Promise<void>;
+  /** The credential with this hash unless revoked (expiry is the caller's check: it knows the clock). */
   findByHash(hash: string): Promise<Credential | null>;
+  /** A tenant's live credentials of one kind, oldest first. */
+  list(tenantId: string, kind: CredentialKind, now: Date, page: PageRequest): Promise<Page<Credential>>;
+  /** Revokes a live credential; false when there is none with that id, kind and tenant. */
+  revoke(tenantId: string, kind: CredentialKind, id: string, now: Date): Promise<boolean>;
+  /** Records last uses, in one batch; an older time never replaces a newer one. */
+  touch(uses: ReadonlyMap<string, Date>): Promise<void>;
+  /** Which of these ids are live at `now`. */
+  live(ids: readonly string[], now: Date): Promise<Set<string>>;
+  /**
+   * Takes one of a credential's `limit` event-stream places, across every process, leased until
+   * `leaseUntil`; false when live leases hold them all. Expired leases (a crashed process) free theirs.
+   */
+  openStream(credentialId: string, streamId: string, limit: number, now: Date, leaseUntil: Date): Promise<boolean>;
+  /** Extends the leases of streams still open. */
+  renewStreams(streamIds: readonly string[], leaseUntil: Date): Promise<void>;
+  closeStream(streamId: string): Promise<void>;
 }
 
 /** What matching needs of an endpoint: no secrets, no URL. */
@@ -302,4 +329,7 @@ export interface DeliveryQueue {
 export interface AuditRepository {
   append(entry: AuditEntry): Promise<void>;
   list(tenantId: string, page: PageRequest): Promise<Page<AuditEntry>>;
+  /** The operator's trail (catalog and tenant changes), newest first. */
+  appendOperator(entry: OperatorAuditEntry): Promise<void>;
+  listOperator(page: PageRequest): Promise<Page<OperatorAuditEntry>>;
 }

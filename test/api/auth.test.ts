@@ -70,7 +70,6 @@ describe.each([
     const endpoint = await fx.api('POST', '/api/v1/tenants/t1/endpoints', { url: `${fx.receiver.url}/t1`, eventTypes: ['chat.message'] }, token());
     expect(endpoint.status).toBe(201);
     expect((await fx.api('GET', `/api/v1/tenants/t1/endpoints/${endpoint.body.id}`, undefined, token())).status).toBe(200);
-    expect((await fx.api('POST', '/api/v1/tenants/t1/events', { type: 'chat.message', data: {} }, token())).status).toBe(202);
     expect((await fx.api('GET', '/api/v1/tenants/t1/events', undefined, token())).status).toBe(200);
     expect((await fx.api('GET', '/api/v1/tenants/t1/deliveries', undefined, token())).status).toBe(200);
     expect((await fx.api('GET', '/api/v1/tenants/t1/audit-log', undefined, token())).status).toBe(200);
@@ -112,8 +111,6 @@ describe.each([
       ['GET', '/api/v1/tenants'],
       ['PATCH', '/api/v1/tenants/t1', { settings: { retrySchedule: [0] } }],
       ['DELETE', '/api/v1/tenants/t1'],
-      ['POST', '/api/v1/tenants/t1/api-keys'],
-      ['POST', '/api/v1/tenants/t1/portal-token'],
       ['POST', '/api/v1/event-types', { name: 'sneaky.type' }],
       ['PATCH', '/api/v1/event-types/chat.message', { description: 'changed' }],
       ['DELETE', '/api/v1/event-types/chat.message'],
@@ -127,6 +124,31 @@ describe.each([
     expect((await fx.api('GET', '/api/v1/tenants/t1')).body.settings.retrySchedule).toHaveLength(7);
     expect((await fx.api('GET', '/api/v1/event-types/chat.message')).body.description).toBe('');
     expectError(await fx.api('GET', '/api/v1/event-types/sneaky.type'), 404, 'not_found');
+  });
+});
+
+describe('what a tenant API key may do that a portal token may not', () => {
+  const keyOnly: Array<[string, string, unknown?]> = [
+    ['POST', '/api/v1/tenants/t1/events', { type: 'chat.message', data: {} }],
+    ['POST', '/api/v1/tenants/t1/api-keys', {}],
+    ['GET', '/api/v1/tenants/t1/api-keys'],
+    ['POST', '/api/v1/tenants/t1/portal-token', {}],
+    ['GET', '/api/v1/tenants/t1/portal-tokens'],
+  ];
+
+  it.each(keyOnly)('%s %s: the key yes, the portal token 403', async (method, path, body) => {
+    const byKey = await fx.api(method, path, body, key);
+    expect(byKey.status, `${method} ${path}`).toBeLessThan(300);
+    expectError(await fx.api(method, path, body, portal), 403, 'forbidden');
+  });
+
+  it('a portal token publishes nothing and mints nothing when refused', async () => {
+    const before = (await fx.api('GET', '/api/v1/tenants/t1/events')).body.data.length;
+    const keys = (await fx.api('GET', '/api/v1/tenants/t1/api-keys')).body.data.length;
+    expectError(await fx.api('POST', '/api/v1/tenants/t1/events', { type: 'chat.message', data: { sneaky: true } }, portal), 403, 'forbidden');
+    expectError(await fx.api('POST', '/api/v1/tenants/t1/api-keys', {}, portal), 403, 'forbidden');
+    expect((await fx.api('GET', '/api/v1/tenants/t1/events')).body.data.length).toBe(before);
+    expect((await fx.api('GET', '/api/v1/tenants/t1/api-keys')).body.data.length).toBe(keys);
   });
 });
 

@@ -211,7 +211,7 @@ describe('POST /api/v1/tenants/:tid/portal-token', () => {
     const before = Date.now();
     const issued = await fx.api('POST', '/api/v1/tenants/portal/portal-token');
     expect(issued.status).toBe(201);
-    expect(issued.body).toEqual({ token: expect.any(String), url: expect.any(String), expiresAt: expect.stringMatching(ISO_TIME) });
+    expect(issued.body).toEqual({ id: expect.stringMatching(/^ptk_/), token: expect.any(String), url: expect.any(String), expiresAt: expect.stringMatching(ISO_TIME) });
     const { token, url, expiresAt } = issued.body as { token: string; url: string; expiresAt: string };
 
     const link = new URL(url);

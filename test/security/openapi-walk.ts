@@ -40,15 +40,28 @@ const OPERATOR = new Set([
   'GET /api/v1/tenants',
   'PATCH /api/v1/tenants/{tid}',
   'DELETE /api/v1/tenants/{tid}',
-  'POST /api/v1/tenants/{tid}/api-keys',
-  'POST /api/v1/tenants/{tid}/portal-token',
   'POST /api/v1/event-types',
   'PATCH /api/v1/event-types/{name}',
   'DELETE /api/v1/event-types/{name}',
+  'GET /api/v1/audit-log',
+  'GET /api/v1/stats',
 ]);
 
-export const isOperator = (op: Operation) => OPERATOR.has(`${op.method} ${op.template}`);
+export const isOperator = (op: Operation) => OPERATOR.has(`${op.method} ${op.template}`) || op.template.startsWith('/api/v1/operator/');
 export const isTenantScoped = (op: Operation) => op.params.includes('tid');
+
+/**
+ * What a portal token may do, from the brief ("Keys and credentials"): it reads all of its
+ * tenant and manages its endpoints; it cannot publish (any POST under `/events`, batches
+ * included), mint or list credentials, or change tenant settings (an operator route).
+ * Written from the brief's words, not from the server's declarations, so the two can disagree.
+ */
+export function portalMay(op: Operation): boolean {
+  if (isOperator(op)) return false;
+  if (/\/(api-keys|portal-tokens?)(\/|$)/.test(op.template)) return false;
+  if (op.method === 'POST' && /\/events(\/|$)/.test(op.template)) return false;
+  return true;
+}
 
 export function fillPath(op: Operation, values: Record<string, string>, fallback: string): string {
   return op.template.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(values[name] ?? fallback));
@@ -62,6 +75,7 @@ export function plausibleBody(op: Operation, ctx: { url: string; eventType: stri
   if (op.method === 'PATCH' && t.endsWith('/endpoints/{eid}')) return { description: 'pwned', url: ctx.url };
   if (op.method === 'POST' && t.endsWith('/events')) return { type: ctx.eventType, data: { pwned: true } };
   if (op.method === 'POST' && t.endsWith('/events/batch')) return { events: [{ type: ctx.eventType, data: { pwned: true } }] };
+  if (op.method === 'POST' && t.endsWith('/api-keys')) return { name: 'walked' };
   if (t.endsWith('/recover')) return { since: new Date(0).toISOString() };
   if (t.endsWith('/rotate-secret')) return { gracePeriodSeconds: 0 };
   if (t.endsWith('/test')) return { eventType: ctx.eventType };

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { toEnvelope } from '../../domain/event.js';
 import { HeraldError, missing, validationFailed } from '../../errors.js';
+import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
-import { tenantOf } from '../plugins/auth.js';
+import { openToPortal, tenantOf } from '../plugins/auth.js';
 import { presentAttempt, presentAuditEntry, presentDelivery } from '../present.js';
 import { AuditEntry, Delivery, DeliveryDetail, DeliveryParams, DeliveryQuery, PageQuery, TenantParams, pageOf } from '../schemas.js';
 
@@ -11,6 +12,8 @@ const DELIVERY_CURSOR = /^dlv_[0-9A-Z]{26}$/;
 const AUDIT_CURSOR = /^aud_[0-9A-Z]{26}$/;
 
 export const deliveryRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  // A portal token may call every route here (see RouteAccess in plugins/auth.ts).
+  openToPortal(app);
   const { store } = ctx;
 
   app.get(
@@ -51,6 +54,7 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
       const delivery = (await store.deliveries.get(tid, did)) ?? missing('Delivery');
       if (delivery.status === 'delivering') throw new HeraldError('conflict', 'The delivery is being sent right now');
       await store.deliveries.requeue(tid, { deliveryId: did }, tenantOf(request).settings.retrySchedule.length, new Date());
+      await audit(store, request, { tenantId: tid, action: 'delivery.retried', targetType: 'delivery', targetId: did });
       return presentDelivery((await store.deliveries.get(tid, did)) ?? missing('Delivery'));
     },
   );

@@ -6,7 +6,7 @@ import type { Store } from '../../store/store.js';
 import { audit } from '../audit.js';
 import { DEFAULT_GRACE_SECONDS, effectiveScheme, publicKeyFor, replaceKey } from '../endpoint-keys.js';
 import type { ApiContext } from '../context.js';
-import { tenantOf } from '../plugins/auth.js';
+import { openToPortal, tenantOf } from '../plugins/auth.js';
 import { presentEndpoint } from '../present.js';
 import { publishEvents } from '../publish-event.js';
 import { Count, Endpoint as EndpointSchema, EndpointParams, OptionalBody, PublicKey, Recover, RotateSecret, Secret, TestRequest, TestResult } from '../schemas.js';
@@ -16,6 +16,8 @@ const tags = ['Endpoint actions'];
 const TEST_BODY_LIMIT = 500;
 
 export const endpointActionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  // A portal token may call every route here (see RouteAccess in plugins/auth.ts).
+  openToPortal(app);
   const { store } = ctx;
   const noBody = OptionalBody(Type.Object({}, { additionalProperties: false }));
 
@@ -127,7 +129,7 @@ export const endpointActionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }
       await findEndpoint(ctx, tid, eid);
       const since = new Date(request.body.since);
       const count = await store.deliveries.requeue(tid, { endpointId: eid, since }, tenantOf(request).settings.retrySchedule.length, new Date());
-      await audit(store, request, { tenantId: tid, action: 'endpoint.recovered', targetType: 'endpoint', targetId: eid, details: { since: since.toISOString(), count } });
+      await audit(store, request, { tenantId: tid, action: 'endpoint.recovered_since', targetType: 'endpoint', targetId: eid, details: { since: since.toISOString(), count } });
       return { count };
     },
   );

@@ -9,7 +9,7 @@ import { generateEndpointKey } from '../../signing/index.js';
 import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
 import { DEFAULT_GRACE_SECONDS, effectiveScheme, replaceKey, usesKeyPair } from '../endpoint-keys.js';
-import { tenantOf } from '../plugins/auth.js';
+import { openToPortal, tenantOf } from '../plugins/auth.js';
 import { presentEndpoint } from '../present.js';
 import { CreateEndpoint, Endpoint as EndpointSchema, EndpointParams, EndpointWithSecret, PageQuery, PatchEndpoint, TenantParams, pageOf } from '../schemas.js';
 import { checkFilter, checkHeaders, checkSecret, checkSignatureSettings, checkSubscriptions } from '../validation.js';
@@ -18,6 +18,8 @@ const tags = ['Endpoints'];
 export const MAX_ENDPOINTS_PER_TENANT = 500;
 
 export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  // A portal token may call every route here (see RouteAccess in plugins/auth.ts).
+  openToPortal(app);
   const { store, secretBox } = ctx;
 
   app.post(

@@ -5,7 +5,8 @@ import { toEnvelope } from '../../domain/event.js';
 import { validationFailed } from '../../errors.js';
 import type { Store } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
-import { tenantOf } from '../plugins/auth.js';
+import { CredentialStreams } from '../credential-streams.js';
+import { principalOf, tenantOf } from '../plugins/auth.js';
 import { EventTypeName, PollCursor, TenantParams } from '../schemas.js';
 
 const tags = ['Events'];
@@ -52,9 +53,12 @@ async function tailSequence(store: Store, tenantId: string, type: string | undef
 export const eventStreamRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   const { store } = ctx;
   const open = new Set<() => void>();
+  // Tenant credentials' streams: at most 5 each over all processes, ended when the credential is revoked or expires.
+  const credentialStreams = new CredentialStreams(store.credentials, app.log);
   // End every stream before the server waits for its connections to close.
   app.addHook('preClose', async () => {
     for (const end of [...open]) end();
+    await credentialStreams.close();
   });
 
   app.get(
@@ -96,6 +100,9 @@ export const eventStreamRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> =
       // The cursor is opaque here: the store refuses one it never gave out, answered before the stream opens.
       if (cursor !== null) await store.events.poll(tenant.id, { after: cursor, limit: 1, type });
 
+      const principal = principalOf(request);
+      let endStream = () => {};
+      const release = principal.kind === 'tenant' ? await credentialStreams.open(principal.credentialId, () => endStream()) : () => {};
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -104,7 +111,10 @@ export const eventStreamRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> =
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
       });
-      if (request.method === 'HEAD') return void res.end();
+      if (request.method === 'HEAD') {
+        release();
+        return void res.end();
+      }
       // A `ready` event (ignored by EventSource's onmessage) tells the client where it starts, so a
       // reconnect before the first event still resumes there: `after=0` when the tenant had none.
       const start = cursor;
@@ -154,6 +164,7 @@ export const eventStreamRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> =
         if (closed) return;
         closed = true;
         open.delete(end);
+        release();
         clearInterval(fallback);
         clearInterval(heartbeat);
         stopWake();
@@ -161,6 +172,7 @@ export const eventStreamRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> =
         if (!res.writableEnded) res.end();
       }
       open.add(end);
+      endStream = end;
       res.once('close', end);
       void pump();
     },

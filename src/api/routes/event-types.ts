@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { conflict, missing } from '../../errors.js';
+import { operatorAudit } from '../audit.js';
 import type { ApiContext } from '../context.js';
 import { presentEventType } from '../present.js';
 import { assertValidJsonSchema } from '../json-schemas.js';
@@ -19,6 +20,7 @@ export const eventTypeRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = a
       if (schema) assertValidJsonSchema(schema);
       const now = new Date();
       const created = await store.eventTypes.create({ name, description, schema, example, deprecated, createdAt: now, updatedAt: now });
+      await operatorAudit(store, request, { action: 'event_type.created', targetType: 'event_type', targetId: name });
       return reply.status(201).send(presentEventType(created));
     },
   );
@@ -43,8 +45,9 @@ export const eventTypeRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = a
     { config: { access: 'operator' }, schema: { tags, summary: 'Change an event type', params: EventTypeParams, body: PatchEventType, response: { 200: EventType } } },
     async (request) => {
       if (request.body.schema) assertValidJsonSchema(request.body.schema);
-      const updated = await store.eventTypes.update(request.params.name, { ...request.body, updatedAt: new Date() });
-      return presentEventType(updated ?? missing('Event type'));
+      const updated = (await store.eventTypes.update(request.params.name, { ...request.body, updatedAt: new Date() })) ?? missing('Event type');
+      await operatorAudit(store, request, { action: 'event_type.updated', targetType: 'event_type', targetId: updated.name, details: { fields: Object.keys(request.body) } });
+      return presentEventType(updated);
     },
   );
 
@@ -54,6 +57,7 @@ export const eventTypeRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = a
     async (request, reply) => {
       if (BUILT_IN.has(request.params.name)) throw conflict('Built-in event types cannot be removed');
       if (!(await store.eventTypes.delete(request.params.name))) missing('Event type');
+      await operatorAudit(store, request, { action: 'event_type.deleted', targetType: 'event_type', targetId: request.params.name });
       return reply.status(204).send(null);
     },
   );

@@ -3,16 +3,14 @@ import { Type } from '@sinclair/typebox';
 import { ids } from '../../domain/ids.js';
 import { defaultTenantSettings, mergeTenantSettings, type TenantSettings } from '../../domain/tenant.js';
 import { missing } from '../../errors.js';
-import { audit } from '../audit.js';
+import { audit, operatorAudit } from '../audit.js';
 import { tenantOf } from '../plugins/auth.js';
 import type { ApiContext } from '../context.js';
-import { hashToken, newToken } from '../principal.js';
 import { checkSignatureSettings } from '../validation.js';
 import { presentTenant } from '../present.js';
-import { ApiKey, CreatePortalToken, CreateTenant, OptionalBody, PageQuery, PatchTenant, PortalToken, Tenant, TenantParams, pageOf } from '../schemas.js';
+import { CreateTenant, PageQuery, PatchTenant, Tenant, TenantParams, pageOf } from '../schemas.js';
 
 const tags = ['Tenants'];
-const PORTAL_TOKEN_TTL_SECONDS = 3600;
 
 export const tenantRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   const { store } = ctx;
@@ -28,6 +26,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asyn
         settings,
         createdAt: new Date(),
       });
+      await operatorAudit(store, request, { action: 'tenant.created', targetType: 'tenant', targetId: tenant.id, details: { name: tenant.name } });
       return reply.status(201).send(presentTenant(tenant));
     },
   );
@@ -54,13 +53,10 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asyn
       const tenant = tenantOf(request);
       const settings = request.body.settings ? checkedSettings(mergeTenantSettings(tenant.settings, request.body.settings)) : undefined;
       const updated = await store.tenants.update(tenant.id, { name: request.body.name, settings });
-      await audit(store, request, {
-        tenantId: tenant.id,
-        action: 'tenant.updated',
-        targetType: 'tenant',
-        targetId: tenant.id,
-        details: { fields: Object.keys(request.body), settings: Object.keys(request.body.settings ?? {}) },
-      });
+      const details = { fields: Object.keys(request.body), settings: Object.keys(request.body.settings ?? {}) };
+      await operatorAudit(store, request, { action: 'tenant.updated', targetType: 'tenant', targetId: tenant.id, details });
+      // The tenant's own trail records what changes how its deliveries behave.
+      if (settings) await audit(store, request, { tenantId: tenant.id, action: 'tenant.settings_changed', targetType: 'tenant', targetId: tenant.id, details: { settings: details.settings } });
       return presentTenant(updated ?? missing('Tenant'));
     },
   );
@@ -70,38 +66,8 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asyn
     { config: { access: 'operator' }, schema: { tags, summary: 'Delete a tenant and everything it owns', params: TenantParams, response: { 204: Type.Null() } } },
     async (request, reply) => {
       if (!(await store.tenants.delete(request.params.tid))) missing('Tenant');
+      await operatorAudit(store, request, { action: 'tenant.deleted', targetType: 'tenant', targetId: request.params.tid });
       return reply.status(204).send(null);
-    },
-  );
-
-  app.post(
-    '/tenants/:tid/api-keys',
-    { config: { access: 'operator' }, schema: { tags, summary: 'Create a tenant API key (shown once)', params: TenantParams, response: { 201: ApiKey } } },
-    async (request, reply) => {
-      const tenant = tenantOf(request);
-      const key = newToken('htk');
-      const credential = { id: ids.next('key'), tenantId: tenant.id, kind: 'api_key' as const, expiresAt: null, createdAt: new Date() };
-      await store.credentials.create({ ...credential, hash: hashToken(key).toString('hex') });
-      await audit(store, request, { tenantId: tenant.id, action: 'api_key.created', targetType: 'api_key', targetId: credential.id });
-      return reply.status(201).send({ id: credential.id, key, createdAt: credential.createdAt.toISOString() });
-    },
-  );
-
-  app.post(
-    '/tenants/:tid/portal-token',
-    {
-      config: { access: 'operator' },
-      schema: { tags, summary: 'Create a short-lived dashboard link for one tenant', params: TenantParams, body: OptionalBody(CreatePortalToken), response: { 201: PortalToken } },
-    },
-    async (request, reply) => {
-      const tenant = tenantOf(request);
-      const token = newToken('hpt');
-      const now = new Date();
-      const expiresAt = new Date(now.getTime() + (request.body?.expiresInSeconds ?? PORTAL_TOKEN_TTL_SECONDS) * 1000);
-      await store.credentials.create({ id: ids.next('ptk'), tenantId: tenant.id, kind: 'portal', expiresAt, createdAt: now, hash: hashToken(token).toString('hex') });
-      // The token rides in the fragment: browsers never send it to a server or put it in a Referer.
-      const url = `${ctx.publicUrl}/#token=${encodeURIComponent(token)}`;
-      return reply.status(201).send({ token, url, expiresAt: expiresAt.toISOString() });
     },
   );
 };

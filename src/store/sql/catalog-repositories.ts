@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import { conflict } from '../../errors.js';
-import type { AuditRepository, CredentialRepository, EventTypeRepository, MetaRepository, TenantRepository } from '../store.js';
-import { jsonOrNull, toAuditEntry, toEventType, toPage, toTenant } from './rows.js';
+import type { EventTypeRepository, MetaRepository, TenantRepository } from '../store.js';
+import { jsonOrNull, toEventType, toPage, toTenant } from './rows.js';
 import type { Database } from './schema.js';
 
-/** The small repositories: settings, catalog, tenants, credentials and the audit trail. */
+/** The small repositories: settings, catalog and tenants (credentials and audit have their own files). */
 
 export function metaRepository(db: Kysely<Database>): MetaRepository {
   return {
@@ -97,60 +97,6 @@ export function tenantRepository(db: Kysely<Database>, endpointsChanged: (tenant
       const deleted = Number(result.numDeletedRows) > 0;
       if (deleted) await endpointsChanged(id);
       return deleted;
-    },
-  };
-}
-
-export function credentialRepository(db: Kysely<Database>): CredentialRepository {
-  return {
-    async create(credential) {
-      await db
-        .insertInto('credentials')
-        .values({
-          id: credential.id,
-          tenant_id: credential.tenantId,
-          kind: credential.kind,
-          hash: credential.hash,
-          expires_at: credential.expiresAt?.getTime() ?? null,
-          created_at: credential.createdAt.getTime(),
-        })
-        .execute();
-    },
-    async findByHash(hash) {
-      const row = await db.selectFrom('credentials').selectAll().where('hash', '=', hash).executeTakeFirst();
-      if (!row) return null;
-      return {
-        id: row.id,
-        tenantId: row.tenant_id,
-        kind: row.kind as 'api_key' | 'portal',
-        expiresAt: row.expires_at === null ? null : new Date(Number(row.expires_at)),
-        createdAt: new Date(Number(row.created_at)),
-      };
-    },
-  };
-}
-
-export function auditRepository(db: Kysely<Database>): AuditRepository {
-  return {
-    async append(entry) {
-      await db
-        .insertInto('audit_log')
-        .values({
-          id: entry.id,
-          tenant_id: entry.tenantId,
-          actor: entry.actor,
-          action: entry.action,
-          target_type: entry.targetType,
-          target_id: entry.targetId,
-          details: JSON.stringify(entry.details),
-          created_at: entry.createdAt.getTime(),
-        })
-        .execute();
-    },
-    async list(tenantId, { limit, cursor }) {
-      let query = db.selectFrom('audit_log').selectAll().where('tenant_id', '=', tenantId).orderBy('id', 'desc').limit(limit + 1);
-      if (cursor) query = query.where('id', '<', cursor);
-      return toPage(await query.execute(), limit, toAuditEntry, (row) => row.id);
     },
   };
 }

@@ -1,11 +1,12 @@
 import type { Selectable } from 'kysely';
-import type { AuditEntry } from '../../domain/audit.js';
+import type { AuditEntry, OperatorAuditEntry } from '../../domain/audit.js';
 import type { Attempt, Delivery, DeliveryStatus } from '../../domain/delivery.js';
 import type { Endpoint, EndpointSecrets, EndpointStatus } from '../../domain/endpoint.js';
 import type { HeraldEvent } from '../../domain/event.js';
 import type { EventType } from '../../domain/event-type.js';
 import type { Page } from '../../domain/page.js';
 import type { Tenant } from '../../domain/tenant.js';
+import type { Credential } from '../store.js';
 import type { Database } from './schema.js';
 
 /** The only place rows become domain objects (and back); nothing above the store sees a row. */
@@ -118,3 +119,26 @@ export function toPage<R, T>(rows: R[], limit: number, map: (row: R) => T, curso
     nextCursor: hasMore ? cursorOf(pageRows[pageRows.length - 1]!) : null,
   };
 }
+
+// Credentials and the operator's trail (0005-credential-lifecycle) ----------
+
+export const toCredential = (row: Row<'credentials'>): Credential => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  kind: row.kind as Credential['kind'],
+  name: row.name,
+  prefix: row.prefix,
+  expiresAt: optionalDate(row.expires_at),
+  createdAt: date(row.created_at),
+  lastUsedAt: optionalDate(row.last_used_at),
+});
+
+export const toOperatorAuditEntry = (row: Row<'operator_audit_log'>): OperatorAuditEntry => ({
+  id: row.id,
+  actor: row.actor as OperatorAuditEntry['actor'],
+  action: row.action,
+  targetType: row.target_type as OperatorAuditEntry['targetType'],
+  targetId: row.target_id,
+  details: JSON.parse(row.details),
+  createdAt: date(row.created_at),
+});

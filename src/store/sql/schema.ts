@@ -24,6 +24,11 @@ export interface Database {
     hash: string;
     expires_at: number | null;
     created_at: number;
+    // 0005-credential-lifecycle
+    name: string | null;
+    prefix: string | null;
+    last_used_at: number | null;
+    revoked_at: number | null;
   };
   endpoints: {
     id: string;
@@ -97,6 +102,17 @@ export interface Database {
   audit_log: {
     id: string;
     tenant_id: string;
+    actor: string;
+    action: string;
+    target_type: string;
+    target_id: string;
+    details: string;
+    created_at: number;
+  };
+  // 0005-credential-lifecycle
+  credential_streams: { id: string; credential_id: string; lease_until: number };
+  operator_audit_log: {
+    id: string;
     actor: string;
     action: string;
     target_type: string;

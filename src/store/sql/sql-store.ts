@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Store } from '../store.js';
-import { auditRepository, credentialRepository, eventTypeRepository, metaRepository, tenantRepository } from './catalog-repositories.js';
+import { auditRepository } from './audit-repository.js';
+import { eventTypeRepository, metaRepository, tenantRepository } from './catalog-repositories.js';
+import { credentialRepository } from './credential-repository.js';
 import { deliveryQueue } from './delivery-queue.js';
 import { deliveryRepository } from './delivery-repository.js';
 import { endpointRepository } from './endpoint-repository.js';
@@ -28,7 +30,7 @@ export function createSqlStore(
     meta: metaRepository(db),
     eventTypes: eventTypeRepository(db),
     tenants: tenantRepository(db, endpointsChanged),
-    credentials: credentialRepository(db),
+    credentials: credentialRepository(db, dialect),
     endpoints: endpointRepository(db, wake, endpointsChanged),
     events: eventRepository(db, kind, dialect),
     deliveries: deliveryRepository(db, wake),
