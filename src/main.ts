@@ -33,7 +33,7 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
   try {
     if (config.migrate) await store.migrate();
     await seedCatalog(store);
-    const credentials = await loadCredentials(store, config.adminToken, config.encryptionKey);
+    const credentials = await loadCredentials(store, config);
     const metrics = new Metrics(() => store.queue.depth());
     const dispatcher = createEgressDispatcher(config.egress, { connections: 64 });
     const engine = new DeliveryEngine({ store, dispatcher, secretBox: credentials.secretBox, logger, metrics, leaseGraceMs: config.leaseGraceMs });

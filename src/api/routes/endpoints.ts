@@ -7,6 +7,7 @@ import { checkEndpointUrl } from '../../net/index.js';
 import { generateSecret } from '../../signing/index.js';
 import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
+import { headersToStore } from '../endpoint-headers.js';
 import { presentEndpoint } from '../present.js';
 import { CreateEndpoint, Endpoint as EndpointSchema, EndpointParams, EndpointWithSecret, PageQuery, PatchEndpoint, TenantParams, pageOf } from '../schemas.js';
 import { checkFilter, checkHeaders, checkSecret, checkSignatureSettings, checkSubscriptions } from '../validation.js';
@@ -45,7 +46,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
           eventTypes: body.eventTypes,
           filter: body.filter ?? null,
           status: body.verifyToken ? 'pending_verification' : 'active',
-          headers: body.headers ?? {},
+          headers: headersToStore(body.headers ?? {}, null, secretBox),
           rateLimitPerSecond: body.rateLimitPerSecond ?? null,
           signature: body.signature ?? null,
           createdAt: now,
@@ -93,6 +94,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
 
       const urlChanged = body.url !== undefined && body.url !== before.url;
       const patch: EndpointPatch = { ...body };
+      if (body.headers !== undefined) patch.headers = headersToStore(body.headers, before.headers, secretBox);
       // A new URL must prove itself again before anything is sent to it.
       if (urlChanged && before.hasVerifyToken) patch.status = 'pending_verification';
       const updated = (await store.endpoints.update(tid, eid, patch, new Date())) ?? missing('Endpoint');

@@ -6,6 +6,7 @@ import { deliveryRepository } from './delivery-repository.js';
 import { endpointRepository } from './endpoint-repository.js';
 import { eventRepository } from './event-repository.js';
 import { migrateToLatest, type SqlDialect } from './migrator.js';
+import { sealedValueRepository } from './sealed-values.js';
 import type { Database } from './schema.js';
 import type { StoreDialect } from './store-dialect.js';
 
@@ -33,5 +34,6 @@ export function createSqlStore(
     deliveries: deliveryRepository(db, wake),
     queue: deliveryQueue(db, dialect),
     audit: auditRepository(db),
+    sealedValues: sealedValueRepository(db, kind),
   };
 }
