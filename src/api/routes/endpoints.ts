@@ -24,7 +24,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
     async (request, reply) => {
       const { tid } = request.params;
       const body = request.body;
-      await checkEndpointUrl(body.url, ctx.egress);
+      await checkEndpointUrl(body.url, ctx.egress, request.log);
       await checkSubscriptions(store, body.eventTypes);
       checkFilter(body.filter);
       checkHeaders(body.headers);
@@ -86,7 +86,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
       const { tid, eid } = request.params;
       const before = await findEndpoint(ctx, tid, eid);
       const body = request.body;
-      if (body.url !== undefined) await checkEndpointUrl(body.url, ctx.egress);
+      if (body.url !== undefined) await checkEndpointUrl(body.url, ctx.egress, request.log);
       if (body.eventTypes !== undefined) await checkSubscriptions(store, body.eventTypes);
       checkFilter(body.filter);
       checkHeaders(body.headers);
