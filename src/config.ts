@@ -21,6 +21,8 @@ export interface Config {
    * default 60 000): the contract allows at most attemptTimeoutMs + 60 s, so shorter is within it.
    */
   leaseGraceMs: number;
+  /** When set, `/metrics` answers only requests bearing it (issue 12). */
+  metricsToken: string | null;
 }
 
 export interface ConfigFlags {
@@ -37,6 +39,7 @@ export interface ConfigFlags {
   workers?: boolean;
   migrate?: boolean;
   logLevel?: string;
+  metricsToken?: string;
 }
 
 /** The names of the environment variables, keyed by flag. */
@@ -51,6 +54,7 @@ export const ENV_NAMES = {
   allowedPrivateCidrs: 'HERALD_ALLOWED_PRIVATE_CIDRS',
   egressProxy: 'HERALD_EGRESS_PROXY',
   logLevel: 'HERALD_LOG_LEVEL',
+  metricsToken: 'HERALD_METRICS_TOKEN',
 } as const;
 
 const DEV_CIDRS = ['127.0.0.0/8', '::1/128'];
@@ -85,6 +89,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     migrate: flags.migrate !== false,
     logLevel: pick('logLevel') ?? 'info',
     leaseGraceMs: parseLeaseGrace(env.HERALD_LEASE_GRACE_MS),
+    metricsToken: pick('metricsToken') ?? null,
   });
 }
 

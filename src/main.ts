@@ -21,7 +21,7 @@ export interface Herald {
 }
 
 /** Secrets never reach the logs, whichever object carries them. */
-const REDACT = ['req.headers.authorization', 'secret', 'verifyToken', '*.secret', '*.verifyToken', 'adminToken', 'encryptionKey'];
+const REDACT = ['req.headers.authorization', 'secret', 'verifyToken', '*.secret', '*.verifyToken', 'adminToken', 'encryptionKey', 'metricsToken'];
 
 export function createLogger(level: string): Logger {
   return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } });
@@ -50,6 +50,7 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
         publicUrl: config.publicUrl,
         adminTokenHash: credentials.adminTokenHash,
         tenantRateLimit: { perSecond: 100, burst: 200 },
+        metricsToken: config.metricsToken,
       };
       app = await buildApp(ctx, logger);
       url = await app.listen({ port: config.port, host: config.host });

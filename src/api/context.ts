@@ -25,4 +25,6 @@ export interface ApiContext {
   adminTokenHash: Buffer;
   /** Requests a tenant key or portal token may make per second, and its burst. */
   tenantRateLimit: { perSecond: number; burst: number };
+  /** HERALD_METRICS_TOKEN: when set, `/metrics` needs it as a bearer token. */
+  metricsToken?: string | null;
 }

@@ -23,6 +23,7 @@ export function serveCommand(name: 'serve' | 'worker', description: string): Com
       .addOption(new Option('--host <host>', 'address to listen on [env HERALD_HOST]'))
       .addOption(new Option('--public-url <url>', 'base URL used in portal links [env HERALD_PUBLIC_URL]'))
       .addOption(new Option('--admin-token <token>', 'admin bearer token; generated on first start [env HERALD_ADMIN_TOKEN]'))
+      .addOption(new Option('--metrics-token <token>', '/metrics answers only requests bearing this token [env HERALD_METRICS_TOKEN]'))
       .addOption(new Option('--no-workers', 'serve the API only; run `herald worker` for deliveries'));
   }
   return command.action(async (flags: ConfigFlags) => {
