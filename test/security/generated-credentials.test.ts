@@ -45,7 +45,8 @@ describe('`herald serve` on a new SQLite database, stderr not a terminal', () =>
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     try {
-      for (let i = 0; i < 300 && !output.includes('Admin token written to'); i++) await sleep(50);
+      // Generous: on a loaded machine a cold start has taken 15 s.
+      for (let i = 0; i < 1200 && !output.includes('Admin token written to') && child.exitCode === null; i++) await sleep(50);
       expect(output).toContain(`Admin token written to ${file}.admin-token (mode 0600)`);
       expect(output).toContain(`Encryption key generated into ${file}.key (mode 0600)`);
       expect(statSync(`${file}.admin-token`).mode & 0o777).toBe(0o600);
@@ -65,7 +66,7 @@ describe('`herald serve` on a new SQLite database, stderr not a terminal', () =>
     } finally {
       db.close();
     }
-  });
+  }, 90_000);
 });
 
 describe('PostgreSQL', () => {

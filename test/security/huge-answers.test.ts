@@ -45,9 +45,9 @@ function rssBytes(pid: number): number {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'herald-huge-'));
   receiver = await Receiver.start((_request, res) => streamHuge(res));
-  herald = await startHeraldProcess({ databaseUrl: `sqlite:${join(dir, 'herald.db')}`, adminToken: ADMIN });
+  herald = await startHeraldProcess({ databaseUrl: `sqlite:${join(dir, 'herald.db')}`, adminToken: ADMIN, startTimeoutMs: 60_000 });
   expect((await herald.api('POST', '/api/v1/tenants', { id: 'big', name: 'Big' })).status).toBe(201);
-});
+}, 90_000);
 
 afterAll(async () => {
   await killHeraldProcesses();
