@@ -25,6 +25,7 @@ export async function loadCredentials(
   config: Pick<Config, 'databaseUrl' | 'adminToken' | 'encryptionKey'>,
 ): Promise<Credentials> {
   const generated: Credentials['generated'] = {};
+  if (!config.adminToken && store.kind !== 'sqlite') throw new HeraldError('unavailable', 'HERALD_ADMIN_TOKEN is not set: on PostgreSQL Herald needs it');
   const keys = await loadKeys(store, config.databaseUrl, config.encryptionKey);
   if (keys.keyFile) generated.keyFile = keys.keyFile;
   await upgradeSealedValues(store, keys.box);
@@ -33,7 +34,6 @@ export async function loadCredentials(
   if (config.adminToken) {
     adminTokenHash = hashToken(config.adminToken);
   } else {
-    if (store.kind !== 'sqlite') throw new HeraldError('unavailable', 'HERALD_ADMIN_TOKEN is not set: on PostgreSQL Herald needs it');
     const candidate = `hadm_${randomBytes(32).toString('base64url')}`;
     const stored = await store.meta.putIfAbsent('admin_token_sha256', hashToken(candidate).toString('hex'));
     if (stored === hashToken(candidate).toString('hex')) generated.adminToken = candidate;
