@@ -22,10 +22,12 @@ export interface Credentials {
  */
 export async function loadCredentials(
   store: Store,
-  config: Pick<Config, 'databaseUrl' | 'adminToken' | 'encryptionKey'>,
+  config: Pick<Config, 'databaseUrl' | 'adminToken' | 'encryptionKey'> & { api?: boolean },
 ): Promise<Credentials> {
   const generated: Credentials['generated'] = {};
-  if (!config.adminToken && store.kind !== 'sqlite') throw new HeraldError('unavailable', 'HERALD_ADMIN_TOKEN is not set: on PostgreSQL Herald needs it');
+  // A `herald worker` serves no API, so it needs no admin token.
+  const needsAdminToken = config.api !== false && !config.adminToken && store.kind !== 'sqlite';
+  if (needsAdminToken) throw new HeraldError('unavailable', 'HERALD_ADMIN_TOKEN is not set: on PostgreSQL `herald serve` needs it');
   const keys = await loadKeys(store, config.databaseUrl, config.encryptionKey);
   if (keys.keyFile) generated.keyFile = keys.keyFile;
   await upgradeSealedValues(store, keys.box);
@@ -33,6 +35,8 @@ export async function loadCredentials(
   let adminTokenHash: Buffer;
   if (config.adminToken) {
     adminTokenHash = hashToken(config.adminToken);
+  } else if (store.kind !== 'sqlite') {
+    adminTokenHash = hashToken(randomBytes(32).toString('hex')); // a worker: no token can match
   } else {
     const candidate = `hadm_${randomBytes(32).toString('base64url')}`;
     const stored = await store.meta.putIfAbsent('admin_token_sha256', hashToken(candidate).toString('hex'));

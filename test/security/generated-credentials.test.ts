@@ -82,7 +82,11 @@ describe('PostgreSQL', () => {
     const store = await freshStore();
     try {
       await expect(loadCredentials(store, { databaseUrl: PG_URL, adminToken: 'a-token', encryptionKey: null })).rejects.toThrow(/HERALD_ENCRYPTION_KEY is not set/);
-      await expect(loadCredentials(store, { databaseUrl: PG_URL, adminToken: null, encryptionKey: SecretBox.generateKey() })).rejects.toThrow(/HERALD_ADMIN_TOKEN is not set/);
+      const key = SecretBox.generateKey();
+      await expect(loadCredentials(store, { databaseUrl: PG_URL, adminToken: null, encryptionKey: key })).rejects.toThrow(/HERALD_ADMIN_TOKEN is not set/);
+      // `herald worker` serves no API: it needs the key, not the admin token.
+      await expect(loadCredentials(store, { databaseUrl: PG_URL, adminToken: null, encryptionKey: key, api: false })).resolves.toMatchObject({ generated: {} });
+      expect(await store.meta.get('admin_token_sha256')).toBeNull();
       expect(await store.meta.get('encryption_key')).toBeNull();
     } finally {
       await store.close();
