@@ -1,51 +1,49 @@
 import { randomBytes } from 'node:crypto';
 import { BUILT_IN_EVENT_TYPES } from './domain/event-type.js';
 import { HeraldError } from './errors.js';
-import { SecretBox } from './signing/index.js';
+import type { Config } from './config.js';
+import { loadKeys } from './keys/load-keys.js';
+import { upgradeSealedValues } from './keys/reseal-store.js';
+import type { SecretBox } from './signing/index.js';
 import type { Store } from './store/store.js';
 import { hashToken } from './api/principal.js';
-
-const KEY_CHECK_PLAINTEXT = 'herald-encryption-key-check';
 
 export interface Credentials {
   secretBox: SecretBox;
   adminTokenHash: Buffer;
-  /** Set only on the start that generated something: printed once, then never again. */
-  generated: { adminToken?: string; encryptionKey?: string };
+  /** Set only on the start that generated or moved something: said once, then never again. */
+  generated: { adminToken?: string; keyFile?: { path: string; movedFromDatabase: boolean } };
 }
 
 /**
- * The admin token and encryption key: taken from config when given, else generated on the
- * first start and kept in the store. A key that cannot open what the store sealed is refused
- * here, before any wrong signature could be sent.
+ * The encryption keys (see keys/load-keys.ts: never kept in the store) and the admin token:
+ * taken from config when given, else generated on the first start, the token kept only as a
+ * hash. The upgrade from the first release runs here, before anything reads a sealed value.
  */
-export async function loadCredentials(store: Store, adminToken: string | null, encryptionKey: string | null): Promise<Credentials> {
+export async function loadCredentials(
+  store: Store,
+  config: Pick<Config, 'databaseUrl' | 'adminToken' | 'encryptionKey'> & { api?: boolean },
+): Promise<Credentials> {
   const generated: Credentials['generated'] = {};
-
-  let key = encryptionKey;
-  if (!key) {
-    const candidate = SecretBox.generateKey();
-    key = await store.meta.putIfAbsent('encryption_key', candidate);
-    if (key === candidate) generated.encryptionKey = key;
-  }
-  const secretBox = new SecretBox(SecretBox.parseKey(key));
-  const check = await store.meta.putIfAbsent('encryption_key_check', secretBox.seal(KEY_CHECK_PLAINTEXT));
-  try {
-    if (secretBox.open(check) !== KEY_CHECK_PLAINTEXT) throw new Error('mismatch');
-  } catch {
-    throw new HeraldError('unavailable', 'HERALD_ENCRYPTION_KEY cannot decrypt this store: it is not the key the store was created with');
-  }
+  // A `herald worker` serves no API, so it needs no admin token.
+  const needsAdminToken = config.api !== false && !config.adminToken && store.kind !== 'sqlite';
+  if (needsAdminToken) throw new HeraldError('unavailable', 'HERALD_ADMIN_TOKEN is not set: on PostgreSQL `herald serve` needs it');
+  const keys = await loadKeys(store, config.databaseUrl, config.encryptionKey);
+  if (keys.keyFile) generated.keyFile = keys.keyFile;
+  await upgradeSealedValues(store, keys.box);
 
   let adminTokenHash: Buffer;
-  if (adminToken) {
-    adminTokenHash = hashToken(adminToken);
+  if (config.adminToken) {
+    adminTokenHash = hashToken(config.adminToken);
+  } else if (store.kind !== 'sqlite') {
+    adminTokenHash = hashToken(randomBytes(32).toString('hex')); // a worker: no token can match
   } else {
     const candidate = `hadm_${randomBytes(32).toString('base64url')}`;
     const stored = await store.meta.putIfAbsent('admin_token_sha256', hashToken(candidate).toString('hex'));
     if (stored === hashToken(candidate).toString('hex')) generated.adminToken = candidate;
     adminTokenHash = Buffer.from(stored, 'hex');
   }
-  return { secretBox, adminTokenHash, generated };
+  return { secretBox: keys.box, adminTokenHash, generated };
 }
 
 /** The built-in catalog entries (quota and test events) exist in every store. */

@@ -24,6 +24,8 @@ export interface Config {
   leaseGraceMs: number;
   /** Proxies (addresses or CIDRs) whose `X-Forwarded-For` names the client; empty: none. */
   trustProxy: readonly string[];
+  /** When set, `/metrics` answers only requests bearing it (issue 12). */
+  metricsToken: string | null;
 }
 
 export interface ConfigFlags {
@@ -41,6 +43,7 @@ export interface ConfigFlags {
   migrate?: boolean;
   logLevel?: string;
   trustProxy?: string;
+  metricsToken?: string;
 }
 
 /** The names of the environment variables, keyed by flag. */
@@ -56,6 +59,7 @@ export const ENV_NAMES = {
   egressProxy: 'HERALD_EGRESS_PROXY',
   logLevel: 'HERALD_LOG_LEVEL',
   trustProxy: 'HERALD_TRUST_PROXY',
+  metricsToken: 'HERALD_METRICS_TOKEN',
 } as const;
 
 const DEV_CIDRS = ['127.0.0.0/8', '::1/128'];
@@ -91,6 +95,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     logLevel: pick('logLevel') ?? 'info',
     leaseGraceMs: parseLeaseGrace(env.HERALD_LEASE_GRACE_MS),
     trustProxy: parseTrustProxy(pick('trustProxy')),
+    metricsToken: pick('metricsToken') ?? null,
   });
 }
 

@@ -22,7 +22,7 @@ export interface Herald {
 }
 
 /** Secrets never reach the logs, whichever object carries them. */
-const REDACT = ['req.headers.authorization', 'secret', 'verifyToken', '*.secret', '*.verifyToken', 'adminToken', 'encryptionKey'];
+const REDACT = ['req.headers.authorization', 'secret', 'verifyToken', '*.secret', '*.verifyToken', 'adminToken', 'encryptionKey', 'metricsToken'];
 
 export function createLogger(level: string): Logger {
   return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } });
@@ -34,7 +34,7 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
   try {
     if (config.migrate) await store.migrate();
     await seedCatalog(store);
-    const credentials = await loadCredentials(store, config.adminToken, config.encryptionKey);
+    const credentials = await loadCredentials(store, config);
     const metrics = new Metrics(() => store.queue.depth());
     const dispatcher = createEgressDispatcher(config.egress, { connections: 64 });
     const engine = new DeliveryEngine({ store, dispatcher, secretBox: credentials.secretBox, logger, metrics, leaseGraceMs: config.leaseGraceMs });
@@ -55,6 +55,7 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
         adminTokenHash: credentials.adminTokenHash,
         tenantRateLimit: { perSecond: 100, burst: 200 },
         trustProxy: config.trustProxy,
+        metricsToken: config.metricsToken,
       };
       app = await buildApp(ctx, logger);
       url = await app.listen({ port: config.port, host: config.host });

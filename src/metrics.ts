@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Herald's Prometheus metrics, one registry per process (tests build several apps). */
@@ -37,4 +38,18 @@ export class Metrics {
       });
     }
   }
+}
+
+/**
+ * HERALD_METRICS_TOKEN as a gate: open when no token is set (the first release's behaviour),
+ * else only `Authorization: Bearer <token>` passes. Hashes are compared, in constant time,
+ * so neither the length nor a prefix of the token leaks through timing.
+ */
+export function metricsGate(token: string | null | undefined): (authorization: string | undefined) => boolean {
+  if (!token) return () => true;
+  const expected = createHash('sha256').update(token).digest();
+  return (authorization) => {
+    const given = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
+    return given !== undefined && timingSafeEqual(createHash('sha256').update(given).digest(), expected);
+  };
 }

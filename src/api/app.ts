@@ -25,10 +25,24 @@ import { tenantRoutes } from './routes/tenants.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
+/**
+ * Fastify leaves request and socket timeouts at 0 (none), so a client that sends a byte a
+ * minute held a socket forever. Headers must arrive within 10 s and the whole request within
+ * 30 s (a 1 MB body at 35 KB/s); a socket idle for 60 s is closed (event streams send a
+ * heartbeat every 15 s, so they are never idle that long); an idle keep-alive connection
+ * goes after 5 s (Node's default; Fastify's own is 72 s). Node enforces the first two on a
+ * sweep, every second here instead of its default 30 s.
+ */
+export const SERVER_TIMEOUTS = { headersMs: 10_000, requestMs: 30_000, idleSocketMs: 60_000, keepAliveMs: 5_000, sweepMs: 1_000 };
+
 export async function buildApp(ctx: ApiContext, logger: Logger | false = false): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
     bodyLimit: BODY_LIMIT_BYTES,
+    requestTimeout: SERVER_TIMEOUTS.requestMs,
+    connectionTimeout: SERVER_TIMEOUTS.idleSocketMs,
+    keepAliveTimeout: SERVER_TIMEOUTS.keepAliveMs,
+    http: { headersTimeout: SERVER_TIMEOUTS.headersMs, connectionsCheckingInterval: SERVER_TIMEOUTS.sweepMs },
     routerOptions: { maxParamLength: 200 },
     // One log line per request would cost more than the publish itself; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),

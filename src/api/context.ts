@@ -30,4 +30,6 @@ export interface ApiContext {
   tenantRateLimit: { perSecond: number; burst: number };
   /** Addresses or CIDRs of proxies whose `X-Forwarded-For` names the client (HERALD_TRUST_PROXY). */
   trustProxy?: readonly string[];
+  /** HERALD_METRICS_TOKEN: when set, `/metrics` needs it as a bearer token. */
+  metricsToken?: string | null;
 }

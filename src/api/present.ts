@@ -2,6 +2,7 @@ import type { AuditEntry } from '../domain/audit.js';
 import type { Attempt, Delivery } from '../domain/delivery.js';
 import type { Endpoint } from '../domain/endpoint.js';
 import type { EventType } from '../domain/event-type.js';
+import { redactHeaders } from '../domain/sensitive-header.js';
 import type { Tenant } from '../domain/tenant.js';
 
 /** Domain objects to their JSON shapes: dates become ISO strings, nothing else changes. */
@@ -20,6 +21,8 @@ export const presentEventType = (eventType: EventType) => ({
 
 export const presentEndpoint = (endpoint: Endpoint) => ({
   ...endpoint,
+  // Sensitive values are sealed in the store and never shown again.
+  headers: redactHeaders(endpoint.headers),
   createdAt: iso(endpoint.createdAt),
   updatedAt: iso(endpoint.updatedAt),
 });

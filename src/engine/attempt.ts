@@ -1,7 +1,8 @@
 import type { Attempt } from '../domain/delivery.js';
 import { toEnvelope } from '../domain/event.js';
 import { parseRetryAfter, retryDelayMs } from '../domain/retry.js';
-import { signatureHeaders, type SecretBox } from '../signing/index.js';
+import { redactHeaders } from '../domain/sensitive-header.js';
+import { openSensitiveHeaders, signatureHeaders, type SecretBox } from '../signing/index.js';
 import type { AttemptRecord, AttemptVerdict, DeliveryJob } from '../store/store.js';
 import type { OutgoingWebhook, SendResult } from './http-sender.js';
 
@@ -25,7 +26,7 @@ export function buildRequest(job: DeliveryJob, secretBox: SecretBox, now: Date):
   return {
     url: endpoint.url,
     headers: {
-      ...endpoint.headers,
+      ...openSensitiveHeaders(endpoint.headers, secretBox),
       'content-type': 'application/json',
       'user-agent': settings.userAgent,
       ...signed,
@@ -51,7 +52,8 @@ export function judgeAttempt(
     statusCode: result.statusCode,
     responseBody: result.responseBody,
     error: result.error ?? httpError(result.statusCode),
-    requestHeaders: request.headers,
+    // Logged as sent, except credentials (custom and signature headers): those never leave the request.
+    requestHeaders: redactHeaders(request.headers),
   };
   const succeeded = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
   const now = new Date(startedAt.getTime() + result.durationMs);

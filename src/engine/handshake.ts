@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { request, type Dispatcher } from 'undici';
-import { describeNetworkError } from '../net/index.js';
+import { describeNetworkError, readCapped } from '../net/index.js';
 
 /**
  * The subscription handshake (the Meta/WebSub style Orki's receivers expect): a GET with a
@@ -25,7 +25,8 @@ export async function runHandshake(
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
-    const body = (await response.body.text()).slice(0, 1000);
+    // The challenge is 32 characters; 1 KiB of answer is plenty and the rest is never read.
+    const body = (await readCapped(response.body, 1024)).text;
     if (response.statusCode < 200 || response.statusCode >= 300) return { verified: false, reason: `handshake answered HTTP ${response.statusCode}` };
     if (body.trim() !== challenge) return { verified: false, reason: 'handshake answer did not echo the challenge' };
     return { verified: true, reason: null };

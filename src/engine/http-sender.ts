@@ -1,6 +1,6 @@
 import { request, type Dispatcher } from 'undici';
 import { RESPONSE_BODY_LIMIT } from '../domain/delivery.js';
-import { describeNetworkError } from '../net/index.js';
+import { describeNetworkError, readCapped } from '../net/index.js';
 
 export interface OutgoingWebhook {
   url: string;
@@ -20,8 +20,8 @@ export interface SendResult {
 
 /**
  * One POST. Redirects are never followed (undici's `request` only follows them with the
- * redirect interceptor, which this dispatcher does not have), and the response is read only
- * up to the limit: a receiver that streams forever is cut off, not buffered.
+ * redirect interceptor, which this dispatcher does not have), and the response goes through
+ * the one capped reader: a receiver that streams forever is cut off, not buffered.
  */
 export async function sendWebhook(webhook: OutgoingWebhook, dispatcher: Dispatcher): Promise<SendResult> {
   const started = performance.now();
@@ -37,7 +37,8 @@ export async function sendWebhook(webhook: OutgoingWebhook, dispatcher: Dispatch
       headersTimeout: webhook.timeoutMs,
       bodyTimeout: webhook.timeoutMs,
     });
-    const responseBody = await readLimited(response.body);
+    // A UTF-8 character is at most 4 bytes: this many bytes always hold the characters kept.
+    const responseBody = (await readCapped(response.body, 4 * RESPONSE_BODY_LIMIT)).text.slice(0, RESPONSE_BODY_LIMIT);
     const retryAfter = response.headers['retry-after'];
     return {
       statusCode: response.statusCode,
@@ -56,23 +57,6 @@ export async function sendWebhook(webhook: OutgoingWebhook, dispatcher: Dispatch
       retryAfter: null,
     };
   }
-}
-
-async function readLimited(body: Dispatcher.ResponseData['body']): Promise<string> {
-  const decoder = new TextDecoder('utf-8', { fatal: false });
-  let text = '';
-  try {
-    for await (const chunk of body) {
-      text += decoder.decode(chunk as Buffer, { stream: true });
-      if (text.length >= RESPONSE_BODY_LIMIT) {
-        body.destroy();
-        break;
-      }
-    }
-  } catch {
-    // A body that breaks off after the status line still leaves us the status: keep what came.
-  }
-  return text.slice(0, RESPONSE_BODY_LIMIT);
 }
 
 function redirectError(statusCode: number, location: unknown): string | null {

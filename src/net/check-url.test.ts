@@ -66,9 +66,16 @@ describe('checkEndpointUrl', () => {
     ['javascript:alert(1)', /scheme "javascript:"/],
     ['not a url', /not a valid/],
     ['https://nxdomain.example/', /could not resolve host nxdomain\.example/],
-    ['https://mixed.example/', /mixed\.example resolves to 10\.0\.0\.1.*private/],
+    ['https://mixed.example/', /^host mixed\.example resolves to an address that is not allowed$/],
   ])('refuses %s', async (url, message) => {
     expect((await refusal(url)).message).toMatch(message);
+  });
+
+  it('sends what a refused name resolved to to the log, not to the client', async () => {
+    const logged: object[] = [];
+    const refused = await checkEndpointUrl('https://mixed.example/', policy(), { warn: (details) => logged.push(details) }).catch((e: HeraldError) => e);
+    expect((refused as HeraldError).message).not.toContain('10.0.0.1');
+    expect(logged).toEqual([{ host: 'mixed.example', address: '10.0.0.1', reason: expect.stringMatching(/private/) }]);
   });
 
   it('refuses URLs over 2048 characters', async () => {

@@ -1,6 +1,6 @@
 import { HeraldError } from '../errors.js';
 import { rulesFor, systemResolver, type EgressPolicy } from './egress-policy.js';
-import { bareHost, vetHost } from './vet-host.js';
+import { bareHost, isLocalhostName, vetHost } from './vet-host.js';
 
 export const MAX_URL_LENGTH = 2048;
 
@@ -10,7 +10,12 @@ const unsafe = (message: string) => new HeraldError('unsafe_url', message);
  * Registration-time SSRF check of an endpoint URL. It only resolves names, never connects;
  * the egress dispatcher repeats the address check on every connection (DNS may change).
  */
-export async function checkEndpointUrl(url: string, policy: EgressPolicy): Promise<URL> {
+/** Where a refusal's details go: the operator's log, never the answer (pino's `warn` fits). */
+export interface RefusalLog {
+  warn(details: object, message: string): void;
+}
+
+export async function checkEndpointUrl(url: string, policy: EgressPolicy, log?: RefusalLog): Promise<URL> {
   if (typeof url !== 'string' || url.length === 0) throw unsafe('URL is required');
   if (url.length > MAX_URL_LENGTH) throw unsafe(`URL is longer than ${MAX_URL_LENGTH} characters`);
   let parsed: URL;
@@ -36,9 +41,8 @@ export async function checkEndpointUrl(url: string, policy: EgressPolicy): Promi
   const verdict = await vetHost(parsed.hostname, rulesFor(policy), policy.resolve ?? systemResolver);
   if (verdict.ok) return parsed;
   if (verdict.kind === 'dns') throw unsafe(`could not resolve host ${host} (${verdict.detail})`);
-  throw unsafe(
-    verdict.address === host
-      ? `host ${host} is not a public address: ${verdict.reason}`
-      : `host ${host} resolves to ${verdict.address}, which is not a public address: ${verdict.reason}`,
-  );
+  if (verdict.address === host || isLocalhostName(host)) throw unsafe(`host ${host} is not a public address: ${verdict.reason}`);
+  // What a name resolved to maps the operator's internal network: it goes to the log only.
+  log?.warn({ host, address: verdict.address, reason: verdict.reason }, 'endpoint URL refused: its host resolves to an address that is not allowed');
+  throw unsafe(`host ${host} resolves to an address that is not allowed`);
 }

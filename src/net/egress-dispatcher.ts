@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { parseProxyUrl, rulesFor, systemResolver, type EgressPolicy } from './egress-policy.js';
-import { bareHost, vetHost } from './vet-host.js';
+import { bareHost, isLocalhostName, vetHost } from './vet-host.js';
 
 export interface EgressDispatcherOptions {
   connections?: number;
@@ -119,7 +119,7 @@ export function createEgressDispatcher(policy: EgressPolicy, options: EgressDisp
     if (!verdict.ok) {
       throw verdict.kind === 'dns'
         ? new EgressError('EGRESS_DNS', `dns: could not resolve host ${verdict.host} (${verdict.detail})`)
-        : new EgressError('EGRESS_BLOCKED', `blocked address: ${verdict.address} (${verdict.reason}) for host ${verdict.host}`);
+        : blockedError(verdict.host, verdict.address, verdict.reason);
     }
     let lastError: unknown;
     for (const { address } of verdict.addresses) {
@@ -146,6 +146,16 @@ export function createEgressDispatcher(policy: EgressPolicy, options: EgressDisp
     pipelining: options.pipelining ?? 1,
     keepAliveTimeout: options.keepAliveTimeout ?? 4_000,
   });
+}
+
+/**
+ * The message lands in the tenant's attempt log: an address the tenant typed is named, what a
+ * name resolved to is not (it maps the operator's network); `detail` keeps it for the log.
+ */
+function blockedError(host: string, address: string, reason: string): EgressError {
+  const named = `blocked address: ${address} (${reason})${address === host ? '' : ` for host ${host}`}`;
+  const message = address === host || isLocalhostName(host) ? named : `blocked address: host ${host} resolves to an address that is not allowed`;
+  return Object.assign(new EgressError('EGRESS_BLOCKED', message), { detail: { host, address, reason } });
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);

@@ -32,6 +32,8 @@ export interface Store {
    * `tenantId` null means "forget everything" (e.g. after the listener reconnected).
    */
   onEndpointsChanged(listener: (tenantId: string | null) => void): () => void;
+  /** Key handling: rekey, and the upgrade that seals what older releases kept in clear. */
+  sealedValues: SealedValueRepository;
 }
 
 export interface MetaRepository {
@@ -332,4 +334,29 @@ export interface AuditRepository {
   /** The operator's trail (catalog and tenant changes), newest first. */
   appendOperator(entry: OperatorAuditEntry): Promise<void>;
   listOperator(page: PageRequest): Promise<Page<OperatorAuditEntry>>;
+}
+
+// --- Key handling (issue 12): the store keeps sealed values as opaque strings. ---
+
+/** An endpoint's columns that hold sealed values (its headers: the sensitive ones). */
+export interface SealedEndpointValues {
+  id: string;
+  secret: string | null;
+  previousSecret: string | null;
+  verifyToken: string | null;
+  headers: Record<string, string>;
+}
+
+export interface SealedValueRepository {
+  /** Every tenant's endpoints in id order, `limit` at a time after `afterId`. */
+  endpointsAfter(afterId: string, limit: number): Promise<SealedEndpointValues[]>;
+  /** Writes `next` unless the row changed since `before` was read; answers whether it wrote. */
+  replaceEndpoint(before: SealedEndpointValues, next: SealedEndpointValues): Promise<boolean>;
+  /** Attempt rows' request headers in id order, `limit` at a time after `afterId`. */
+  attemptHeadersAfter(afterId: number, limit: number): Promise<Array<{ id: number; requestHeaders: Record<string, string> }>>;
+  replaceAttemptHeaders(id: number, requestHeaders: Record<string, string>): Promise<void>;
+  putMeta(key: string, value: string): Promise<void>;
+  deleteMeta(key: string): Promise<void>;
+  /** SQLite: rebuilds the file (VACUUM) and empties the WAL, so no freed page keeps an old value. */
+  compact(): Promise<void>;
 }

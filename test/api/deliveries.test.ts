@@ -185,7 +185,7 @@ describe('GET …/deliveries/:did', () => {
       error: null,
     });
     const headers = Object.fromEntries(Object.entries(detail.body.attempts[0].requestHeaders as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
-    expect(headers).toMatchObject({ 'content-type': 'application/json', 'webhook-id': expect.any(String), 'webhook-signature': expect.stringMatching(/^v1,/) });
+    expect(headers).toMatchObject({ 'content-type': 'application/json', 'webhook-id': expect.any(String), 'webhook-signature': '[redacted]' });
   });
 
   it('answers a failed one with the response it got', async () => {

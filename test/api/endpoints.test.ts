@@ -140,7 +140,7 @@ describe('POST …/endpoints', () => {
   it('keeps custom headers and a rate limit', async () => {
     const created = await create({ headers: { 'X-Custom': 'yes', Authorization: 'Bearer abc' }, rateLimitPerSecond: 5 });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ headers: { 'X-Custom': 'yes', Authorization: 'Bearer abc' }, rateLimitPerSecond: 5 });
+    expect(created.body).toMatchObject({ headers: { 'X-Custom': 'yes', Authorization: '[redacted]' }, rateLimitPerSecond: 5 });
     expectError(await create({ headers: { 'Bad Header': 'x' } }), 422, 'validation_failed');
     expectError(await create({ headers: { 'X-Split': 'a\r\nX-Injected: b' } }), 422, 'validation_failed');
     expectError(await create({ rateLimitPerSecond: 0 }), 422, 'validation_failed');

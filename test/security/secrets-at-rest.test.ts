@@ -90,7 +90,7 @@ describe('the SQLite file', () => {
       const sealed = endpoints.flatMap((row) => Object.values(row)).filter((value): value is string => value !== null);
       // 3 secrets, 1 previous secret (rotation with a grace period), 1 verify token.
       expect(sealed).toHaveLength(5);
-      for (const value of sealed) expect(value).toMatch(/^v1\./);
+      for (const value of sealed) expect(value).toMatch(/^v2\./);
       const credentials = db.prepare('SELECT hash FROM credentials').all() as Array<{ hash: string }>;
       expect(credentials).toHaveLength(2);
       for (const { hash } of credentials) expect(hash).toMatch(/^[0-9a-f]{64}$/);

@@ -21,7 +21,7 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
  */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const herald = toHeraldError(error);
+    const herald = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? tooLarge(request.routeOptions.bodyLimit) : toHeraldError(error);
     if (!herald) {
       request.log.error({ err: error }, 'request failed');
       return reply.status(500).send({ error: { code: 'internal', message: 'Internal error', details: [] } });
@@ -64,6 +64,11 @@ export function clientErrors(error: Error & { code?: string }, socket: Socket): 
     );
   }
   socket.destroy(error);
+}
+
+/** Says the limit, so a client can split its batch rather than guess. */
+function tooLarge(limitBytes: number): HeraldError {
+  return new HeraldError('payload_too_large', `Request body is too large: at most ${limitBytes.toLocaleString('en-US')} bytes`);
 }
 
 function toHeraldError(error: FastifyError): HeraldError | null {

@@ -10,6 +10,7 @@ import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
 import { DEFAULT_GRACE_SECONDS, effectiveScheme, replaceKey, usesKeyPair } from '../endpoint-keys.js';
 import { openToPortal, tenantOf } from '../plugins/auth.js';
+import { headersToStore } from '../endpoint-headers.js';
 import { presentEndpoint } from '../present.js';
 import { CreateEndpoint, Endpoint as EndpointSchema, EndpointParams, EndpointWithSecret, PageQuery, PatchEndpoint, TenantParams, pageOf } from '../schemas.js';
 import { checkFilter, checkHeaders, checkSecret, checkSignatureSettings, checkSubscriptions } from '../validation.js';
@@ -28,7 +29,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
     async (request, reply) => {
       const { tid } = request.params;
       const body = request.body;
-      await checkEndpointUrl(body.url, ctx.egress);
+      await checkEndpointUrl(body.url, ctx.egress, request.log);
       await checkSubscriptions(store, body.eventTypes);
       checkFilter(body.filter);
       checkHeaders(body.headers);
@@ -52,7 +53,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
           eventTypes: body.eventTypes,
           filter: body.filter ?? null,
           status: body.verifyToken ? 'pending_verification' : 'active',
-          headers: body.headers ?? {},
+          headers: headersToStore(body.headers ?? {}, null, secretBox),
           rateLimitPerSecond: body.rateLimitPerSecond ?? null,
           signature: body.signature ?? null,
           createdAt: now,
@@ -100,7 +101,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
       const { tid, eid } = request.params;
       const before = await findEndpoint(ctx, tid, eid);
       const body = request.body;
-      if (body.url !== undefined) await checkEndpointUrl(body.url, ctx.egress);
+      if (body.url !== undefined) await checkEndpointUrl(body.url, ctx.egress, request.log);
       if (body.eventTypes !== undefined) await checkSubscriptions(store, body.eventTypes);
       checkFilter(body.filter);
       checkHeaders(body.headers);
@@ -108,6 +109,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
 
       const urlChanged = body.url !== undefined && body.url !== before.url;
       const patch: EndpointPatch = { ...body };
+      if (body.headers !== undefined) patch.headers = headersToStore(body.headers, before.headers, secretBox);
       // A new URL must prove itself again before anything is sent to it.
       if (urlChanged && before.hasVerifyToken) patch.status = 'pending_verification';
       const updated = (await store.endpoints.update(tid, eid, patch, new Date())) ?? missing('Endpoint');

@@ -8,6 +8,7 @@ import { deliveryRepository } from './delivery-repository.js';
 import { endpointRepository } from './endpoint-repository.js';
 import { eventRepository } from './event-repository.js';
 import { migrateToLatest, type SqlDialect } from './migrator.js';
+import { sealedValueRepository } from './sealed-values.js';
 import type { Database } from './schema.js';
 import type { StoreDialect } from './store-dialect.js';
 
@@ -37,5 +38,6 @@ export function createSqlStore(
     queue: deliveryQueue(db, kind, dialect),
     audit: auditRepository(db),
     onEndpointsChanged: (listener) => dialect.onEndpointsChanged(listener),
+    sealedValues: sealedValueRepository(db, kind),
   };
 }
