@@ -1605,6 +1605,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description An opaque cursor from an earlier poll */
                     after?: string;
                     limit?: number;
                     type?: string;
@@ -1723,7 +1724,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Sequence cursor: stream events after it. Default: only events published from now on. */
+                    /** @description Cursor: stream events after it. Default: only events published from now on. */
                     after?: string;
                     type?: string;
                 };
