@@ -50,6 +50,7 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
         publicUrl: config.publicUrl,
         adminTokenHash: credentials.adminTokenHash,
         tenantRateLimit: { perSecond: 100, burst: 200 },
+        portal: config.portal,
       };
       app = await buildApp(ctx, logger);
       url = await app.listen({ port: config.port, host: config.host });

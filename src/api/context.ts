@@ -1,3 +1,4 @@
+import type { PortalConfig } from '../config.js';
 import type { EgressPolicy } from '../net/index.js';
 import type { Metrics } from '../metrics.js';
 import type { SecretBox } from '../signing/index.js';
@@ -25,4 +26,6 @@ export interface ApiContext {
   adminTokenHash: Buffer;
   /** Requests a tenant key or portal token may make per second, and its burst. */
   tenantRateLimit: { perSecond: number; burst: number };
+  /** Framing and branding of the /portal page; absent, it is not frameable and unbranded. */
+  portal?: PortalConfig;
 }

@@ -366,6 +366,10 @@ export interface paths {
                                         limit: number;
                                         period: "day" | "month";
                                     } | null;
+                                    portal?: {
+                                        brandColor?: string;
+                                        brandName?: string;
+                                    };
                                     retentionDays: number;
                                     retrySchedule: number[];
                                     signature: {
@@ -404,6 +408,10 @@ export interface paths {
                                 limit: number;
                                 period: "day" | "month";
                             } | null;
+                            portal?: {
+                                brandColor?: string;
+                                brandName?: string;
+                            };
                             retentionDays?: number;
                             retrySchedule?: number[];
                             signature?: {
@@ -436,6 +444,10 @@ export interface paths {
                                     limit: number;
                                     period: "day" | "month";
                                 } | null;
+                                portal?: {
+                                    brandColor?: string;
+                                    brandName?: string;
+                                };
                                 retentionDays: number;
                                 retrySchedule: number[];
                                 signature: {
@@ -494,6 +506,10 @@ export interface paths {
                                     limit: number;
                                     period: "day" | "month";
                                 } | null;
+                                portal?: {
+                                    brandColor?: string;
+                                    brandName?: string;
+                                };
                                 retentionDays: number;
                                 retrySchedule: number[];
                                 signature: {
@@ -555,6 +571,10 @@ export interface paths {
                                 limit: number;
                                 period: "day" | "month";
                             } | null;
+                            portal?: {
+                                brandColor?: string;
+                                brandName?: string;
+                            };
                             retentionDays?: number;
                             retrySchedule?: number[];
                             signature?: {
@@ -587,6 +607,10 @@ export interface paths {
                                     limit: number;
                                     period: "day" | "month";
                                 } | null;
+                                portal?: {
+                                    brandColor?: string;
+                                    brandName?: string;
+                                };
                                 retentionDays: number;
                                 retrySchedule: number[];
                                 signature: {

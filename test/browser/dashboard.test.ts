@@ -264,7 +264,7 @@ describe('operator console', () => {
 
       await row.getByRole('button', { name: 'Portal link' }).click();
       const linkDialog = admin.getByRole('dialog', { name: 'Portal link for globex' });
-      expect(await linkDialog.getByLabel('Portal link').inputValue()).toMatch(/\/#token=hpt_/);
+      expect(await linkDialog.getByLabel('Portal link').inputValue()).toMatch(/\/portal#token=hpt_/);
       await shot(admin, 'console-portal-link-en');
       await admin.keyboard.press('Escape');
       await shot(admin, 'console-tenants-en');

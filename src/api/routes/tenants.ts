@@ -100,7 +100,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asyn
       const expiresAt = new Date(now.getTime() + (request.body?.expiresInSeconds ?? PORTAL_TOKEN_TTL_SECONDS) * 1000);
       await store.credentials.create({ id: ids.next('ptk'), tenantId: tenant.id, kind: 'portal', expiresAt, createdAt: now, hash: hashToken(token).toString('hex') });
       // The token rides in the fragment: browsers never send it to a server or put it in a Referer.
-      const url = `${ctx.publicUrl}/#token=${encodeURIComponent(token)}`;
+      const url = `${ctx.publicUrl}/portal#token=${encodeURIComponent(token)}`;
       return reply.status(201).send({ token, url, expiresAt: expiresAt.toISOString() });
     },
   );
