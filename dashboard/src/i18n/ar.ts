@@ -223,6 +223,7 @@ export const ar: Messages = {
   'error.rate_limited': "طلبات كثيرة جدًا: انتظر قليلًا ثم حاول مجددًا.",
   'error.quota_exceeded': "استُنفدت حصة الأحداث لهذه الفترة.",
   'reason.consecutiveFailures': "{count} محاولات فاشلة متتالية",
+  'reason.httpStatus': 'أجابت نقطة الاستقبال بالحالة {status}',
   'reason.byRequest': "عُطّلت بطلب",
   'reason.timeoutAfter': "لا إجابة خلال {ms} ms",
   'reason.timeout': "لا إجابة في الوقت المحدد",

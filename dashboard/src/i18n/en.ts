@@ -221,6 +221,7 @@ export const en = {
   'error.rate_limited': "Too many requests: wait a moment and try again.",
   'error.quota_exceeded': "The event quota is used up for this period.",
   'reason.consecutiveFailures': "{count} consecutive failed attempts",
+  'reason.httpStatus': 'the endpoint answered HTTP {status}',
   'reason.byRequest': "disabled on request",
   'reason.timeoutAfter': "no answer within {ms} ms",
   'reason.timeout': "no answer in time",

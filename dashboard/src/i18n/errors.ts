@@ -34,6 +34,7 @@ const SERVER_TEXTS: [RegExp, MessageKey, (match: RegExpExecArray) => Record<stri
   [/^Disabled by request$/, 'reason.byRequest', () => ({})],
   [/^timeout after (\d+) ms$/, 'reason.timeoutAfter', (m) => ({ ms: Number(m[1]) })],
   [/^timeout$/, 'reason.timeout', () => ({})],
+  [/^HTTP (\d+)$/, 'reason.httpStatus', (m) => ({ status: m[1]! })],
   [/^connection refused$/, 'reason.refused', () => ({})],
   [/^connection reset$/, 'reason.reset', () => ({})],
   [/^handshake answered HTTP (\d+)$/, 'reason.handshakeStatus', (m) => ({ status: m[1]! })],

@@ -49,7 +49,9 @@ export function I18nProvider({ children, lang: fromLink = null }: { children: Re
       t: (key, vars) =>
         messages[key].replace(/\{(\w+)\}/g, (whole, name: string) => {
           const v = vars?.[name];
-          return v === undefined ? whole : typeof v === 'number' ? numbers.format(v) : v;
+          // In Arabic a value (a URL, an id, an English name) is isolated (FSI…PDI), so its own
+          // direction cannot reorder the sentence around it.
+          return v === undefined ? whole : typeof v === 'number' ? numbers.format(v) : lang === 'ar' ? `\u2068${v}\u2069` : v;
         }),
       setLang: (next) => {
         try {
