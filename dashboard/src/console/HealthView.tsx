@@ -8,7 +8,7 @@ import { SectionHead } from '../components/SectionHead.js';
 import { useLoaded, usePaged } from '../components/use-paged.js';
 import type { MessageKey } from '../i18n/en.js';
 import { useI18n } from '../i18n/index.js';
-import { healthRows, matchesSearch, type HealthRow } from './health-rows.js';
+import { matchesSearch, tenantHealth, worstFirst, type HealthRow } from './health-rows.js';
 
 const TENANTS_PER_PAGE = 25;
 
@@ -17,27 +17,32 @@ export function HealthView({ api, onOpen }: { api: Api; onOpen: (id: string) => 
   const { t, number } = i18n;
   const outcomes = useLoaded(() => api<OperatorStats>('GET', '/stats'), [api]);
   const tenants = usePaged<Tenant>(api, '/tenants', TENANTS_PER_PAGE);
-  const [rows, setRows] = useState<HealthRow[] | null>(null);
+  // Rows by tenant id, filled as pages of tenants arrive; a tenant already read is not asked again.
+  const [byTenant, setByTenant] = useState<Map<string, HealthRow[]>>(new Map());
   const [error, setError] = useState<unknown>(null);
   const [search, setSearch] = useState('');
   const searchId = useId();
   useEffect(() => {
-    if (!tenants.items) return;
+    const missing = (tenants.items ?? []).filter((tenant) => !byTenant.has(tenant.id));
+    if (missing.length === 0) return;
     let live = true;
-    healthRows(api, tenants.items).then(
-      (value) => live && setRows(value),
+    Promise.all(missing.map((tenant) => tenantHealth(api, tenant))).then(
+      (found) => live && setByTenant((current) => new Map([...current, ...missing.map((tenant, i) => [tenant.id, found[i]!] as const)])),
       (e) => live && setError(e),
     );
     return () => {
       live = false;
     };
-  }, [api, tenants.items]);
+  }, [api, tenants.items, byTenant]);
+  // While a further page loads, the rows already read stay on screen.
+  const read = (tenants.items ?? []).filter((tenant) => byTenant.has(tenant.id));
+  const rows = tenants.items && (read.length > 0 || tenants.items.length === 0) ? worstFirst(read.flatMap((tenant) => byTenant.get(tenant.id)!)) : null;
   const percent = (value: number | null | undefined) => (value === null || value === undefined ? '—' : `${number(Math.round(value * 1000) / 10)}%`);
   const ms = (value: number | null | undefined) => (value === null || value === undefined ? '—' : i18n.ms(Math.round(value)));
   const o = outcomes.value;
   return (
     <section aria-labelledby="health-title">
-      <SectionHead id="health-title" title={t('health.title')} onRefresh={() => (tenants.reload(), void outcomes.reload())} />
+      <SectionHead id="health-title" title={t('health.title')} onRefresh={() => (setByTenant(new Map()), tenants.reload(), void outcomes.reload())} />
       <p className="muted">{t('health.intro')}</p>
       {o && (
         <BarChart

@@ -8,20 +8,20 @@ export interface HealthRow {
 }
 
 /**
- * The endpoints of one page of tenants with their last 24 h, the most failing and slowest
- * first. Two calls per tenant of the page, so a page costs the same with ten tenants or ten
- * thousand. (One aggregate call across tenants needs a store query that does not exist yet.)
+ * One tenant's endpoints with their last 24 h: two calls. The view asks this only for the
+ * tenants of the pages it has shown, so its cost does not grow with the number of tenants.
+ * (One aggregate call across tenants needs a store query that does not exist yet.)
  */
-export async function healthRows(api: Api, tenants: Tenant[]): Promise<HealthRow[]> {
-  const perTenant = await Promise.all(
-    tenants.map(async (tenant) => {
-      const base = tenantPath(tenant.id);
-      const [endpoints, stats] = await Promise.all([readAll<Endpoint>(api, `${base}/endpoints`), api<TenantStats>('GET', `${base}/stats`)]);
-      return endpoints.map((endpoint) => ({ tenant, endpoint, figures: stats.endpoints.find((s) => s.endpointId === endpoint.id)?.totals ?? null }));
-    }),
-  );
-  const rate = (row: HealthRow) => row.figures?.successRate ?? 2; // no traffic sorts last
-  return perTenant.flat().sort((a, b) => rate(a) - rate(b) || (b.figures?.avgLatencyMs ?? -1) - (a.figures?.avgLatencyMs ?? -1));
+export async function tenantHealth(api: Api, tenant: Tenant): Promise<HealthRow[]> {
+  const base = tenantPath(tenant.id);
+  const [endpoints, stats] = await Promise.all([readAll<Endpoint>(api, `${base}/endpoints`), api<TenantStats>('GET', `${base}/stats`)]);
+  return endpoints.map((endpoint) => ({ tenant, endpoint, figures: stats.endpoints.find((s) => s.endpointId === endpoint.id)?.totals ?? null }));
+}
+
+/** The most failing and slowest first; no traffic last. */
+export function worstFirst(rows: HealthRow[]): HealthRow[] {
+  const rate = (row: HealthRow) => row.figures?.successRate ?? 2;
+  return [...rows].sort((a, b) => rate(a) - rate(b) || (b.figures?.avgLatencyMs ?? -1) - (a.figures?.avgLatencyMs ?? -1));
 }
 
 export const matchesSearch = (row: HealthRow, search: string) => {
