@@ -26,6 +26,15 @@ export interface Config {
   trustProxy: readonly string[];
   /** When set, `/metrics` answers only requests bearing it (issue 12). */
   metricsToken: string | null;
+  /** The embeddable portal (design brief, "Embedding the portal"). */
+  portal: PortalConfig;
+}
+
+export interface PortalConfig {
+  /** CSP `frame-ancestors` sources of the /portal page: `'none'` unless HERALD_PORTAL_FRAME_ANCESTORS says. */
+  frameAncestors: string;
+  brandName: string | null;
+  brandColor: string | null;
 }
 
 export interface ConfigFlags {
@@ -96,6 +105,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     leaseGraceMs: parseLeaseGrace(env.HERALD_LEASE_GRACE_MS),
     trustProxy: parseTrustProxy(pick('trustProxy')),
     metricsToken: pick('metricsToken') ?? null,
+    portal: parsePortalConfig(env),
   });
 }
 
@@ -123,4 +133,28 @@ function parseTrustProxy(value: string | undefined): readonly string[] {
     if (!ipaddr.isValid(entry) && !ipaddr.isValidCIDR(entry)) throw new Error(`Invalid HERALD_TRUST_PROXY entry: ${entry} (an address or a CIDR)`);
   }
   return Object.freeze(entries);
+}
+
+// The embeddable portal ------------------------------------------------------------------
+
+/**
+ * `HERALD_PORTAL_FRAME_ANCESTORS`: origins (space or comma separated, `https://*.example.com`
+ * allowed) or the keywords 'self' / 'none'. Each source is checked whole, because the value
+ * goes into a CSP header: a `;` or a quote would let it add directives.
+ */
+const FRAME_SOURCE = /^(?:'self'|'none'|https?:\/\/(?:\*\.)?[a-z0-9.-]+(?::\d{1,5})?)$/i;
+const BRAND_COLOR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
+const BRAND_NAME_MAX = 100;
+
+export function parsePortalConfig(env: NodeJS.ProcessEnv): PortalConfig {
+  const sources = (env.HERALD_PORTAL_FRAME_ANCESTORS ?? '').split(/[\s,]+/).filter(Boolean);
+  for (const source of sources) {
+    if (!FRAME_SOURCE.test(source)) throw new Error(`Invalid HERALD_PORTAL_FRAME_ANCESTORS source: ${source} (an origin like https://app.example.com, 'self' or 'none')`);
+  }
+  if (sources.includes("'none'") && sources.length > 1) throw new Error("Invalid HERALD_PORTAL_FRAME_ANCESTORS: 'none' stands alone");
+  const brandColor = env.HERALD_PORTAL_BRAND_COLOR?.trim() || null;
+  if (brandColor && !BRAND_COLOR.test(brandColor)) throw new Error(`Invalid HERALD_PORTAL_BRAND_COLOR: ${brandColor} (#rgb or #rrggbb)`);
+  const brandName = env.HERALD_PORTAL_BRAND_NAME?.trim() || null;
+  if (brandName && brandName.length > BRAND_NAME_MAX) throw new Error(`Invalid HERALD_PORTAL_BRAND_NAME: at most ${BRAND_NAME_MAX} characters`);
+  return { frameAncestors: sources.length ? sources.join(' ') : "'none'", brandName, brandColor };
 }

@@ -56,6 +56,7 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
         tenantRateLimit: { perSecond: 100, burst: 200 },
         trustProxy: config.trustProxy,
         metricsToken: config.metricsToken,
+        portal: config.portal,
       };
       app = await buildApp(ctx, logger);
       url = await app.listen({ port: config.port, host: config.host });

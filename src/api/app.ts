@@ -79,6 +79,6 @@ export async function buildApp(ctx: ApiContext, logger: Logger | false = false):
     },
     { prefix: '/api/v1' },
   );
-  registerDashboard(app as unknown as FastifyInstance);
+  registerDashboard(app as unknown as FastifyInstance, { portal: ctx.portal });
   return app as unknown as FastifyInstance;
 }

@@ -1,3 +1,4 @@
+import type { PortalConfig } from '../config.js';
 import type { EgressPolicy } from '../net/index.js';
 import type { Metrics } from '../metrics.js';
 import type { SecretBox } from '../signing/index.js';
@@ -32,4 +33,6 @@ export interface ApiContext {
   trustProxy?: readonly string[];
   /** HERALD_METRICS_TOKEN: when set, `/metrics` needs it as a bearer token. */
   metricsToken?: string | null;
+  /** Framing and branding of the /portal page; absent, it is not frameable and unbranded. */
+  portal?: PortalConfig;
 }

@@ -55,6 +55,15 @@ export const SignatureSettings = Type.Object(
   { additionalProperties: false },
 );
 
+/** Tenant branding of the embedded portal ("Embedding the portal"); a colour is #rgb or #rrggbb. */
+export const PortalBranding = Type.Object(
+  {
+    brandName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    brandColor: Type.Optional(Type.String({ pattern: '^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$' })),
+  },
+  { additionalProperties: false },
+);
+
 const TenantSettingsFields = {
   retrySchedule: Type.Array(Type.Integer({ minimum: 0, maximum: 30 * 86400 }), { minItems: 1, maxItems: 20 }),
   attemptTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000 }),
@@ -69,6 +78,7 @@ const TenantSettingsFields = {
     ),
   ),
   retentionDays: Type.Integer({ minimum: 1, maximum: 3650 }),
+  portal: Type.Optional(PortalBranding),
 };
 
 export const TenantSettings = Type.Object(TenantSettingsFields);

@@ -419,6 +419,10 @@ export interface paths {
                                         limit: number;
                                         period: "day" | "month";
                                     } | null;
+                                    portal?: {
+                                        brandColor?: string;
+                                        brandName?: string;
+                                    };
                                     retentionDays: number;
                                     retrySchedule: number[];
                                     signature: {
@@ -457,6 +461,10 @@ export interface paths {
                                 limit: number;
                                 period: "day" | "month";
                             } | null;
+                            portal?: {
+                                brandColor?: string;
+                                brandName?: string;
+                            };
                             retentionDays?: number;
                             retrySchedule?: number[];
                             signature?: {
@@ -489,6 +497,10 @@ export interface paths {
                                     limit: number;
                                     period: "day" | "month";
                                 } | null;
+                                portal?: {
+                                    brandColor?: string;
+                                    brandName?: string;
+                                };
                                 retentionDays: number;
                                 retrySchedule: number[];
                                 signature: {
@@ -547,6 +559,10 @@ export interface paths {
                                     limit: number;
                                     period: "day" | "month";
                                 } | null;
+                                portal?: {
+                                    brandColor?: string;
+                                    brandName?: string;
+                                };
                                 retentionDays: number;
                                 retrySchedule: number[];
                                 signature: {
@@ -608,6 +624,10 @@ export interface paths {
                                 limit: number;
                                 period: "day" | "month";
                             } | null;
+                            portal?: {
+                                brandColor?: string;
+                                brandName?: string;
+                            };
                             retentionDays?: number;
                             retrySchedule?: number[];
                             signature?: {
@@ -640,6 +660,10 @@ export interface paths {
                                     limit: number;
                                     period: "day" | "month";
                                 } | null;
+                                portal?: {
+                                    brandColor?: string;
+                                    brandName?: string;
+                                };
                                 retentionDays: number;
                                 retrySchedule: number[];
                                 signature: {

@@ -14,6 +14,13 @@ export interface EventQuota {
   period: 'day' | 'month';
 }
 
+/** How the tenant's portal presents itself when a product embeds it; unset fields take the operator's. */
+export interface PortalBranding {
+  brandName?: string;
+  /** `#rgb` or `#rrggbb`: the background of primary buttons. */
+  brandColor?: string;
+}
+
 export interface TenantSettings {
   retrySchedule: number[];
   attemptTimeoutMs: number;
@@ -23,6 +30,7 @@ export interface TenantSettings {
   userAgent: string;
   eventQuota: EventQuota | null;
   retentionDays: number;
+  portal?: PortalBranding;
 }
 
 export interface Tenant {

@@ -3,46 +3,19 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { eventually, type TestHerald } from './herald.js';
+import type { paths } from '../../src/client/schema.js';
 import type { Received, Responder } from './receiver.js';
 
 /** Helpers for the delivery end-to-end suite: thin wrappers over the public API. */
 
-export interface TenantSettingsInput {
-  retrySchedule?: number[];
-  attemptTimeoutMs?: number;
-  autoDisableAfterFailures?: number;
-  envelope?: 'snake' | 'camel';
-  userAgent?: string;
-}
+export type TenantSettingsInput = NonNullable<paths['/api/v1/tenants']['post']['requestBody']['content']['application/json']['settings']>;
 
-export interface DeliveryView {
-  id: string;
-  eventId: string;
-  eventType: string;
-  endpointId: string;
-  status: string;
-  attemptCount: number;
-  maxAttempts: number;
-  nextAttemptAt: string | null;
-  lastAttemptAt: string | null;
-  createdAt: string;
-  isTest: boolean;
-}
-
-export interface AttemptView {
-  number: number;
-  startedAt: string;
-  durationMs: number;
-  statusCode: number | null;
-  responseBody: string | null;
-  error: string | null;
-  requestHeaders: Record<string, string>;
-}
-
-export interface DeliveryDetailView extends DeliveryView {
-  event: Record<string, unknown> | null;
-  attempts: AttemptView[];
-}
+// The API's shapes come from the schema generated from Herald's OpenAPI document, so a change
+// to an answer breaks these helpers' compile instead of drifting from them.
+type DeliveryList = paths['/api/v1/tenants/{tid}/deliveries']['get']['responses'][200]['content']['application/json'];
+export type DeliveryView = DeliveryList['data'][number];
+export type DeliveryDetailView = paths['/api/v1/tenants/{tid}/deliveries/{did}']['get']['responses'][200]['content']['application/json'];
+export type AttemptView = DeliveryDetailView['attempts'][number];
 
 export const uniqueId = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
 

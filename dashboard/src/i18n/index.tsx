@@ -8,15 +8,22 @@ const STORAGE_KEY = 'herald.lang';
 
 export interface I18n {
   lang: Lang;
+  catalog: Messages;
   t(key: MessageKey, vars?: Record<string, string | number>): string;
   setLang(lang: Lang): void;
   date(value: string | Date | null | undefined): string;
   number(value: number): string;
+  /** A duration, `123 ms` in every view. */
+  ms(value: number): string;
+  /** `in 5 min` / `3 h ago`. */
+  relative(value: string | null | undefined): string;
 }
 
 const Context = createContext<I18n | null>(null);
 
-function initialLang(): Lang {
+/** A `lang` given by the link wins over the last choice on this browser. */
+function initialLang(fromLink: Lang | null): Lang {
+  if (fromLink) return fromLink;
   try {
     return localStorage.getItem(STORAGE_KEY) === 'ar' ? 'ar' : 'en';
   } catch {
@@ -24,8 +31,8 @@ function initialLang(): Lang {
   }
 }
 
-export function I18nProvider({ children }: { children: ReactNode }) {
-  const [lang, setLangState] = useState<Lang>(initialLang);
+export function I18nProvider({ children, lang: fromLink = null }: { children: ReactNode; lang?: Lang | null }) {
+  const [lang, setLangState] = useState<Lang>(() => initialLang(fromLink));
   useEffect(() => {
     document.documentElement.lang = lang;
     document.documentElement.dir = lang === 'ar' ? 'rtl' : 'ltr';
@@ -35,12 +42,16 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const messages = CATALOGS[lang];
     const dates = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'medium' });
     const numbers = new Intl.NumberFormat(lang);
+    const relative = new Intl.RelativeTimeFormat(lang, { numeric: 'auto', style: 'short' });
     return {
       lang,
+      catalog: messages,
       t: (key, vars) =>
         messages[key].replace(/\{(\w+)\}/g, (whole, name: string) => {
           const v = vars?.[name];
-          return v === undefined ? whole : typeof v === 'number' ? numbers.format(v) : v;
+          // In Arabic a value (a URL, an id, an English name) is isolated (FSI…PDI), so its own
+          // direction cannot reorder the sentence around it.
+          return v === undefined ? whole : typeof v === 'number' ? numbers.format(v) : lang === 'ar' ? `\u2068${v}\u2069` : v;
         }),
       setLang: (next) => {
         try {
@@ -52,6 +63,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       },
       date: (v) => (v ? dates.format(typeof v === 'string' ? new Date(v) : v) : ''),
       number: (n) => numbers.format(n),
+      ms: (n) => messages['common.ms'].replace('{ms}', numbers.format(n)),
+      relative: (v) => (v ? relativeTime(relative, Date.parse(v) - Date.now()) : ''),
     };
   }, [lang]);
   return <Context.Provider value={value}>{children}</Context.Provider>;
@@ -70,4 +83,18 @@ export function LanguageButton() {
       {t('lang.switch')}
     </button>
   );
+}
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+  ['second', 1000],
+];
+
+function relativeTime(format: Intl.RelativeTimeFormat, deltaMs: number): string {
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(deltaMs) >= size || unit === 'second') return format.format(Math.round(deltaMs / size), unit);
+  }
+  return '';
 }

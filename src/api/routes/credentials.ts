@@ -99,7 +99,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
       await store.credentials.create({ id, tenantId: tenant.id, kind: 'portal', name: null, prefix: token.slice(0, PREFIX_LENGTH), expiresAt, createdAt: now, lastUsedAt: null, hash: hashToken(token).toString('hex') });
       await audit(store, request, { tenantId: tenant.id, action: 'portal_token.created', targetType: 'portal_token', targetId: id, details: { expiresAt: expiresAt.toISOString() } });
       // The token rides in the fragment: browsers never send it to a server or put it in a Referer.
-      const url = `${ctx.publicUrl}/#token=${encodeURIComponent(token)}`;
+      const url = `${ctx.publicUrl}/portal#token=${encodeURIComponent(token)}`;
       return reply.status(201).send({ id, token, url, expiresAt: expiresAt.toISOString() });
     },
   );

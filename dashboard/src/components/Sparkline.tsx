@@ -1,7 +1,6 @@
-import type { TenantStats } from './api.js';
-import { useI18n } from './i18n/index.js';
+import type { EndpointStats } from '../api/types.js';
+import { useI18n } from '../i18n/index.js';
 
-type EndpointStats = TenantStats['endpoints'][number];
 
 /** A success-rate sparkline: one point per bucket of the range, gaps where nothing was sent. No chart library. */
 export function Sparkline({ stats, from, to, bucketMs }: { stats: EndpointStats | undefined; from: string; to: string; bucketMs: number }) {

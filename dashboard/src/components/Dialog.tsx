@@ -1,5 +1,5 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import { useI18n } from './i18n/index.js';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useI18n } from '../i18n/index.js';
 
 /**
  * A modal on the native <dialog>: showModal() moves focus in and keeps it there, Escape
@@ -38,43 +38,4 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
       <div className="dialog-body">{children}</div>
     </dialog>
   );
-}
-
-export function CopyField({ label, value }: { label: string; value: string }) {
-  const { t } = useI18n();
-  const id = useId();
-  const [copied, setCopied] = useCopied();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <div className="copy-row">
-        <input id={id} readOnly value={value} className="mono" onFocus={(e) => e.currentTarget.select()} />
-        <button
-          type="button"
-          onClick={async () => {
-            try {
-              await navigator.clipboard.writeText(value);
-            } catch {
-              const input = document.getElementById(id) as HTMLInputElement | null;
-              input?.select();
-              document.execCommand?.('copy');
-            }
-            setCopied();
-          }}
-        >
-          {copied ? t('common.copied') : t('common.copy')}
-        </button>
-      </div>
-    </div>
-  );
-}
-
-function useCopied(): [boolean, () => void] {
-  const [copied, set] = useState(false);
-  useEffect(() => {
-    if (!copied) return;
-    const timer = setTimeout(() => set(false), 2000);
-    return () => clearTimeout(timer);
-  }, [copied]);
-  return [copied, () => set(true)];
 }
