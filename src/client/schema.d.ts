@@ -2285,7 +2285,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /** Prometheus metrics (bearer HERALD_METRICS_TOKEN when set) */
         get: {
             parameters: {
                 query?: never;

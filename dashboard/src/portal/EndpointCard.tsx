@@ -1,3 +1,4 @@
+import type { ShownKey } from './SecretDialog.js';
 import { useId, useState } from 'react';
 import type { Endpoint, TenantStats } from '../api/types.js';
 import { Badge, endpointTone } from '../components/Badge.js';
@@ -16,7 +17,7 @@ import { SendTestDialog } from './SendTestDialog.js';
  * One endpoint: what it is and how it is doing, one main action (Send test, or Enable when it
  * is disabled), and the rarer actions behind "More actions".
  */
-export function EndpointCard(props: { data: PortalData; endpoint: Endpoint; stats: TenantStats | null; go: (place: PortalPlace) => void; onSecret: (secret: string) => void }) {
+export function EndpointCard(props: { data: PortalData; endpoint: Endpoint; stats: TenantStats | null; go: (place: PortalPlace) => void; onSecret: (shown: ShownKey) => void }) {
   const { data, endpoint, go } = props;
   const i18n = useI18n();
   const { t } = i18n;

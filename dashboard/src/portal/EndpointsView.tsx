@@ -7,12 +7,12 @@ import { useI18n } from '../i18n/index.js';
 import { EndpointCard } from './EndpointCard.js';
 import { EndpointForm } from './EndpointForm.js';
 import type { PortalData, PortalPlace } from './Portal.js';
-import { SecretDialog } from './SecretDialog.js';
+import { SecretDialog, type ShownKey } from './SecretDialog.js';
 
 export function EndpointsView({ data, go }: { data: PortalData; go: (place: PortalPlace) => void }) {
   const { t } = useI18n();
   const [adding, setAdding] = useState(false);
-  const [secret, setSecret] = useState<{ value: string | null } | null>(null);
+  const [shown, setShown] = useState<ShownKey | null>(null);
   // The sparklines are a nicety: without stats the cards still work.
   const stats = useLoaded(() => data.api<TenantStats>('GET', `${data.base}/stats`), [data.api, data.base, data.endpoints]);
   return (
@@ -26,7 +26,7 @@ export function EndpointsView({ data, go }: { data: PortalData; go: (place: Port
         {(endpoints) => (
           <ul className="cards">
             {endpoints.map((endpoint) => (
-              <EndpointCard key={endpoint.id} data={data} endpoint={endpoint} stats={stats.value} go={go} onSecret={(value) => setSecret({ value })} />
+              <EndpointCard key={endpoint.id} data={data} endpoint={endpoint} stats={stats.value} go={go} onSecret={setShown} />
             ))}
           </ul>
         )}
@@ -37,12 +37,12 @@ export function EndpointsView({ data, go }: { data: PortalData; go: (place: Port
           onClose={() => setAdding(false)}
           onSaved={(created) => {
             setAdding(false);
-            if (created) setSecret({ value: created.secret ?? null });
+            if (created) setShown({ secret: created.secret, publicKey: created.publicKey });
             void data.reload();
           }}
         />
       )}
-      {secret && <SecretDialog secret={secret.value} onClose={() => setSecret(null)} />}
+      {shown && <SecretDialog shown={shown} onClose={() => setShown(null)} />}
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import type { Count, Endpoint, RotatedSecret } from '../api/types.js';
+import type { ShownKey } from './SecretDialog.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { useAction } from '../components/use-action.js';
 import { ErrorLine } from '../components/Feedback.js';
@@ -10,7 +11,7 @@ import type { PortalData } from './Portal.js';
 const GRACE_CHOICES = [0, 3600, 86_400, 7 * 86_400];
 
 /** The rarer endpoint actions, behind a disclosure; the ones that cannot be undone ask first. */
-export function MoreActions(props: { data: PortalData; endpoint: Endpoint; path: string; onNotice: (text: string) => void; onSecret: (secret: string) => void; onTest: () => void }) {
+export function MoreActions(props: { data: PortalData; endpoint: Endpoint; path: string; onNotice: (text: string) => void; onSecret: (shown: ShownKey) => void; onTest: () => void }) {
   const { data, endpoint, path } = props;
   const { t } = useI18n();
   const [asking, setAsking] = useState<'rotate' | 'disable' | null>(null);
@@ -49,9 +50,9 @@ export function MoreActions(props: { data: PortalData; endpoint: Endpoint; path:
           confirm={t('endpoints.rotate')}
           onClose={() => setAsking(null)}
           onConfirm={async () => {
-            const { secret } = await data.api<RotatedSecret>('POST', `${path}/rotate-secret`, { gracePeriodSeconds: grace });
+            const shown = await data.api<RotatedSecret>('POST', `${path}/rotate-secret`, { gracePeriodSeconds: grace });
             setAsking(null);
-            props.onSecret(secret);
+            props.onSecret(shown);
             await data.reload();
           }}
         >

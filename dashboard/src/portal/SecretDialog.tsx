@@ -2,15 +2,26 @@ import { CopyField } from '../components/CopyField.js';
 import { Dialog } from '../components/Dialog.js';
 import { useI18n } from '../i18n/index.js';
 
-/** A new secret, shown once: after creating an endpoint or rotating its secret. */
-export function SecretDialog({ secret, onClose }: { secret: string | null; onClose: () => void }) {
+/** What an endpoint's new key shows, once: the secret, or for ed25519 only its public key. */
+export interface ShownKey {
+  secret?: string | null | undefined;
+  publicKey?: string | undefined;
+}
+
+/** A new key after creating an endpoint or rotating its secret. */
+export function SecretDialog({ shown, onClose }: { shown: ShownKey; onClose: () => void }) {
   const { t } = useI18n();
   return (
-    <Dialog title={t('secret.title')} onClose={onClose}>
-      {secret ? (
+    <Dialog title={t(shown.publicKey ? 'publicKey.title' : 'secret.title')} onClose={onClose}>
+      {shown.publicKey ? (
+        <>
+          <p>{t('publicKey.text')}</p>
+          <CopyField label={t('publicKey.label')} value={shown.publicKey} />
+        </>
+      ) : shown.secret ? (
         <>
           <p className="warn-text">{t('secret.once')}</p>
-          <CopyField label={t('secret.label')} value={secret} />
+          <CopyField label={t('secret.label')} value={shown.secret} />
         </>
       ) : (
         <p>{t('secret.unsigned')}</p>
