@@ -1,4 +1,6 @@
-import type { EndpointSecrets } from '../domain/endpoint.js';
+import type { Endpoint, EndpointSecrets } from '../domain/endpoint.js';
+import { missing } from '../errors.js';
+import type { ApiContext } from './context.js';
 import type { SignatureScheme, SignatureSettings } from '../domain/tenant.js';
 import { generateEndpointKey, isSigningKey, publicKeyOf, type SecretBox } from '../signing/index.js';
 
@@ -43,4 +45,18 @@ export function publicKeyFor(secrets: EndpointSecrets, secretBox: SecretBox): st
   if (!secrets.secret) return null;
   const secret = secretBox.open(secrets.secret);
   return isSigningKey(secret) ? publicKeyOf(secret) : null;
+}
+
+/**
+ * A signed endpoint moving between a shared-secret scheme and ed25519 needs a key of the other
+ * kind: it gets one at once (the old key signing beside it for the default grace period where
+ * the header carries both), and the customer is shown it in this answer only.
+ */
+export async function rekeyOnSchemeKindChange(ctx: ApiContext, before: Endpoint, after: Endpoint, tenantSignature: SignatureSettings) {
+  const [from, to] = [effectiveScheme(before.signature, tenantSignature), effectiveScheme(after.signature, tenantSignature)];
+  if (!before.signed || usesKeyPair(from) === usesKeyPair(to)) return null;
+  const current = (await ctx.store.endpoints.getSecrets(after.tenantId, after.id)) ?? missing('Endpoint');
+  const { secrets, shown } = replaceKey(current, to, DEFAULT_GRACE_SECONDS, ctx.secretBox, new Date());
+  await ctx.store.endpoints.setSecrets(after.tenantId, after.id, secrets);
+  return shown;
 }

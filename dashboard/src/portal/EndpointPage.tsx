@@ -9,6 +9,7 @@ import { useLoaded, usePaged } from '../components/use-paged.js';
 import type { MessageKey } from '../i18n/en.js';
 import { useI18n } from '../i18n/index.js';
 import { FilterTester } from './FilterTester.js';
+import { SigningFacts } from './SigningFacts.js';
 import type { PortalData, PortalPlace } from './Portal.js';
 
 const RANGES = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
@@ -79,6 +80,7 @@ export function EndpointPage({ data, endpoint, go }: { data: PortalData; endpoin
         <dd className="mono" dir="ltr">
           {Object.keys(endpoint.headers).length === 0 ? t('common.none') : Object.entries(endpoint.headers).map(([name, value]) => `${name}: ${value}`).join('\n')}
         </dd>
+        <SigningFacts data={data} endpoint={endpoint} />
         <dt>{t('deliveries.created')}</dt>
         <dd>{date(endpoint.createdAt)}</dd>
       </dl>

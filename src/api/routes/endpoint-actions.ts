@@ -7,10 +7,10 @@ import { audit } from '../audit.js';
 import { DEFAULT_GRACE_SECONDS, effectiveScheme, publicKeyFor, replaceKey } from '../endpoint-keys.js';
 import type { ApiContext } from '../context.js';
 import { openToPortal, tenantOf } from '../plugins/auth.js';
+import { findEndpoint, verify } from '../endpoint-lookup.js';
 import { presentEndpoint } from '../present.js';
 import { publishEvents } from '../publish-event.js';
 import { Count, Endpoint as EndpointSchema, EndpointParams, OptionalBody, PublicKey, Recover, RotateSecret, Secret, TestRequest, TestResult } from '../schemas.js';
-import { findEndpoint, verify } from './endpoints.js';
 
 const tags = ['Endpoint actions'];
 const TEST_BODY_LIMIT = 500;

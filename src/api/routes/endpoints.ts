@@ -8,7 +8,8 @@ import { checkEndpointUrl } from '../../net/index.js';
 import { generateEndpointKey } from '../../signing/index.js';
 import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
-import { DEFAULT_GRACE_SECONDS, effectiveScheme, replaceKey, usesKeyPair } from '../endpoint-keys.js';
+import { effectiveScheme, rekeyOnSchemeKindChange } from '../endpoint-keys.js';
+import { findEndpoint, verify } from '../endpoint-lookup.js';
 import { openToPortal, tenantOf } from '../plugins/auth.js';
 import { headersToStore } from '../endpoint-headers.js';
 import { presentEndpoint } from '../present.js';
@@ -130,28 +131,3 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
     },
   );
 };
-
-export async function findEndpoint(ctx: ApiContext, tenantId: string, endpointId: string): Promise<Endpoint> {
-  return (await ctx.store.endpoints.get(tenantId, endpointId)) ?? missing('Endpoint');
-}
-
-/**
- * A signed endpoint moving between a shared-secret scheme and ed25519 needs a key of the other
- * kind: it gets one at once (the old key signing beside it for the default grace period where
- * the header carries both), and the customer is shown it in this answer only.
- */
-async function rekeyOnSchemeKindChange(ctx: ApiContext, before: Endpoint, after: Endpoint, tenantSignature: SignatureSettings) {
-  const [from, to] = [effectiveScheme(before.signature, tenantSignature), effectiveScheme(after.signature, tenantSignature)];
-  if (!before.signed || usesKeyPair(from) === usesKeyPair(to)) return null;
-  const current = (await ctx.store.endpoints.getSecrets(after.tenantId, after.id)) ?? missing('Endpoint');
-  const { secrets, shown } = replaceKey(current, to, DEFAULT_GRACE_SECONDS, ctx.secretBox, new Date());
-  await ctx.store.endpoints.setSecrets(after.tenantId, after.id, secrets);
-  return shown;
-}
-
-/** Runs the handshake and answers the endpoint as it stands after it. */
-export async function verify(ctx: ApiContext, endpoint: Endpoint): Promise<Endpoint> {
-  await ctx.delivery.verifyEndpoint(endpoint.tenantId, endpoint.id);
-  return findEndpoint(ctx, endpoint.tenantId, endpoint.id);
-}
-
