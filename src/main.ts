@@ -9,6 +9,7 @@ import { DeliveryEngine } from './engine/delivery-engine.js';
 import { Metrics } from './metrics.js';
 import { createEgressDispatcher } from './net/index.js';
 import { openStore } from './store/open-store.js';
+import { loadTracing } from './telemetry/load-tracing.js';
 import type { Store } from './store/store.js';
 
 export interface Herald {
@@ -37,7 +38,8 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
     const credentials = await loadCredentials(store, config);
     const metrics = new Metrics(() => store.queue.depth());
     const dispatcher = createEgressDispatcher(config.egress, { connections: 64 });
-    const engine = new DeliveryEngine({ store, dispatcher, secretBox: credentials.secretBox, logger, metrics, leaseGraceMs: config.leaseGraceMs });
+    const tracing = await loadTracing();
+    const engine = new DeliveryEngine({ store, dispatcher, secretBox: credentials.secretBox, logger, metrics, tracing, leaseGraceMs: config.leaseGraceMs });
 
     let app: FastifyInstance | null = null;
     let url: string | null = null;
@@ -51,6 +53,8 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
         egress: config.egress,
         delivery: engine,
         metrics,
+        tracing,
+        readiness: async () => ({ database: await databaseAnswers(store), engine: config.workers ? engine.healthy : null }),
         publicUrl: config.publicUrl,
         adminTokenHash: credentials.adminTokenHash,
         tenantRateLimit: { perSecond: 100, burst: 200 },
@@ -76,11 +80,23 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
         matchers?.close();
         await engine.stop();
         await dispatcher.close();
+        await tracing.shutdown();
         await store.close();
       },
     };
   } catch (error) {
     await store.close();
     throw error;
+  }
+}
+
+/** A cheap read with a deadline: a database that hangs is as unready as one that refuses. */
+async function databaseAnswers(store: Store): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 2_000)));
+  try {
+    return await Promise.race([store.meta.get('schema_check').then(() => true, () => false), deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -3,6 +3,7 @@ import type { EgressPolicy } from '../net/index.js';
 import type { Metrics } from '../metrics.js';
 import type { SecretBox } from '../signing/index.js';
 import type { Store } from '../store/store.js';
+import type { Tracing } from '../telemetry/tracing.js';
 import type { EndpointMatchers } from './endpoint-matchers.js';
 
 /** What the API needs from the delivery side; the engine provides it, wired in main.ts. */
@@ -24,6 +25,10 @@ export interface ApiContext {
   egress: EgressPolicy;
   delivery: DeliveryPort;
   metrics: Metrics;
+  /** For `/readyz`: whether the database answers and, where this process delivers, the engine runs. */
+  readiness(): Promise<{ database: boolean; engine: boolean | null }>;
+  /** OpenTelemetry when configured, else a no-op: a publish is a trace. */
+  tracing: Tracing;
   publicUrl: string;
   /** SHA-256 of the admin token. */
   adminTokenHash: Buffer;

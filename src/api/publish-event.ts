@@ -4,6 +4,7 @@ import { quotaEventsCrossed, quotaPeriodStart } from '../domain/quota.js';
 import type { Tenant } from '../domain/tenant.js';
 import type { Metrics } from '../metrics.js';
 import type { PublishItem, PublishOutcome, Store } from '../store/store.js';
+import type { Tracing } from '../telemetry/tracing.js';
 import { matching, type EndpointMatchers } from './endpoint-matchers.js';
 import { notifyPublished } from './routes/event-stream.js';
 
@@ -19,6 +20,7 @@ export interface Publisher {
   matchers: EndpointMatchers;
   /** Counts the customer's created events (not test sends, not Herald's notices). */
   metrics: Metrics;
+  tracing: Tracing;
 }
 
 export interface PublishOptions {
@@ -54,7 +56,7 @@ export async function publishEvents(publisher: Publisher, tenant: Tenant, events
 }
 
 async function write(publisher: Publisher, tenant: Tenant, events: EventInput[], testEndpointId: string | null, countsAgainstQuota: boolean): Promise<Published & { quotaUsed: number | null }> {
-  const { store, matchers } = publisher;
+  const { store, matchers, tracing } = publisher;
   const style = tenant.settings.envelope;
   const createdAt = new Date();
   const endpointMatchers = testEndpointId === null ? await matchers.get(tenant.id) : [];
@@ -67,13 +69,18 @@ async function write(publisher: Publisher, tenant: Tenant, events: EventInput[],
     };
   });
   const quota = tenant.settings.eventQuota;
-  const result = await store.events.publish({
-    tenantId: tenant.id,
-    items,
-    maxAttempts: testEndpointId === null ? tenant.settings.retrySchedule.length : 1,
-    ...(testEndpointId !== null ? { isTest: true } : {}),
-    ...(countsAgainstQuota && quota ? { quota: { limit: quota.limit, periodStart: quotaPeriodStart(quota.period, createdAt) } } : {}),
-  });
+  // The publish is a trace; its context is stored with the events, so every attempt, in
+  // whichever process, continues it.
+  const attributes = { 'herald.tenant_id': tenant.id, 'herald.event_count': items.length, 'herald.event_type': items[0]?.event.type ?? '' };
+  const result = await tracing.publish(attributes, (traceContext) =>
+    store.events.publish({
+      tenantId: tenant.id,
+      items: traceContext === null ? items : items.map((item) => ({ ...item, event: { ...item.event, traceContext } })),
+      maxAttempts: testEndpointId === null ? tenant.settings.retrySchedule.length : 1,
+      ...(testEndpointId !== null ? { isTest: true } : {}),
+      ...(countsAgainstQuota && quota ? { quota: { limit: quota.limit, periodStart: quotaPeriodStart(quota.period, createdAt) } } : {}),
+    }),
+  );
   // Test sends never show in polling, so open event streams have nothing to read.
   if (testEndpointId === null && result.outcomes.some((outcome) => outcome.created)) notifyPublished(tenant.id);
   return { outcomes: result.outcomes, envelopes: result.outcomes.map((outcome) => toEnvelope(outcome.event, style)), quotaUsed: result.quotaUsed };

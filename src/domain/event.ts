@@ -9,6 +9,11 @@ export interface HeraldEvent {
   idempotencyKey: string | null;
   /** Monotonic position in the store: the polling cursor. */
   sequence: number;
+  /**
+   * The W3C `traceparent` of the publish span, when tracing is on: each attempt continues the
+   * publish's trace from it, in whichever process makes the attempt.
+   */
+  traceContext?: string | null;
 }
 
 export type Envelope =

@@ -7,7 +7,8 @@ import type { AttemptRecord, AttemptVerdict, DeliveryJob } from '../store/store.
 import type { OutgoingWebhook, SendResult } from './http-sender.js';
 
 /** Builds the exact request a delivery job sends: envelope body, custom, signature headers. */
-export function buildRequest(job: DeliveryJob, secretBox: SecretBox, now: Date): OutgoingWebhook {
+/** `traceparent`, when tracing is on, lets the receiver continue the attempt's trace. */
+export function buildRequest(job: DeliveryJob, secretBox: SecretBox, now: Date, traceparent: string | null = null): OutgoingWebhook {
   const { endpoint, event, settings, secrets } = job;
   const body = JSON.stringify(toEnvelope(event, settings.envelope));
   const liveSecrets = [secrets.secret];
@@ -29,6 +30,7 @@ export function buildRequest(job: DeliveryJob, secretBox: SecretBox, now: Date):
       ...openSensitiveHeaders(endpoint.headers, secretBox),
       'content-type': 'application/json',
       'user-agent': settings.userAgent,
+      ...(traceparent ? { traceparent } : {}),
       ...signed,
     },
     body,

@@ -1,3 +1,4 @@
+import { noTracing, type Tracing } from '../telemetry/tracing.js';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { ids } from '../domain/ids.js';
@@ -17,6 +18,8 @@ export interface EngineOptions {
   secretBox: SecretBox;
   logger: Logger;
   metrics: Metrics;
+  /** OpenTelemetry when configured: each attempt is a client span of its publish's trace. */
+  tracing?: Tracing;
   /** Attempts in flight in this process at once. */
   concurrency?: number;
   /** At most this many requests in flight to one endpoint, across all workers. */
@@ -65,10 +68,12 @@ export class DeliveryEngine {
   readonly #workerId = ids.next('wrk');
   #unsubscribe: (() => void) | null = null;
   #running = false;
+  /** The last claim failed (database unreachable, say): readiness reports the engine stalled. */
+  #claimFailing = false;
 
   constructor(options: EngineOptions) {
     this.#store = options.store;
-    this.#options = { concurrency: 128, maxInFlightPerEndpoint: 16, leaseGraceMs: 60_000, random: Math.random, ...options };
+    this.#options = { concurrency: 128, maxInFlightPerEndpoint: 16, leaseGraceMs: 60_000, random: Math.random, tracing: noTracing, ...options };
     this.#records = new Batcher((records) => this.#store.queue.record(records));
     this.#retention = new RetentionSweeper(options.store, options.logger, options.retention);
   }
@@ -102,6 +107,11 @@ export class DeliveryEngine {
     // Leases of attempts cut off by the timeout stay with this id: kept, the row would make them
     // wait for their lease to run out; gone, the next beat of another worker frees them.
     await this.#store.queue.retireWorker(this.#workerId).catch((error) => this.#options.logger.error({ err: error }, 'engine:retire:error'));
+  }
+
+  /** For `/readyz`: started, and its last claim went through. */
+  get healthy(): boolean {
+    return this.#running && !this.#claimFailing;
   }
 
   /** Looks for due work now; calls made while a claim runs fold into one more claim. */
@@ -147,6 +157,7 @@ export class DeliveryEngine {
           // A rate limit held work back: claim again when its next token comes, busy or idle.
           onRateLimited: (at) => this.#timer.armAt(at.getTime()),
         });
+        this.#claimFailing = false;
         for (const job of jobs) this.#track(job);
         if (jobs.length === free) this.#wakeRequested = true;
       }
@@ -154,6 +165,7 @@ export class DeliveryEngine {
       // asks the store once when the next retry or lease end is, and sleeps until then.
       if (this.#running && this.#inFlight.size === 0) await this.#armFromStore();
     } catch (error) {
+      this.#claimFailing = true;
       this.#options.logger.error({ err: error }, 'engine:claim:error');
       this.#timer.armAt(Date.now() + 1000);
     }
@@ -172,8 +184,17 @@ export class DeliveryEngine {
 
   async #attempt(job: DeliveryJob): Promise<AttemptReport> {
     const startedAt = new Date();
-    const request = buildRequest(job, this.#options.secretBox, startedAt);
+    const { delivery, endpoint, event } = job;
+    const span = this.#options.tracing.attempt(event.traceContext ?? null, {
+      url: endpoint.url,
+      deliveryId: delivery.id,
+      attemptNumber: delivery.attemptCount + 1,
+      tenantId: delivery.tenantId,
+      endpointId: endpoint.id,
+    });
+    const request = buildRequest(job, this.#options.secretBox, startedAt, span.traceparent);
     const result = await sendWebhook(request, this.#options.dispatcher);
+    span.end({ statusCode: result.statusCode, error: result.error ?? null });
     const record = judgeAttempt(job, request, result, startedAt, this.#options.random);
     const outcome = await this.#records.add(record);
     this.#options.metrics.attempts.inc({ outcome: record.verdict.kind === 'retry' ? 'failed' : record.verdict.kind });

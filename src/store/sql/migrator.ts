@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type MigrationProvider, type Migration as Kysely
 import { initial } from './migrations/0001-initial.js';
 import { rateQuotaRetention } from './migrations/0002-rate-quota-retention.js';
 import { hotPath } from './migrations/0003-hot-path.js';
+import { traceContext } from './migrations/0004-trace-context.js';
 import { credentialLifecycle } from './migrations/0005-credential-lifecycle.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
@@ -12,7 +13,7 @@ export interface Migration {
 }
 
 /** Versioned migrations, applied in name order; Kysely records them and takes the lock. */
-const MIGRATIONS: Migration[] = [initial, rateQuotaRetention, hotPath, credentialLifecycle];
+const MIGRATIONS: Migration[] = [initial, rateQuotaRetention, hotPath, traceContext, credentialLifecycle];
 
 /**
  * `migrationTableSchema` names where Kysely keeps its own two tables. PostgreSQL needs it:

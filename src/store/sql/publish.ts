@@ -36,11 +36,12 @@ export function publishStatements(kind: SqlDialect) {
     ['data', 'text'],
     ['idempotency_key', 'text'],
     ['created_at', 'bigint'],
+    ['trace_context', 'text'],
   ]);
   const insertEvents = fixedStatement<EventRow>(
     kind,
-    `insert into events (id, tenant_id, type, data, idempotency_key, is_test, created_at)
-     select id, ?, type, data, idempotency_key, ?, created_at from ${events} as e where true order by ord
+    `insert into events (id, tenant_id, type, data, idempotency_key, is_test, created_at, trace_context)
+     select id, ?, type, data, idempotency_key, ?, created_at, trace_context from ${events} as e where true order by ord
      on conflict (tenant_id, idempotency_key) where idempotency_key is not null do nothing
      returning *`,
   );
@@ -57,7 +58,9 @@ export function publishStatements(kind: SqlDialect) {
     `insert into deliveries (id, tenant_id, event_id, endpoint_id, event_type, status, attempt_count, max_attempts,
        run_start, next_attempt_at, lease_expires_at, last_attempt_at, is_test, created_at)
      select id, ?, event_id, endpoint_id, event_type, 'pending', 0, ?, 0, next_attempt_at, null, null, ?, created_at
-     from ${deliveries} as d`,
+     from ${deliveries} as d
+     -- Matching used the API's cached endpoint list: one deleted a moment ago gets no delivery.
+     where exists (select 1 from endpoints where endpoints.id = d.endpoint_id)`,
   );
   // Adds the batch's created events to the period's count unless that passes the limit; no row
   // back (or a first row already past it) means the quota is used up.
@@ -97,7 +100,7 @@ export async function publishInTransaction(
   });
   const inserted = new Map<string, EventRow>();
   if (fresh.length > 0) {
-    const rows = fresh.map(({ event }) => [event.id, event.type, JSON.stringify(event.data), event.idempotencyKey, event.createdAt.getTime()]);
+    const rows = fresh.map(({ event }) => [event.id, event.type, JSON.stringify(event.data), event.idempotencyKey, event.createdAt.getTime(), event.traceContext ?? null]);
     for (const row of await q.insertEvents.run(trx, [tenantId, isTest, JSON.stringify(rows)])) inserted.set(row.id, row);
   }
   await readKeys(fresh.flatMap(({ event }) => (event.idempotencyKey !== null && !inserted.has(event.id) ? [event.idempotencyKey] : [])));

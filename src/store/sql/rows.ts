@@ -70,6 +70,7 @@ export const toEvent = (row: Row<'events'>): HeraldEvent => ({
   data: JSON.parse(row.data),
   idempotencyKey: row.idempotency_key,
   sequence: Number(row.seq),
+  traceContext: row.trace_context ?? null,
 });
 
 export const toDelivery = (row: Row<'deliveries'>): Delivery => ({

@@ -63,6 +63,8 @@ export interface Database {
     type: string;
     data: string;
     idempotency_key: string | null;
+    /** The publish span's W3C traceparent (tracing on), else null. */
+    trace_context: string | null;
     is_test: number;
     created_at: number;
   };
