@@ -108,10 +108,10 @@ export async function claimInTransaction(
   q: ClaimStatements,
   request: ClaimRequest,
   endpointsPerClaim: number,
-): Promise<{ jobs: DeliveryJob[]; rateLimitedUntil: number | null }> {
+): Promise<{ jobs: DeliveryJob[]; rateLimitedUntil: number | null; rescheduled: string[] }> {
   const now = request.now.getTime();
   const endpoints = await q.dueEndpoints.run(trx, [now, endpointsPerClaim]);
-  if (endpoints.length === 0) return { jobs: [], rateLimitedUntil: null };
+  if (endpoints.length === 0) return { jobs: [], rateLimitedUntil: null, rescheduled: [] };
 
   const inFlight = new Map<string, number>();
   const settings = new Map<string, TenantSettings>();
@@ -154,7 +154,10 @@ export async function claimInTransaction(
     if (tokenAt != null && next_due_at !== null && Number(next_due_at) === tokenAt) rateLimitedUntil = Math.min(rateLimitedUntil ?? tokenAt, tokenAt);
   }
 
-  return { jobs: await loadJobs(trx, q, rows, endpoints, settings), rateLimitedUntil };
+  // Endpoints put off on purpose (at their in-flight cap, or waiting for a rate token) keep a
+  // next_due_at later than their waiting work; re-checking those would undo it.
+  const rescheduled = scheduleRows.filter((row) => row[1] === 0 && row[4] === null).map((row) => row[0] as string);
+  return { jobs: await loadJobs(trx, q, rows, endpoints, settings), rateLimitedUntil, rescheduled };
 }
 
 async function pickAndLease(trx: Kysely<Database>, q: ClaimStatements, plans: Plan[], now: number, owner: string): Promise<DeliveryRow[]> {

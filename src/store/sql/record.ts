@@ -77,7 +77,11 @@ interface EndpointState {
   now: number;
 }
 
-export async function recordInTransaction(trx: Kysely<Database>, q: RecordStatements, records: AttemptRecord[]): Promise<RecordOutcome[]> {
+export async function recordInTransaction(
+  trx: Kysely<Database>,
+  q: RecordStatements,
+  records: AttemptRecord[],
+): Promise<{ outcomes: RecordOutcome[]; rescheduled: string[] }> {
   const locked = await q.lockEndpoints.run(trx, [JSON.stringify(records.map((r) => r.deliveryId))]);
   const endpointOf = new Map(locked.map((row) => [row.delivery_id, row]));
   const states = new Map<string, EndpointState>();
@@ -118,7 +122,7 @@ export async function recordInTransaction(trx: Kysely<Database>, q: RecordStatem
     for (const row of await q.updateEndpoints.run(trx, [JSON.stringify(health)])) nextDue.set(row.id, row.next_due_at === null ? null : Number(row.next_due_at));
   }
 
-  return records.map((record, i): RecordOutcome => {
+  const outcomes = records.map((record, i): RecordOutcome => {
     const row = endpointOf.get(record.deliveryId);
     if (!row) return { endpointDisabled: null, moreDue: false };
     const state = states.get(row.id)!;
@@ -128,6 +132,7 @@ export async function recordInTransaction(trx: Kysely<Database>, q: RecordStatem
       moreDue: due !== undefined && due !== null && due <= record.now.getTime(),
     };
   });
+  return { outcomes, rescheduled: [...states.keys()] };
 }
 
 /** One attempt's effect on its endpoint's health, in record order (as the old per-row updates had it). */
