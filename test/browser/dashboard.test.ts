@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardDir } from '../../src/api/dashboard.js';
-import { ADMIN_TOKEN, eventually, removeDir, startTestHerald, type TestHerald } from '../support/herald.js';
+import { adminCall, ADMIN_TOKEN, eventually, removeDir, startTestHerald, type TestHerald } from '../support/herald.js';
 import { launchChromium, pageWidth, shot } from '../support/browser.js';
 import { Receiver } from '../support/receiver.js';
 
@@ -22,11 +22,7 @@ let portal: BrowserContext;
 let page: Page;
 let endpointId: string;
 
-async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-  const answer = await herald.api(method, `/api/v1${path}`, body);
-  if (answer.status >= 300) throw new Error(`${method} ${path} → ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body as T;
-}
+const api = <T = any>(method: string, path: string, body?: unknown) => adminCall<T>(herald, method, path, body);
 
 const deliveries = async (outcome?: string) =>
   (await api<{ data: Array<{ status: string }> }>('GET', `/tenants/${TENANT}/deliveries?limit=100${outcome ? `&outcome=${outcome}` : ''}`)).data;

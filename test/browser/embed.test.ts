@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { dashboardDir } from '../../src/api/dashboard.js';
 import { launchChromium, shot } from '../support/browser.js';
-import { removeDir, startTestHerald, type TestHerald } from '../support/herald.js';
+import { adminCall, removeDir, startTestHerald, type TestHerald } from '../support/herald.js';
 import { HostPage } from '../support/host-page.js';
 
 /**
@@ -19,11 +19,7 @@ let host: HostPage;
 let browser: Browser;
 let portalUrl = '';
 
-async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-  const answer = await herald.api(method, `/api/v1${path}`, body);
-  if (answer.status >= 300) throw new Error(`${method} ${path} → ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body as T;
-}
+const api = <T = any>(method: string, path: string, body?: unknown) => adminCall<T>(herald, method, path, body);
 const linkFor = async (tenant: string) => (await api<{ url: string }>('POST', `/tenants/${tenant}/portal-token`, {})).url;
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardDir } from '../../src/api/dashboard.js';
 import { launchChromium, pageWidth, shot } from '../support/browser.js';
-import { ADMIN_TOKEN, eventually, removeDir, startTestHerald, type TestHerald } from '../support/herald.js';
+import { adminCall, ADMIN_TOKEN, eventually, removeDir, startTestHerald, type TestHerald } from '../support/herald.js';
 import { Receiver } from '../support/receiver.js';
 
 /**
@@ -14,11 +14,7 @@ let herald: TestHerald;
 let receiver: Receiver;
 let browser: Browser;
 
-async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-  const answer = await herald.api(method, `/api/v1${path}`, body);
-  if (answer.status >= 300) throw new Error(`${method} ${path} → ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body as T;
-}
+const api = <T = any>(method: string, path: string, body?: unknown) => adminCall<T>(herald, method, path, body);
 
 beforeAll(async () => {
   if (!dashboardDir()) throw new Error('the dashboard is not built: run `npm run build` first');

@@ -57,3 +57,10 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/** Calls `/api/v1` as the admin and answers the body; any status from 300 up throws, saying what came back. */
+export async function adminCall<T = any>(herald: TestHerald, method: string, path: string, body?: unknown): Promise<T> {
+  const answer = await herald.api(method, `/api/v1${path}`, body);
+  if (answer.status >= 300) throw new Error(`${method} ${path} → ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body as T;
+}
