@@ -10,6 +10,7 @@ import { ErrorLine, Notice } from '../components/Feedback.js';
 import { useAction } from '../components/use-action.js';
 import { usePaged } from '../components/use-paged.js';
 import { useI18n } from '../i18n/index.js';
+import { CredentialsDialog } from './CredentialsDialog.js';
 import { TenantForm } from './TenantForm.js';
 
 export function TenantsView({ api, onOpen }: { api: Api; onOpen: (id: string) => void }) {
@@ -18,6 +19,7 @@ export function TenantsView({ api, onOpen }: { api: Api; onOpen: (id: string) =>
   const [form, setForm] = useState<{ tenant?: Tenant } | null>(null);
   const [link, setLink] = useState<(PortalLink & { tenantId: string }) | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [credentialsOf, setCredentialsOf] = useState<string | null>(null);
   const portalLink = useAction(async (tenant: Tenant) => {
     setLink({ tenantId: tenant.id, ...(await api<PortalLink>('POST', `${tenantPath(tenant.id)}/portal-token`, {})) });
   });
@@ -50,6 +52,9 @@ export function TenantsView({ api, onOpen }: { api: Api; onOpen: (id: string) =>
                 <button type="button" onClick={() => onOpen(tenant.id)}>
                   {t('tenants.openPortal')}
                 </button>
+                <button type="button" onClick={() => setCredentialsOf(tenant.id)}>
+                  {t('credentials.open')}
+                </button>
                 <button type="button" onClick={() => setForm({ tenant })}>
                   {t('settings.edit')}
                 </button>
@@ -70,6 +75,7 @@ export function TenantsView({ api, onOpen }: { api: Api; onOpen: (id: string) =>
           }}
         />
       )}
+      {credentialsOf && <CredentialsDialog api={api} tenantId={credentialsOf} onClose={() => setCredentialsOf(null)} />}
       {link && (
         <Dialog title={t('tenants.portalTitle', { id: link.tenantId })} onClose={() => setLink(null)}>
           <p className="muted">{t('tenants.portalHint')}</p>
