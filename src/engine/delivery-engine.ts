@@ -195,6 +195,7 @@ export class DeliveryEngine {
     const request = buildRequest(job, this.#options.secretBox, startedAt, span.traceparent);
     const result = await sendWebhook(request, this.#options.dispatcher);
     span.end({ statusCode: result.statusCode, error: result.error ?? null });
+    if (result.blocked !== undefined) this.#options.logger.warn({ deliveryId: delivery.id, endpointId: endpoint.id, blocked: result.blocked }, 'engine:egress:blocked');
     const record = judgeAttempt(job, request, result, startedAt, this.#options.random);
     const outcome = await this.#records.add(record);
     this.#options.metrics.attempts.inc({ outcome: record.verdict.kind === 'retry' ? 'failed' : record.verdict.kind });

@@ -16,6 +16,11 @@ export interface SendResult {
   error: string | null;
   durationMs: number;
   retryAfter: string | null;
+  /**
+   * When the egress guard refused the address dialled: what the host resolved to, for the log
+   * only (the stored error must not map the operator's network for a tenant).
+   */
+  blocked?: unknown;
 }
 
 /**
@@ -55,8 +60,16 @@ export async function sendWebhook(webhook: OutgoingWebhook, dispatcher: Dispatch
       error: timedOut ? `timeout after ${webhook.timeoutMs} ms` : describeNetworkError(error),
       durationMs: elapsed(),
       retryAfter: null,
+      ...blockedDetail(error),
     };
   }
+}
+
+function blockedDetail(error: unknown): { blocked?: unknown } {
+  for (let current = error as { detail?: unknown; cause?: unknown } | null, depth = 0; current && depth < 4; current = current.cause as typeof current, depth++) {
+    if (current.detail !== undefined) return { blocked: current.detail };
+  }
+  return {};
 }
 
 function redirectError(statusCode: number, location: unknown): string | null {
