@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { sendIfConnected, stopChild } from './child-ipc.js';
 import { fileURLToPath } from 'node:url';
 import { onCleanup } from './cleanup.js';
 import type { FromLoad, LoadJob, LoadResult, ToLoad } from '../load/load-protocol.js';
@@ -51,16 +52,11 @@ export class LoadProcess {
 
   async stop(): Promise<void> {
     this.#removeCleanup();
-    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.#child.once('exit', () => resolve()));
-    this.#send({ type: 'stop' });
-    const timer = setTimeout(() => this.#child.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
+    await stopChild(this.#child, { type: 'stop' } satisfies ToLoad);
   }
 
   #send(message: ToLoad): void {
-    if (this.#child.connected) this.#child.send(message);
+    sendIfConnected(this.#child, message);
   }
 
   #onMessage(message: FromLoad): void {

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { sendIfConnected, stopChild } from './child-ipc.js';
 import { fileURLToPath } from 'node:url';
 import { onCleanup } from './cleanup.js';
 import type { ChildMessage, ParentMessage } from './receiver-protocol.js';
@@ -92,16 +93,11 @@ export class ReceiverProcess {
 
   async stop(): Promise<void> {
     this.#removeCleanup();
-    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.#child.once('exit', () => resolve()));
-    this.#send({ type: 'stop' });
-    const timer = setTimeout(() => this.#child.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
+    await stopChild(this.#child, { type: 'stop' } satisfies ParentMessage);
   }
 
   #send(message: ParentMessage): void {
-    if (this.#child.connected) this.#child.send(message);
+    sendIfConnected(this.#child, message);
   }
 
   #onMessage(message: ChildMessage): void {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { AuditEntry, OperatorAuditEntry } from '../../domain/audit.js';
 import type { AuditRepository } from '../store.js';
 import { toAuditEntry, toOperatorAuditEntry, toPage } from './rows.js';
 import type { Database } from './schema.js';
@@ -7,19 +8,7 @@ import type { Database } from './schema.js';
 export function auditRepository(db: Kysely<Database>): AuditRepository {
   return {
     async append(entry) {
-      await db
-        .insertInto('audit_log')
-        .values({
-          id: entry.id,
-          tenant_id: entry.tenantId,
-          actor: entry.actor,
-          action: entry.action,
-          target_type: entry.targetType,
-          target_id: entry.targetId,
-          details: JSON.stringify(entry.details),
-          created_at: entry.createdAt.getTime(),
-        })
-        .execute();
+      await db.insertInto('audit_log').values({ ...trailRow(entry), tenant_id: entry.tenantId }).execute();
     },
     async list(tenantId, { limit, cursor }) {
       let query = db.selectFrom('audit_log').selectAll().where('tenant_id', '=', tenantId).orderBy('id', 'desc').limit(limit + 1);
@@ -27,23 +16,25 @@ export function auditRepository(db: Kysely<Database>): AuditRepository {
       return toPage(await query.execute(), limit, toAuditEntry, (row) => row.id);
     },
     async appendOperator(entry) {
-      await db
-        .insertInto('operator_audit_log')
-        .values({
-          id: entry.id,
-          actor: entry.actor,
-          action: entry.action,
-          target_type: entry.targetType,
-          target_id: entry.targetId,
-          details: JSON.stringify(entry.details),
-          created_at: entry.createdAt.getTime(),
-        })
-        .execute();
+      await db.insertInto('operator_audit_log').values(trailRow(entry)).execute();
     },
     async listOperator({ limit, cursor }) {
       let query = db.selectFrom('operator_audit_log').selectAll().orderBy('id', 'desc').limit(limit + 1);
       if (cursor) query = query.where('id', '<', cursor);
       return toPage(await query.execute(), limit, toOperatorAuditEntry, (row) => row.id);
     },
+  };
+}
+
+/** The columns both trails share. */
+function trailRow(entry: AuditEntry | OperatorAuditEntry) {
+  return {
+    id: entry.id,
+    actor: entry.actor,
+    action: entry.action,
+    target_type: entry.targetType,
+    target_id: entry.targetId,
+    details: JSON.stringify(entry.details),
+    created_at: entry.createdAt.getTime(),
   };
 }

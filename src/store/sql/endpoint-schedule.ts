@@ -33,13 +33,9 @@ export function markDueStatements(kind: SqlDialect) {
            select id from endpoints where id in ${ids} and (next_due_at is null or next_due_at > ?) order by id for no key update)`
       : `update endpoints set next_due_at = ? where id in ${ids} and (next_due_at is null or next_due_at > ?)`,
   );
-  return {
-    async inTransaction(db: Kysely<Database>, endpointIds: string[], at: number): Promise<void> {
-      await lower.run(db, [at, JSON.stringify(endpointIds), at]);
-    },
-    async afterCommit(db: Kysely<Database>, endpointIds: string[], at: number): Promise<void> {
-      await lower.run(db, [at, JSON.stringify(endpointIds), at]);
-    },
+  /** Inside the publish transaction on SQLite, after its commit on PostgreSQL (see above). */
+  return async (db: Kysely<Database>, endpointIds: string[], at: number): Promise<void> => {
+    await lower.run(db, [at, JSON.stringify(endpointIds), at]);
   };
 }
 

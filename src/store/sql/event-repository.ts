@@ -16,13 +16,13 @@ export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect:
     async publish(input) {
       const { result, due } = await dialect.transaction(async (trx) => {
         const published = await publishInTransaction(trx, statements, input);
-        if (published.due && !dialect.markDueAfterCommit) await markDue.inTransaction(trx, published.due.endpointIds, published.due.at);
+        if (published.due && !dialect.markDueAfterCommit) await markDue(trx, published.due.endpointIds, published.due.at);
         return published;
       });
       if (due) {
         // The events are stored: a failed mark must not turn that into an error. The safety
         // sweep repairs a schedule left behind (repairSchedules in delivery-queue.ts).
-        if (dialect.markDueAfterCommit) await markDue.afterCommit(db, due.endpointIds, due.at).catch(() => {});
+        if (dialect.markDueAfterCommit) await markDue(db, due.endpointIds, due.at).catch(() => {});
         await dialect.wake();
       }
       return result;
