@@ -71,7 +71,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
   const dialect: StoreDialect = {
     markDueAfterCommit: true,
-    transaction: (work) => db.transaction().execute(work),
+    transaction: (work) => retryOnDeadlock(() => db.transaction().execute(work)),
     // A claim wanting 3 deliveries locks about 3 endpoints, not 64: the locks are held till
     // commit, and every endpoint one worker locks but leaves unclaimed is one the others skip.
     endpointsPerClaim: (limit) => Math.max(1, Math.min(limit, ENDPOINTS_PER_CLAIM)),
@@ -137,4 +137,20 @@ async function currentSchema(db: Kysely<Database>): Promise<string> {
   const name = rows[0]?.name;
   if (!name) throw new Error('PostgreSQL search_path names no existing schema: create one or pass a schema');
   return name;
+}
+
+/**
+ * PostgreSQL breaks a lock cycle by failing one transaction (40P01), rolled back whole. Claims,
+ * records and publishes touch only the database inside their transaction, so running one again
+ * is safe: a rare cycle between a record and a claim on the same endpoints costs a retry, not
+ * leases held until they expire.
+ */
+async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= attempts || (error as { code?: unknown }).code !== '40P01') throw error;
+    }
+  }
 }
