@@ -3,7 +3,7 @@ import type { TenantSettings } from '../../domain/tenant.js';
 import type { DeliveryQueue } from '../store.js';
 import { claimInTransaction, claimStatements, ENDPOINTS_PER_CLAIM, loadJobs } from './claim.js';
 import { rescheduleEndpoints } from './endpoint-schedule.js';
-import { fixedStatement, jsonTexts } from './fixed-statement.js';
+import { fixedStatement } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { recordInTransaction, recordStatements } from './record.js';
 import { isLeased } from './statuses.js';
@@ -16,22 +16,10 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
   const claim = claimStatements(kind);
   const record = recordStatements(kind);
   const liveness = livenessStatements(kind);
-  /**
-   * PostgreSQL: a publish that committed while this claim or record held its endpoints may have
-   * found nothing to lower (see markDueStatements); a fresh snapshot after the commit shows its
-   * deliveries, so each rescheduled endpoint is checked again, one index probe each. SQLite
-   * has one writer: nothing can commit in between.
-   */
-  const recheckSchedules = async (endpointIds: string[]): Promise<void> => {
-    if (!dialect.markDueAfterCommit || endpointIds.length === 0) return;
-    const repaired = await liveness.repairSome.run(db, [JSON.stringify(endpointIds)]).catch(() => []);
-    if (repaired.length > 0) await dialect.wake();
-  };
   return {
     async claim(request) {
       const endpointsPerClaim = dialect.endpointsPerClaim?.(request.limit) ?? ENDPOINTS_PER_CLAIM;
-      const { jobs, rateLimitedUntil, rescheduled } = await dialect.transaction((trx) => claimInTransaction(trx, claim, request, endpointsPerClaim));
-      await recheckSchedules(rescheduled);
+      const { jobs, rateLimitedUntil } = await dialect.transaction((trx) => claimInTransaction(trx, claim, request, endpointsPerClaim));
       // Told after the commit, so the caller's timer aims at a schedule other workers can see.
       if (rateLimitedUntil !== null) request.onRateLimited?.(new Date(rateLimitedUntil));
       return jobs;
@@ -58,8 +46,7 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
     },
 
     async record(records) {
-      const { outcomes, rescheduled } = await dialect.transaction((trx) => recordInTransaction(trx, record, records));
-      await recheckSchedules(rescheduled);
+      const { outcomes } = await dialect.transaction((trx) => recordInTransaction(trx, record, records));
       return outcomes;
     },
 
@@ -151,8 +138,6 @@ function livenessStatements(kind: SqlDialect) {
     forgetDead: fixedStatement(kind, `delete from workers where heartbeat_at < ?`),
     // One index probe per active endpoint (deliveries_due), never a walk of the backlog.
     repair: fixedStatement<{ id: string }>(kind, repairSchedules(waiting, '')),
-    // The same for the endpoints one claim or record just rescheduled.
-    repairSome: fixedStatement<{ id: string }>(kind, repairSchedules(waiting, `and id in ${jsonTexts(kind)}`)),
   };
 }
 

@@ -1,6 +1,5 @@
 import { sql, type Kysely } from 'kysely';
 import { fixedStatement, jsonTexts } from './fixed-statement.js';
-import type { SqlDialect } from './migrator.js';
 import type { Database } from './schema.js';
 
 /**
@@ -10,30 +9,15 @@ import type { Database } from './schema.js';
 
 /**
  * New work is due at `at` for these endpoints: move their next_due_at earlier where needed.
- *
- * SQLite (one writer) runs it inside the publish transaction. PostgreSQL runs it after the
- * publish committed, and never waits for a claim: a claim or record in flight on the same
- * endpoint may be about to write a next_due_at computed from a snapshot that predates the
- * publish, and this update (seeing the row as last committed) may pass it by. That claimer
- * closes the gap itself: after its own commit it re-checks the endpoints it rescheduled with a
- * fresh snapshot (`recheckSchedules` in delivery-queue.ts), which shows every publish that
- * committed before it. A publish that commits later still finds the claimer's value here.
- *
- * Measured (npm run bench, pg-workers, 2,000 events): the earlier design made every publish
- * first wait (`for share`) for whoever held its endpoints; publishers queued behind claims,
- * and claims (`skip locked`) skipped the endpoint the publishers held: 58 deliveries/s with
- * a publish→receive p50 of 12 s. Without the wait: 251/s and 2 s on the same machine.
+ * SQLite runs it inside the publish transaction (one writer: nothing can race it). PostgreSQL
+ * publishes in one statement that carries the same mark (publishStatementPostgres in
+ * publish.ts, where the race with claims is argued).
  */
-export function markDueStatements(kind: SqlDialect) {
-  const ids = jsonTexts(kind);
+export function markDueStatement() {
   const lower = fixedStatement(
-    kind,
-    kind === 'postgres'
-      ? `update endpoints set next_due_at = ? where id in (
-           select id from endpoints where id in ${ids} and (next_due_at is null or next_due_at > ?) order by id for no key update)`
-      : `update endpoints set next_due_at = ? where id in ${ids} and (next_due_at is null or next_due_at > ?)`,
+    'sqlite',
+    `update endpoints set next_due_at = ? where id in ${jsonTexts('sqlite')} and (next_due_at is null or next_due_at > ?)`,
   );
-  /** Inside the publish transaction on SQLite, after its commit on PostgreSQL (see above). */
   return async (db: Kysely<Database>, endpointIds: string[], at: number): Promise<void> => {
     await lower.run(db, [at, JSON.stringify(endpointIds), at]);
   };

@@ -1,30 +1,32 @@
 import type { Kysely } from 'kysely';
 import type { EventRepository } from '../store.js';
-import { markDueStatements } from './endpoint-schedule.js';
+import { markDueStatement } from './endpoint-schedule.js';
 import type { SqlDialect } from './migrator.js';
 import { pollStatements } from './poll.js';
-import { publishInTransaction, publishStatements } from './publish.js';
+import { publishInOneStatement, publishInTransaction, publishStatementPostgres, publishStatements } from './publish.js';
 import { toEvent } from './rows.js';
 import type { Database } from './schema.js';
 import type { StoreDialect } from './store-dialect.js';
 
 export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect: StoreDialect): EventRepository {
   const statements = publishStatements(kind);
-  const markDue = markDueStatements(kind);
+  const markDue = markDueStatement();
+  const postgresPublish = kind === 'postgres' ? publishStatementPostgres() : null;
   const poll = pollStatements(kind);
   return {
     async publish(input) {
+      const oneStatement = dialect.oneStatementPublish;
+      if (oneStatement && postgresPublish) {
+        const { result, due } = await oneStatement.retry(() => publishInOneStatement(db, postgresPublish, statements.eventsByKey, input, oneStatement.notify));
+        if (due) oneStatement.wakeLocally();
+        return result;
+      }
       const { result, due } = await dialect.transaction(async (trx) => {
         const published = await publishInTransaction(trx, statements, input);
-        if (published.due && !dialect.markDueAfterCommit) await markDue(trx, published.due.endpointIds, published.due.at);
+        if (published.due) await markDue(trx, published.due.endpointIds, published.due.at);
         return published;
       });
-      if (due) {
-        // The events are stored: a failed mark must not turn that into an error. The safety
-        // sweep repairs a schedule left behind (repairSchedules in delivery-queue.ts).
-        if (dialect.markDueAfterCommit) await markDue(db, due.endpointIds, due.at).catch(() => {});
-        await dialect.wake();
-      }
+      if (due) await dialect.wake();
       return result;
     },
     async get(tenantId, id) {

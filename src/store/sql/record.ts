@@ -15,9 +15,16 @@ import type { Database } from './schema.js';
 export function recordStatements(kind: SqlDialect) {
   const lockEndpoints = fixedStatement<{ delivery_id: string; tenant_id: string; id: string; status: string; consecutive_failures: number }>(
     kind,
-    `select d.id as delivery_id, d.tenant_id, e.id, e.status, e.consecutive_failures
-     from deliveries d join endpoints e on e.id = d.endpoint_id
-     where d.id in ${jsonTexts(kind)} order by e.id${kind === 'postgres' ? ' for no key update of e' : ''}`,
+    // Each endpoint is locked once, in id order, before the join: locking through the join
+    // locked an endpoint once per delivery, and such a re-lock queued behind a publish that
+    // was itself waiting for this transaction (a deadlock seen under npm run bench).
+    `with locked as (
+       select id, status, consecutive_failures from endpoints
+       where id in (select endpoint_id from deliveries where id in ${jsonTexts(kind)})
+       order by id${kind === 'postgres' ? ' for no key update' : ''})
+     select d.id as delivery_id, d.tenant_id, e.id, e.status, e.consecutive_failures
+     from deliveries d join locked e on e.id = d.endpoint_id
+     where d.id in ${jsonTexts(kind)}`,
   );
   const outcomes = jsonRows(kind, [
     ['id', 'text'],
@@ -82,7 +89,8 @@ export async function recordInTransaction(
   q: RecordStatements,
   records: AttemptRecord[],
 ): Promise<{ outcomes: RecordOutcome[]; rescheduled: string[] }> {
-  const locked = await q.lockEndpoints.run(trx, [JSON.stringify(records.map((r) => r.deliveryId))]);
+  const deliveryIds = JSON.stringify(records.map((r) => r.deliveryId));
+  const locked = await q.lockEndpoints.run(trx, [deliveryIds, deliveryIds]);
   const endpointOf = new Map(locked.map((row) => [row.delivery_id, row]));
   const states = new Map<string, EndpointState>();
   for (const row of locked) {

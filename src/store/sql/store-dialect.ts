@@ -7,10 +7,12 @@ import type { Database } from './schema.js';
  */
 export interface StoreDialect {
   /**
-   * Where a publish moves its endpoints' next_due_at earlier: SQLite inside the publish
-   * transaction (one writer, nothing to race); PostgreSQL after the commit (see endpoint-schedule.ts).
+   * PostgreSQL publishes in one statement that carries its own schedule mark and NOTIFY
+   * (publish.ts): this is the NOTIFY's channel and payload, and how the store tells its own process's
+   * listeners (its listener skips its own notices). Absent (SQLite): a group-committed
+   * transaction, the mark inside it.
    */
-  markDueAfterCommit: boolean;
+  oneStatementPublish?: { notify: { channel: string; payload: string }; wakeLocally(): void; retry<T>(run: () => Promise<T>): Promise<T> };
   /** Runs `work` in a write transaction (SQLite may share one among several callers). */
   transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
   /**

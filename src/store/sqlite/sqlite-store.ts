@@ -29,7 +29,6 @@ export function openSqliteStore(path: string): Store {
   wakeups.setMaxListeners(0);
 
   const dialect: StoreDialect = {
-    markDueAfterCommit: false,
     transaction: groupCommit(db),
     async wake() {
       wakeups.emit('wake');
