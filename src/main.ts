@@ -3,6 +3,7 @@ import pino, { type Logger } from 'pino';
 import { buildApp } from './api/app.js';
 import type { ApiContext } from './api/context.js';
 import { EndpointMatchers } from './api/endpoint-matchers.js';
+import { CatalogCache } from './api/catalog-cache.js';
 import { loadCredentials, seedCatalog, type Credentials } from './bootstrap.js';
 import type { Config } from './config.js';
 import { DeliveryEngine } from './engine/delivery-engine.js';
@@ -44,11 +45,14 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
     let app: FastifyInstance | null = null;
     let url: string | null = null;
     let matchers: EndpointMatchers | null = null;
+    let catalog: CatalogCache | null = null;
     if (config.api) {
       matchers = new EndpointMatchers(store);
+      catalog = new CatalogCache(store);
       const ctx: ApiContext = {
         store,
         matchers,
+        catalog,
         secretBox: credentials.secretBox,
         egress: config.egress,
         delivery: engine,
@@ -78,6 +82,7 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
       async close() {
         await app?.close();
         matchers?.close();
+        catalog?.close();
         await engine.stop();
         await dispatcher.close();
         await tracing.shutdown();

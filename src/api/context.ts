@@ -4,6 +4,7 @@ import type { Metrics } from '../metrics.js';
 import type { SecretBox } from '../signing/index.js';
 import type { Store } from '../store/store.js';
 import type { Tracing } from '../telemetry/tracing.js';
+import type { CatalogCache } from './catalog-cache.js';
 import type { EndpointMatchers } from './endpoint-matchers.js';
 
 /** What the API needs from the delivery side; the engine provides it, wired in main.ts. */
@@ -21,6 +22,8 @@ export interface ApiContext {
   store: Store;
   /** The tenants' endpoint matchers, kept in memory for publish; built and closed in main.ts. */
   matchers: EndpointMatchers;
+  /** Tenants and event types, kept in memory for publish and auth; built and closed in main.ts. */
+  catalog: CatalogCache;
   secretBox: SecretBox;
   egress: EgressPolicy;
   delivery: DeliveryPort;

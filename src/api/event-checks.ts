@@ -1,6 +1,6 @@
 import type { EventType } from '../domain/event-type.js';
+import type { CatalogCache } from './catalog-cache.js';
 import { validationFailed } from '../errors.js';
-import type { Store } from '../store/store.js';
 import { assertMatchesSchema } from './json-schemas.js';
 import type { EventInput } from './publish-event.js';
 
@@ -11,9 +11,9 @@ import type { EventInput } from './publish-event.js';
  * offending value. The first bad event, in request order, answers for the request; each
  * distinct type is read once.
  */
-export async function checkEvents(store: Store, events: readonly EventInput[], pointer: (index: number) => string): Promise<void> {
+export async function checkEvents(catalog: Pick<CatalogCache, 'eventType'>, events: readonly EventInput[], pointer: (index: number) => string): Promise<void> {
   const types = new Map<string, EventType | null>();
-  for (const name of new Set(events.map((event) => event.type))) types.set(name, await store.eventTypes.get(name));
+  for (const name of new Set(events.map((event) => event.type))) types.set(name, await catalog.eventType(name));
   events.forEach((event, index) => {
     const at = pointer(index);
     const where = at ? `${at}: ` : '';

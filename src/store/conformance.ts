@@ -173,15 +173,17 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       expect((await publishBatch([{ type: 'c' }, { type: 'c', idempotencyKey: 'k' }, { type: 'c' }], quota)).quotaUsed).toBe(3);
     });
 
-    it('tells listeners when a tenant changes its endpoints', async () => {
+    it('tells listeners when a tenant, its endpoints or the event catalog change', async () => {
       const changed: Array<string | null> = [];
       const stop = store.onEndpointsChanged((tenantId) => changed.push(tenantId));
       const endpoint = await addEndpoint();
       await store.endpoints.update('acme', endpoint.id, { eventTypes: ['a.b'] }, T0);
       await store.endpoints.delete('acme', endpoint.id);
+      await store.tenants.update('acme', { name: 'Acme Inc' });
+      await store.eventTypes.create({ name: 'a.b', description: 'A', schema: null, example: null, deprecated: false, createdAt: T0, updatedAt: T0 });
       await store.tenants.delete('acme');
       stop();
-      expect(changed).toEqual(['acme', 'acme', 'acme', 'acme']);
+      expect(changed).toEqual(['acme', 'acme', 'acme', 'acme', null, 'acme']);
     });
 
     it('refuses a polling cursor it never gave out', async () => {

@@ -28,8 +28,9 @@ export interface Store {
 
   /**
    * Called in EVERY process (PostgreSQL: LISTEN/NOTIFY) after an endpoint of `tenantId` is
-   * created, changed or deleted (or the tenant deleted), so caches of matchers can drop it;
-   * `tenantId` null means "forget everything" (e.g. after the listener reconnected).
+   * created, changed or deleted, or the tenant itself changed or was deleted, so caches
+   * (matchers, tenants) can drop it; `tenantId` null means "forget everything": an event type
+   * changed, or the listener reconnected and may have missed notices.
    */
   onEndpointsChanged(listener: (tenantId: string | null) => void): () => void;
   /** Key handling: rekey, and the upgrade that seals what older releases kept in clear. */

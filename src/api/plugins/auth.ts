@@ -66,7 +66,7 @@ export function registerAuth(app: FastifyInstance, ctx: ApiContext): void {
 
 async function loadTenant(request: FastifyRequest, ctx: ApiContext, tid: string | undefined): Promise<void> {
   if (tid === undefined) return;
-  request.tenant = await ctx.store.tenants.get(tid);
+  request.tenant = await ctx.catalog.tenant(tid);
   if (!request.tenant) throw notFound('Tenant');
 }
 

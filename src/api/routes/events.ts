@@ -29,7 +29,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
     { schema: { tags, summary: 'Publish an event to every endpoint that subscribes to it', params: TenantParams, body: Publish, response: { 200: Envelope, 202: Envelope } } },
     async (request, reply) => {
       const tenant = tenantOf(request);
-      await checkEvents(store, [request.body], () => '');
+      await checkEvents(ctx.catalog, [request.body], () => '');
       const { outcomes, envelopes } = await publishEvents(ctx, tenant, [request.body], { onNoticeError: onNoticeError(request) });
       return reply.status(outcomes[0]!.created ? 202 : 200).send(envelopes[0]!);
     },
@@ -55,7 +55,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
     async (request, reply) => {
       const tenant = tenantOf(request);
       const { events } = request.body;
-      await checkEvents(store, events, (index) => `/events/${index}`);
+      await checkEvents(ctx.catalog, events, (index) => `/events/${index}`);
       const { envelopes } = await publishEvents(ctx, tenant, events, { onNoticeError: onNoticeError(request) });
       return reply.status(202).send({ data: envelopes });
     },

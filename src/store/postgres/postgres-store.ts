@@ -56,7 +56,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       onNotify: (payload) => payload !== storeId && wakeups.emit('wake'),
       onEndpointsChanged: (payload) => {
         const split = payload.indexOf(':');
-        if (split > 0 && payload.slice(0, split) !== storeId) wakeups.emit('endpoints', payload.slice(split + 1));
+        if (split > 0 && payload.slice(0, split) !== storeId) wakeups.emit('endpoints', payload.slice(split + 1) || null);
       },
       // Notifications sent while the connection was down are lost: wake everyone, forget every cache.
       onReconnect: () => {
@@ -93,7 +93,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       wakeups.emit('endpoints', tenantId);
       // Sent after the change committed. Should it fail, other processes keep a stale matcher
       // list until their listener reconnects (which forgets everything): the change itself stands.
-      await sql`select pg_notify(${ENDPOINTS_CHANNEL}, ${`${storeId}:${tenantId}`})`.execute(db).catch(() => {});
+      await sql`select pg_notify(${ENDPOINTS_CHANNEL}, ${`${storeId}:${tenantId ?? ''}`})`.execute(db).catch(() => {});
     },
     onEndpointsChanged(listener) {
       wakeups.on('endpoints', listener);

@@ -1,7 +1,7 @@
 import pg from 'pg';
 
 export const WAKE_CHANNEL = 'herald_wake';
-/** Payload `<store id>:<tenant id>`: a tenant's endpoints changed (see Store.onEndpointsChanged). */
+/** Payload `<store id>:<tenant id>`: a tenant or its endpoints changed, or with no tenant id the catalog (see Store.onEndpointsChanged). */
 export const ENDPOINTS_CHANNEL = 'herald_endpoints';
 
 const FIRST_RETRY_MS = 100;

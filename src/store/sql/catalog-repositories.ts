@@ -20,7 +20,7 @@ export function metaRepository(db: Kysely<Database>): MetaRepository {
   };
 }
 
-export function eventTypeRepository(db: Kysely<Database>): EventTypeRepository {
+export function eventTypeRepository(db: Kysely<Database>, catalogChanged: () => Promise<void>): EventTypeRepository {
   return {
     async create(eventType) {
       const result = await db
@@ -37,6 +37,7 @@ export function eventTypeRepository(db: Kysely<Database>): EventTypeRepository {
         .onConflict((oc) => oc.doNothing())
         .executeTakeFirst();
       if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) throw conflict(`Event type ${eventType.name} exists already`);
+      await catalogChanged();
       return eventType;
     },
     async get(name) {
@@ -55,16 +56,19 @@ export function eventTypeRepository(db: Kysely<Database>): EventTypeRepository {
       if (patch.example !== undefined) values.example = jsonOrNull(patch.example);
       if (patch.deprecated !== undefined) values.deprecated = patch.deprecated ? 1 : 0;
       const row = await db.updateTable('event_types').set(values).where('name', '=', name).returningAll().executeTakeFirst();
+      if (row) await catalogChanged();
       return row ? toEventType(row) : null;
     },
     async delete(name) {
       const result = await db.deleteFrom('event_types').where('name', '=', name).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+      const deleted = Number(result.numDeletedRows) > 0;
+      if (deleted) await catalogChanged();
+      return deleted;
     },
   };
 }
 
-export function tenantRepository(db: Kysely<Database>, endpointsChanged: (tenantId: string) => Promise<void>): TenantRepository {
+export function tenantRepository(db: Kysely<Database>, tenantChanged: (tenantId: string) => Promise<void>): TenantRepository {
   return {
     async create(tenant) {
       const result = await db
@@ -90,12 +94,13 @@ export function tenantRepository(db: Kysely<Database>, endpointsChanged: (tenant
       if (patch.settings !== undefined) values.settings = JSON.stringify(patch.settings);
       if (Object.keys(values).length === 0) return this.get(id);
       const row = await db.updateTable('tenants').set(values).where('id', '=', id).returningAll().executeTakeFirst();
+      if (row) await tenantChanged(id);
       return row ? toTenant(row) : null;
     },
     async delete(id) {
       const result = await db.deleteFrom('tenants').where('id', '=', id).executeTakeFirst();
       const deleted = Number(result.numDeletedRows) > 0;
-      if (deleted) await endpointsChanged(id);
+      if (deleted) await tenantChanged(id);
       return deleted;
     },
   };

@@ -23,13 +23,13 @@ export function createSqlStore(
   close: () => Promise<void>,
 ): Store {
   const wake = () => dialect.wake();
-  const endpointsChanged = (tenantId: string) => dialect.endpointsChanged(tenantId);
+  const endpointsChanged = (tenantId: string | null) => dialect.endpointsChanged(tenantId);
   return {
     kind,
     migrate: () => migrateToLatest(db, kind),
     close,
     meta: metaRepository(db),
-    eventTypes: eventTypeRepository(db),
+    eventTypes: eventTypeRepository(db, () => endpointsChanged(null)),
     tenants: tenantRepository(db, endpointsChanged),
     credentials: credentialRepository(db, dialect),
     endpoints: endpointRepository(db, wake, endpointsChanged),

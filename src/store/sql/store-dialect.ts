@@ -23,7 +23,7 @@ export interface StoreDialect {
   endpointsPerClaim?(limit: number): number;
   wake(): Promise<void>;
   onWake(listener: () => void): () => void;
-  /** Tells every process that the tenant's endpoints changed (after the change committed). */
-  endpointsChanged(tenantId: string): Promise<void>;
+  /** Tells every process that the tenant or its endpoints changed, or (null) the catalog; after the change committed. */
+  endpointsChanged(tenantId: string | null): Promise<void>;
   onEndpointsChanged(listener: (tenantId: string | null) => void): () => void;
 }
