@@ -52,12 +52,13 @@ export function publishStatements(kind: SqlDialect) {
     ['event_type', 'text'],
     ['created_at', 'bigint'],
     ['next_attempt_at', 'bigint'],
+    ['event_seq', 'bigint'],
   ]);
   const insertDeliveries = fixedStatement(
     kind,
     `insert into deliveries (id, tenant_id, event_id, endpoint_id, event_type, status, attempt_count, max_attempts,
-       run_start, next_attempt_at, lease_expires_at, last_attempt_at, is_test, created_at)
-     select id, ?, event_id, endpoint_id, event_type, 'pending', 0, ?, 0, next_attempt_at, null, null, ?, created_at
+       run_start, next_attempt_at, lease_expires_at, last_attempt_at, is_test, created_at, event_seq)
+     select id, ?, event_id, endpoint_id, event_type, 'pending', 0, ?, 0, next_attempt_at, null, null, ?, created_at, event_seq
      from ${deliveries} as d
      -- Matching used the API's cached endpoint list: one deleted a moment ago gets no delivery.
      where exists (select 1 from endpoints where endpoints.id = d.endpoint_id)`,
@@ -113,9 +114,11 @@ export async function publishInTransaction(
     const row = inserted.get(event.id);
     if (!row) return { event: toEvent(byKey.get(event.idempotencyKey!)!), created: false, deliveries: [] };
     // A test send has no schedule: the caller claims it at once, the claim loop never sees it.
+    // Nor has it a place in a FIFO endpoint's line (claim.ts): it goes whatever waits there.
     const nextAttemptAt = input.isTest ? null : event.createdAt;
+    const place = input.isTest ? null : Number(row.seq);
     const made = deliveries.map(({ id, endpointId }): Delivery => {
-      deliveryRows.push([id, event.id, endpointId, event.type, event.createdAt.getTime(), nextAttemptAt?.getTime() ?? null]);
+      deliveryRows.push([id, event.id, endpointId, event.type, event.createdAt.getTime(), nextAttemptAt?.getTime() ?? null, place]);
       return {
         id,
         tenantId,
