@@ -20,9 +20,9 @@ export const ENDPOINTS_PER_CLAIM = 64;
  *   1. the due endpoints, locked `for no key update skip locked` (whole rows: the jobs need them);
  *   2. their in-flight counts and their tenants' settings, in one read;
  *   3. the deliveries, picked per endpoint (a LATERAL limit each) and leased, in one update;
+ *      when FIFO endpoints are due, one more update leases the head of each one's line (dueHead);
  *   4. the leased deliveries' events;
- *   5. the endpoints' new schedule and rate buckets, from one JSON parameter;
- *   3b. only when FIFO endpoints are due: the head of each one's line, leased (see below).
+ *   5. the endpoints' new schedule and rate buckets, from one JSON parameter.
  * The lock comes first, in a statement of its own, so every later statement reads a snapshot
  * taken after the lock: a publish that committed before it is seen, and one committing after
  * it waits at its schedule barrier for this transaction (endpoint-schedule.ts). SQLite cannot
@@ -110,8 +110,8 @@ export type ClaimStatements = ReturnType<typeof claimStatements>;
  * and only while no attempt to the endpoint is in flight. In flight means any delivering row,
  * even one whose lease ran out: the sweep hands that back to the line first, so a line never
  * passes a delivery whose worker died mid-attempt. Test sends have no sequence and stand
- * outside the line (they go at once, by claimOne), but one in flight still makes the line
- * wait, so the receiver of a FIFO endpoint never gets two requests from its line at once.
+ * outside the line (they go at once, by claimOne), but the line's next delivery waits for one
+ * in flight, as for any attempt: a FIFO receiver gets a request at a time from Herald's side.
  * The claim's lock on the endpoint row serialises all this across workers: nothing else
  * leases a line delivery. One index probe for the head (deliveries_line), one for the
  * in-flight check (deliveries_leased): a scalar subquery, which PostgreSQL keeps as a probe
