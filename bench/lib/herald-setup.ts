@@ -9,6 +9,8 @@ export interface TenantSetup {
   endpointPaths: string[];
   /** Tenant settings beyond the defaults, e.g. a short attempt timeout. */
   tenantSettings?: Record<string, unknown>;
+  /** Fields every endpoint is created with beyond url and event types, e.g. `{ ordering: 'fifo' }`. */
+  endpointFields?: Record<string, unknown>;
 }
 
 /** The bench event type, one tenant and its endpoints on the receiver; answers the endpoint ids. */
@@ -17,7 +19,11 @@ export async function setupTenant(herald: HeraldCluster, receiver: ReceiverProce
   await herald.admin('POST', '/api/v1/tenants', { id: BENCH_TENANT, name: 'Bench', ...(setup.tenantSettings ? { settings: setup.tenantSettings } : {}) });
   const ids: string[] = [];
   for (const path of setup.endpointPaths) {
-    const endpoint = await herald.admin<{ id: string }>('POST', `/api/v1/tenants/${BENCH_TENANT}/endpoints`, { url: receiver.url(path), eventTypes: [BENCH_EVENT_TYPE] });
+    const endpoint = await herald.admin<{ id: string }>('POST', `/api/v1/tenants/${BENCH_TENANT}/endpoints`, {
+      url: receiver.url(path),
+      eventTypes: [BENCH_EVENT_TYPE],
+      ...setup.endpointFields,
+    });
     ids.push(endpoint.id);
   }
   return ids;

@@ -147,6 +147,10 @@ const EndpointFields = {
   filter: Nullable(JsonObject),
   headers: HeaderMap,
   rateLimitPerSecond: Nullable(Type.Integer({ minimum: 1, maximum: 100_000 })),
+  ordering: Type.Union([Type.Literal('unordered'), Type.Literal('fifo')], {
+    description:
+      '`fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`.',
+  }),
   signature: Nullable(SignatureSettings),
 };
 
@@ -181,6 +185,7 @@ export const CreateEndpoint = Type.Object(
     filter: Type.Optional(EndpointFields.filter),
     headers: Type.Optional(EndpointFields.headers),
     rateLimitPerSecond: Type.Optional(EndpointFields.rateLimitPerSecond),
+    ordering: Type.Optional(EndpointFields.ordering),
     signature: Type.Optional(EndpointFields.signature),
   },
   { additionalProperties: false },

@@ -1096,6 +1096,8 @@ export interface paths {
                                     [key: string]: string;
                                 };
                                 id: string;
+                                /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
+                                ordering: "unordered" | "fifo";
                                 rateLimitPerSecond: number | null;
                                 signature: {
                                     header?: string;
@@ -1137,6 +1139,8 @@ export interface paths {
                         headers?: {
                             [key: string]: string;
                         };
+                        /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
+                        ordering?: "unordered" | "fifo";
                         rateLimitPerSecond?: number | null;
                         secret?: string | null;
                         signature?: {
@@ -1171,6 +1175,8 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
+                            ordering: "unordered" | "fifo";
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -1239,6 +1245,8 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
+                            ordering: "unordered" | "fifo";
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -1304,6 +1312,8 @@ export interface paths {
                         headers?: {
                             [key: string]: string;
                         };
+                        /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
+                        ordering?: "unordered" | "fifo";
                         rateLimitPerSecond?: number | null;
                         signature?: {
                             header?: string;
@@ -1336,6 +1346,8 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
+                            ordering: "unordered" | "fifo";
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -1406,6 +1418,8 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
+                            ordering: "unordered" | "fifo";
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -1476,6 +1490,8 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
+                            ordering: "unordered" | "fifo";
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -1781,6 +1797,8 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
+                            ordering: "unordered" | "fifo";
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;

@@ -4,6 +4,13 @@ export type EndpointStatus = 'active' | 'disabled' | 'pending_verification' | 'v
 
 export type Filter = Record<string, unknown>;
 
+/**
+ * `fifo`: one attempt in flight at a time, deliveries in publish order, a failing one holding
+ * back those behind it until it succeeds or is dead. `unordered` (the default): up to the
+ * in-flight cap at once, each delivery on its own schedule.
+ */
+export type EndpointOrdering = 'unordered' | 'fifo';
+
 export interface Endpoint {
   id: string;
   tenantId: string;
@@ -16,6 +23,7 @@ export interface Endpoint {
   consecutiveFailures: number;
   headers: Record<string, string>;
   rateLimitPerSecond: number | null;
+  ordering: EndpointOrdering;
   /** Overrides the tenant's signature settings when set. */
   signature: SignatureSettings | null;
   /** Whether deliveries are signed at all (a customer may leave the secret empty). */
@@ -35,8 +43,8 @@ export interface EndpointSecrets {
 
 export type NewEndpoint = Omit<
   Endpoint,
-  'consecutiveFailures' | 'disabledReason' | 'signed' | 'hasVerifyToken' | 'updatedAt'
-> & { disabledReason?: string | null };
+  'consecutiveFailures' | 'disabledReason' | 'signed' | 'hasVerifyToken' | 'updatedAt' | 'ordering'
+> & { disabledReason?: string | null; ordering?: EndpointOrdering };
 
 export type EndpointPatch = Partial<
   Pick<
@@ -49,6 +57,7 @@ export type EndpointPatch = Partial<
     | 'disabledReason'
     | 'headers'
     | 'rateLimitPerSecond'
+    | 'ordering'
     | 'signature'
     | 'consecutiveFailures'
   >

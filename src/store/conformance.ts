@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Endpoint } from '../domain/endpoint.js';
 import { IdGenerator } from '../domain/ids.js';
 import { defaultTenantSettings } from '../domain/tenant.js';
+import { orderingConformance } from './conformance-ordering.js';
 import type { DeliveryJob, Store } from './store.js';
 
 /**
@@ -436,6 +437,8 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       expect(await store.tenants.get('acme')).toBeNull();
       expect(await store.queue.depth()).toBe(0);
     });
+
+    orderingConformance({ store: () => store, at, addEndpoint, publish, claim, succeed, fail });
 
     // Credential lifecycle and the operator's trail (0005-credential-lifecycle) ------------
 

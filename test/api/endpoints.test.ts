@@ -45,6 +45,7 @@ describe('POST …/endpoints', () => {
       consecutiveFailures: 0,
       headers: {},
       rateLimitPerSecond: null,
+      ordering: 'unordered',
       signature: null,
       signed: true,
       createdAt: expect.stringMatching(ISO_TIME),
@@ -161,6 +162,14 @@ describe('POST …/endpoints', () => {
     expectError(await create({ url }), 422, 'unsafe_url');
   });
 
+  it('creates a FIFO endpoint, and refuses an ordering it does not know', async () => {
+    const fifo = await create({ ordering: 'fifo' });
+    expect(fifo.status).toBe(201);
+    expect(fifo.body.ordering).toBe('fifo');
+    expect((await fx.api('GET', `${base}/${fifo.body.id}`)).body.ordering).toBe('fifo');
+    expectError(await create({ ordering: 'ordered' }), 422, 'validation_failed');
+  });
+
   it('refuses a URL over 2,048 characters with 422', async () => {
     const refused = await create({ url: `${hook}?${'a'.repeat(2048)}` });
     expect(refused.status).toBe(422);
@@ -214,6 +223,7 @@ describe('PATCH …/endpoints/:eid', () => {
       eventTypes: ['chat.*', 'user.message.received'],
       filter: { 'data.channel': 'web' },
       rateLimitPerSecond: 10,
+      ordering: 'fifo',
       signature: { scheme: 'body-hex', header: 'X-Acme-Signature' },
     };
     const patched = await fx.api('PATCH', `${base}/${created.id}`, patch);
@@ -237,6 +247,7 @@ describe('PATCH …/endpoints/:eid', () => {
     expectError(await fx.api('PATCH', `${base}/${created.id}`, { signature: { scheme: 'standard-webhooks', header: 'X-A' } }), 422, 'validation_failed');
     expectError(await fx.api('PATCH', `${base}/${created.id}`, { secret: 'new-secret-value' }), 422, 'validation_failed');
     expectError(await fx.api('PATCH', `${base}/${created.id}`, { status: 'active' }), 422, 'validation_failed');
+    expectError(await fx.api('PATCH', `${base}/${created.id}`, { ordering: 'lifo' }), 422, 'validation_failed');
     expect((await fx.api('GET', `${base}/${created.id}`)).body).toEqual(before);
   });
 

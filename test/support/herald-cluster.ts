@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -149,6 +149,42 @@ export function clusterEnv(extra: Record<string, string> = {}): Record<string, s
   };
 }
 
+/**
+ * About a third of requests fail at random: most answer 500, one in twenty hangs until the
+ * sender times out (each hang costs a whole attempt timeout, so they are the slow part).
+ */
+export function aboutAThirdFailing(): ReceiverAnswer {
+  const roll = Math.random();
+  return roll < 0.28 ? 'fail' : roll < 1 / 3 ? 'hang' : 'ok';
+}
+
+/**
+ * Which of `pids` holds the TCP connection whose local port is `port` (a request's
+ * `socket.remotePort` at a loopback receiver), read from /proc (Linux): a test can then kill
+ * the very process whose attempt is in flight.
+ */
+export function pidOfConnection(port: number, pids: number[]): number | null {
+  const local = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[1]?.endsWith(local) && fields[9]) inodes.add(`socket:[${fields[9]}]`);
+    }
+  }
+  for (const pid of pids) {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        if (inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`))) return pid;
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return null;
+}
+
 /** Calls the API of `url` with the admin token. */
 export async function callApi<T = any>(url: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
@@ -157,6 +193,9 @@ export async function callApi<T = any>(url: string, token: string, method: strin
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
+
+/** How the receiver answers a request: 200 after its delay, a 500 at once, or never (the sender times out). */
+export type ReceiverAnswer = 'ok' | 'fail' | 'hang';
 
 /**
  * A loopback receiver that counts arrivals per event id and path, and the most requests any
@@ -168,8 +207,14 @@ export class ConcurrencyReceiver {
   readonly arrivals = new Map<string, number>();
   readonly open = new Map<string, number>();
   readonly maxOpen = new Map<string, number>();
+  /** `${path} ${eventId}` of every request answered 200, in the order the answers went out. */
+  readonly succeeded: string[] = [];
+  /** Requests per answer given. */
+  readonly answers: Record<ReceiverAnswer, number> = { ok: 0, fail: 0, hang: 0 };
   total = 0;
-  onRequest: (path: string) => void = () => {};
+  onRequest: (path: string, request: IncomingMessage) => void = () => {};
+  /** Picks each request's answer; every one is answered 200 unless told otherwise. */
+  answer: (path: string) => ReceiverAnswer = () => 'ok';
   #server: Server;
 
   private constructor(server: Server) {
@@ -187,16 +232,23 @@ export class ConcurrencyReceiver {
         const chunks: Buffer[] = [];
         req.on('data', (chunk: Buffer) => chunks.push(chunk));
         req.on('end', () => {
+          let key: string | null = null;
           try {
             const id = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id?: string }).id;
-            if (id) receiver.arrivals.set(`${path} ${id}`, (receiver.arrivals.get(`${path} ${id}`) ?? 0) + 1);
+            if (id) receiver.arrivals.set((key = `${path} ${id}`), (receiver.arrivals.get(key) ?? 0) + 1);
           } catch {
             // not an envelope: counted in total only
           }
           receiver.total++;
-          receiver.onRequest(path);
+          const answer = receiver.answer(path);
+          receiver.answers[answer]++;
+          receiver.onRequest(path, req);
+          if (answer === 'fail') res.writeHead(500).end('failing on purpose');
+          if (answer !== 'ok') return;
           setTimeout(() => {
-            if (!res.destroyed) res.writeHead(200).end('ok');
+            if (res.destroyed) return;
+            res.writeHead(200).end('ok');
+            if (key) receiver.succeeded.push(key);
           }, delayMs);
         });
       }),
@@ -213,6 +265,12 @@ export class ConcurrencyReceiver {
   /** How often `eventId` arrived at `path`. */
   count(path: string, eventId: string): number {
     return this.arrivals.get(`${path} ${eventId}`) ?? 0;
+  }
+
+  /** The event ids that `path` answered 200, each once, in the order of its first 200. */
+  firstSuccesses(path: string): string[] {
+    const prefix = `${path} `;
+    return [...new Set(this.succeeded.filter((key) => key.startsWith(prefix)))].map((key) => key.slice(prefix.length));
   }
 
   async close(): Promise<void> {

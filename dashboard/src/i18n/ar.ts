@@ -332,6 +332,7 @@ export const ar: Messages = {
   'endpoint.ordering': "الترتيب",
   'endpoint.fifo': "بترتيب النشر (واحدة تلو الأخرى)",
   'endpoint.unordered': "دون ترتيب",
+  'endpoint.orderingHint': "بترتيب النشر، تُرسل الإشعارات طلبًا واحدًا في كل مرة، ويؤخّر الإشعار الفاشل ما بعده حتى ينجح أو يُتخلّى عنه: فتتلقى نقطة الاستقبال المزدحمة عددًا أقل في الثانية. أحداث الاختبار تُرسل فورًا.",
   'endpoint.headers': "الترويسات المخصصة",
   'endpoint.recentFailures': "الإخفاقات الأخيرة",
   'endpoint.noFailures': "لا عمليات تسليم فاشلة.",

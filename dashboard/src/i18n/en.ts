@@ -330,6 +330,7 @@ export const en = {
   'endpoint.ordering': "Ordering",
   'endpoint.fifo': "In publish order (one at a time)",
   'endpoint.unordered': "Unordered",
+  'endpoint.orderingHint': "In publish order, deliveries go one request at a time, and a failing one holds back those behind it until it succeeds or is given up: a busy endpoint receives fewer per second. Test events go at once.",
   'endpoint.headers': "Custom headers",
   'endpoint.recentFailures': "Recent failures",
   'endpoint.noFailures': "No failed deliveries.",

@@ -52,6 +52,14 @@ export function EndpointForm({ data, endpoint, onClose, onSaved }: { data: Porta
             <textarea id={id} dir="ltr" className="mono" rows={3} value={draft.filter} onChange={(e) => set({ filter: e.target.value })} placeholder='{"data.plan": "pro"}' aria-invalid={filterInvalid} aria-describedby={describedBy} />
           )}
         </Field>
+        <Field label={t('endpoint.ordering')} hint={t('endpoint.orderingHint')}>
+          {({ id, describedBy }) => (
+            <select id={id} value={draft.ordering} onChange={(e) => set({ ordering: e.target.value as EndpointDraft['ordering'] })} aria-describedby={describedBy}>
+              <option value="unordered">{t('endpoint.unordered')}</option>
+              <option value="fifo">{t('endpoint.fifo')}</option>
+            </select>
+          )}
+        </Field>
         {!endpoint && (
           <>
             <Field label={t('form.secret')} optional hint={t('form.secretHint')}>

@@ -7,6 +7,7 @@ export interface EndpointDraft {
   filter: string;
   secret: string;
   verifyToken: string;
+  ordering: Endpoint['ordering'];
 }
 
 export const draftOf = (endpoint?: Endpoint): EndpointDraft => ({
@@ -16,6 +17,7 @@ export const draftOf = (endpoint?: Endpoint): EndpointDraft => ({
   filter: endpoint?.filter ? JSON.stringify(endpoint.filter, null, 2) : '',
   secret: '',
   verifyToken: '',
+  ordering: endpoint?.ordering ?? 'unordered',
 });
 
 /** The payload-filter text as JSON: `undefined` when empty, `Error` when it is not a JSON object. */
@@ -53,6 +55,7 @@ export function createBody(draft: EndpointDraft): NewEndpoint {
   if (draft.description.trim()) body.description = draft.description.trim();
   if (draft.secret) body.secret = draft.secret;
   if (draft.verifyToken) body.verifyToken = draft.verifyToken;
+  if (draft.ordering !== 'unordered') body.ordering = draft.ordering;
   return body;
 }
 
@@ -67,5 +70,6 @@ export function patchBody(draft: EndpointDraft, endpoint: Endpoint): EndpointPat
   if (draft.url.trim() !== endpoint.url) body.url = draft.url.trim();
   if (draft.description.trim() !== endpoint.description) body.description = draft.description.trim();
   if (draft.events.join('\n') !== endpoint.eventTypes.join('\n')) body.eventTypes = draft.events;
+  if (draft.ordering !== endpoint.ordering) body.ordering = draft.ordering;
   return body;
 }

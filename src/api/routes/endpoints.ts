@@ -56,6 +56,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
           status: body.verifyToken ? 'pending_verification' : 'active',
           headers: headersToStore(body.headers ?? {}, null, secretBox),
           rateLimitPerSecond: body.rateLimitPerSecond ?? null,
+          ordering: body.ordering ?? 'unordered',
           signature: body.signature ?? null,
           createdAt: now,
         },

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { TenantSettings } from '../../domain/tenant.js';
 import type { ClaimRequest, DeliveryJob } from '../store.js';
+import { NEXT_DUE } from './endpoint-schedule.js';
 import { fixedStatement, jsonRows, jsonTexts } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { nextTokenAt, tokensAt, wholeTokens } from './rate-bucket.js';
@@ -19,6 +20,7 @@ export const ENDPOINTS_PER_CLAIM = 64;
  *   1. the due endpoints, locked `for no key update skip locked` (whole rows: the jobs need them);
  *   2. their in-flight counts and their tenants' settings, in one read;
  *   3. the deliveries, picked per endpoint (a LATERAL limit each) and leased, in one update;
+ *      when FIFO endpoints are due, one more update leases the head of each one's line (dueHead);
  *   4. the leased deliveries' events;
  *   5. the endpoints' new schedule and rate buckets, from one JSON parameter.
  * The lock comes first, in a statement of its own, so every later statement reads a snapshot
@@ -65,6 +67,13 @@ export function claimStatements(kind: SqlDialect) {
     kind,
     `select id from deliveries where endpoint_id = ? and status in ('pending', 'failed') and next_attempt_at <= ? order by next_attempt_at limit ?`,
   );
+  const leaseHeads = fixedStatement<DeliveryRow>(
+    kind,
+    `update deliveries d set ${leaseSet} from (select w.id, p.lease from ${picks} as p cross join lateral (${dueHead('p.endpoint_id')}) as w) as p
+     where d.id = p.id returning d.*`,
+  );
+  // SQLite's step 3a for a FIFO endpoint: its head, when it may go.
+  const headOfEndpoint = fixedStatement<{ id: string }>(kind, dueHead('?'));
   const events = fixedStatement<Selectable<Database['events']>>(kind, `select * from events where id in ${ids}`);
   const schedule = jsonRows(kind, [
     ['id', 'text'],
@@ -73,7 +82,7 @@ export function claimStatements(kind: SqlDialect) {
     ['tokens', 'text'],
     ['token_at', 'bigint'],
   ]);
-  const waiting = `(select min(w.next_attempt_at) from deliveries w where w.endpoint_id = endpoints.id and w.status in ('pending', 'failed'))`;
+  const waiting = NEXT_DUE;
   const leased = `(select min(l.lease_expires_at) from deliveries l where l.endpoint_id = endpoints.id and l.status = 'delivering')`;
   // A full endpoint is looked at again when one of its attempts ends (record reschedules it), or
   // at the latest when its earliest lease runs out; a rate-limited one when its next token comes.
@@ -89,10 +98,32 @@ export function claimStatements(kind: SqlDialect) {
        rate_refilled_at = case when s.limited = 1 then ? else endpoints.rate_refilled_at end
      from ${schedule} as s where endpoints.id = s.id returning endpoints.id, endpoints.next_due_at`,
   );
-  return { kind, dueEndpoints, inFlightAndSettings, pickAndLease, dueOfEndpoint, events, reschedule };
+  return { kind, dueEndpoints, inFlightAndSettings, pickAndLease, dueOfEndpoint, leaseHeads, headOfEndpoint, events, reschedule };
 }
 
 export type ClaimStatements = ReturnType<typeof claimStatements>;
+
+/**
+ * A FIFO endpoint's line is its waiting deliveries by event sequence (publish order), not by
+ * next_attempt_at: a retry keeps its place at the front, holding back those behind it, and a
+ * re-sent dead delivery goes back to where it was. Only the head may go, only once it is due,
+ * and only while no attempt to the endpoint is in flight. In flight means any delivering row,
+ * even one whose lease ran out: the sweep hands that back to the line first, so a line never
+ * passes a delivery whose worker died mid-attempt. Test sends have no sequence and stand
+ * outside the line (they go at once, by claimOne), but the line's next delivery waits for one
+ * in flight, as for any attempt: a FIFO receiver gets a request at a time from Herald's side.
+ * The claim's lock on the endpoint row serialises all this across workers: nothing else
+ * leases a line delivery. One index probe for the head (deliveries_line), one for the
+ * in-flight check (deliveries_leased): a scalar subquery, which PostgreSQL keeps as a probe
+ * per head, where NOT EXISTS became an anti-join over every delivering row of every endpoint.
+ */
+function dueHead(endpoint: string): string {
+  return `select due.id from (select head.id, head.endpoint_id, head.next_attempt_at from deliveries head
+      where head.endpoint_id = ${endpoint} and head.status in ('pending', 'failed') and head.event_seq is not null
+      order by head.event_seq limit 1) as due
+    where due.next_attempt_at <= ?
+      and (select 1 from deliveries flight where flight.endpoint_id = due.endpoint_id and flight.status = 'delivering' limit 1) is null`;
+}
 
 interface Plan {
   endpoint: EndpointRow;
@@ -129,7 +160,8 @@ export async function claimInTransaction(
     const free = request.maxInFlightPerEndpoint - (inFlight.get(endpoint.id) ?? 0);
     const limit = endpoint.rate_limit_per_second === null ? null : Number(endpoint.rate_limit_per_second);
     const tokens = limit === null ? Infinity : tokensAt({ limit, tokens: endpoint.rate_tokens, refilledAt: endpoint.rate_refilled_at }, now);
-    const take = Math.max(0, Math.min(free, share, budget, wholeTokens(tokens)));
+    const line = endpoint.ordering === 'fifo' ? 1 : Infinity; // dueHead says whether its one may go
+    const take = Math.max(0, Math.min(free, line, share, budget, wholeTokens(tokens)));
     budget -= take;
     const lease = now + settings.get(endpoint.tenant_id)!.attemptTimeoutMs + request.leaseGraceMs;
     return { endpoint, take, lease, atCap: free <= 0, limited: limit !== null, tokensLeft: limit === null ? null : tokens };
@@ -163,15 +195,19 @@ export async function claimInTransaction(
 async function pickAndLease(trx: Kysely<Database>, q: ClaimStatements, plans: Plan[], now: number, owner: string): Promise<DeliveryRow[]> {
   const wanted = plans.filter((plan) => plan.take > 0);
   if (wanted.length === 0) return [];
+  const lines = wanted.filter((plan) => plan.endpoint.ordering === 'fifo');
+  const unordered = lines.length === 0 ? wanted : wanted.filter((plan) => plan.endpoint.ordering !== 'fifo');
+  const leases = (of: Plan[]) => JSON.stringify(of.map((p) => [p.endpoint.id, p.take, p.lease]));
   if (q.kind === 'postgres') {
-    return q.pickAndLease.run(trx, [owner, JSON.stringify(wanted.map((p) => [p.endpoint.id, p.take, p.lease])), now]);
+    const rows = unordered.length > 0 ? await q.pickAndLease.run(trx, [owner, leases(unordered), now]) : [];
+    return lines.length > 0 ? rows.concat(await q.leaseHeads.run(trx, [owner, leases(lines), now])) : rows;
   }
   const ids: string[] = [];
-  for (const plan of wanted) for (const { id } of await q.dueOfEndpoint.run(trx, [plan.endpoint.id, now, plan.take])) ids.push(id);
+  for (const plan of unordered) for (const { id } of await q.dueOfEndpoint.run(trx, [plan.endpoint.id, now, plan.take])) ids.push(id);
+  for (const plan of lines) for (const { id } of await q.headOfEndpoint.run(trx, [plan.endpoint.id, now])) ids.push(id);
   if (ids.length === 0) return [];
   // SQLite has no LATERAL: the leases ride along as a CTE the update reads per row.
-  const leases = JSON.stringify(wanted.map((p) => [p.endpoint.id, p.take, p.lease]));
-  return q.pickAndLease.run(trx, [leases, owner, JSON.stringify(ids)]);
+  return q.pickAndLease.run(trx, [leases(wanted), owner, JSON.stringify(ids)]);
 }
 
 /** Everything an attempt needs: the endpoint rows came with the lock, the settings with the counts. */

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { TenantSettings } from '../../domain/tenant.js';
 import type { DeliveryQueue } from '../store.js';
 import { claimInTransaction, claimStatements, ENDPOINTS_PER_CLAIM, loadJobs } from './claim.js';
-import { rescheduleEndpoints } from './endpoint-schedule.js';
+import { NEXT_DUE, rescheduleEndpoints } from './endpoint-schedule.js';
 import { fixedStatement } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { recordInTransaction, recordStatements } from './record.js';
@@ -141,9 +141,15 @@ function livenessStatements(kind: SqlDialect) {
   };
 }
 
+/**
+ * An unordered endpoint is behind when any waiting delivery is due before its next_due_at; a
+ * FIFO endpoint only when its line's head is (NEXT_DUE): the others wait behind it anyway.
+ */
 function repairSchedules(waiting: string, narrowing: string): string {
-  return `update endpoints set next_due_at = (select min(w.next_attempt_at) from deliveries w where ${waiting})
-    where status = 'active' ${narrowing} and exists (select 1 from deliveries w where ${waiting}
-      and (endpoints.next_due_at is null or w.next_attempt_at < endpoints.next_due_at))
+  return `update endpoints set next_due_at = ${NEXT_DUE}
+    where status = 'active' ${narrowing} and (
+      (ordering <> 'fifo' and exists (select 1 from deliveries w where ${waiting}
+        and (endpoints.next_due_at is null or w.next_attempt_at < endpoints.next_due_at)))
+      or (ordering = 'fifo' and ${NEXT_DUE} < coalesce(endpoints.next_due_at, ${Number.MAX_SAFE_INTEGER})))
     returning id`;
 }

@@ -35,6 +35,9 @@ export function deliveryRepository(db: Kysely<Database>, wake: () => Promise<voi
           lease_expires_at: null,
           run_start: eb.ref('attempt_count'),
           max_attempts: eb('attempt_count', '+', scheduleLength),
+          // A re-sent delivery keeps its place in a FIFO line (its event's sequence); a test
+          // send, outside any line until now, joins it where its event was published.
+          event_seq: sql<number>`coalesce(event_seq, (select seq from events where events.id = deliveries.event_id))`,
         }))
         .where('tenant_id', '=', tenantId)
         .where('status', '!=', 'delivering')

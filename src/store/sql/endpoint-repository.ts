@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { EndpointPatch } from '../../domain/endpoint.js';
 import type { EndpointRepository } from '../store.js';
+import { rescheduleEndpoints } from './endpoint-schedule.js';
 import { jsonOrNull, toEndpoint, toEndpointSecrets, toPage } from './rows.js';
 import type { Database } from './schema.js';
 
@@ -21,6 +22,7 @@ export function endpointRepository(db: Kysely<Database>, wake: () => Promise<voi
           consecutive_failures: 0,
           headers: JSON.stringify(endpoint.headers),
           rate_limit_per_second: endpoint.rateLimitPerSecond,
+          ordering: endpoint.ordering ?? 'unordered',
           signature: jsonOrNull(endpoint.signature),
           secret: secrets.secret,
           previous_secret: secrets.previousSecret,
@@ -79,8 +81,10 @@ export function endpointRepository(db: Kysely<Database>, wake: () => Promise<voi
         .returningAll()
         .executeTakeFirst();
       if (row) await changed(tenantId);
+      // The other ordering picks its next delivery by another rule: its schedule follows.
+      if (row && patch.ordering !== undefined) await rescheduleEndpoints(db, [id]);
       // Deliveries wait while an endpoint is not active; activating it must wake the workers.
-      if (row && patch.status === 'active') await wake();
+      if (row && (patch.status === 'active' || patch.ordering !== undefined)) await wake();
       return row ? toEndpoint(row) : null;
     },
     async delete(tenantId, id) {
@@ -106,6 +110,7 @@ function patchColumns(patch: EndpointPatch): Partial<Database['endpoints']> {
   if (patch.disabledReason !== undefined) columns.disabled_reason = patch.disabledReason;
   if (patch.headers !== undefined) columns.headers = JSON.stringify(patch.headers);
   if (patch.rateLimitPerSecond !== undefined) columns.rate_limit_per_second = patch.rateLimitPerSecond;
+  if (patch.ordering !== undefined) columns.ordering = patch.ordering;
   if (patch.signature !== undefined) columns.signature = jsonOrNull(patch.signature);
   if (patch.consecutiveFailures !== undefined) columns.consecutive_failures = patch.consecutiveFailures;
   return columns;

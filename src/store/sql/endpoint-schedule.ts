@@ -7,6 +7,22 @@ import type { Database } from './schema.js';
  * that order, so these helpers are the only writers of the column besides the claim.
  */
 
+/** An endpoint's waiting deliveries, written literally so the partial indexes apply (statuses.ts). */
+const WAITING = `status in ('pending', 'failed')`;
+
+/**
+ * When the endpoint of the row being updated (`endpoints`) next has work, as every writer of
+ * next_due_at computes it. Unordered: its earliest waiting delivery. FIFO: the head of its line
+ * (the lowest event sequence; test sends have none and stand outside it), and while any attempt
+ * to it is in flight, when that attempt's lease ends (its record reschedules it sooner). Each
+ * is one index probe or two (deliveries_due; deliveries_line and deliveries_leased), and CASE
+ * runs only the branch that applies, so unordered endpoints pay a column compare.
+ */
+export const NEXT_DUE = `(case when endpoints.ordering = 'fifo'
+  then (select coalesce((select min(flight.lease_expires_at) from deliveries flight where flight.endpoint_id = head.endpoint_id and flight.status = 'delivering'), head.next_attempt_at)
+        from deliveries head where head.endpoint_id = endpoints.id and head.${WAITING} and head.event_seq is not null order by head.event_seq limit 1)
+  else (select min(waiting.next_attempt_at) from deliveries waiting where waiting.endpoint_id = endpoints.id and waiting.${WAITING}) end)`;
+
 /**
  * New work is due at `at` for these endpoints: move their next_due_at earlier where needed.
  * SQLite runs it inside the publish transaction (one writer: nothing can race it). PostgreSQL
@@ -14,24 +30,22 @@ import type { Database } from './schema.js';
  * publish.ts, where the race with claims is argued).
  */
 export function markDueStatement() {
+  // New deliveries join a FIFO line at its tail: they can only make it due when it was empty.
   const lower = fixedStatement(
     'sqlite',
-    `update endpoints set next_due_at = ? where id in ${jsonTexts('sqlite')} and (next_due_at is null or next_due_at > ?)`,
+    `update endpoints set next_due_at = ? where id in ${jsonTexts('sqlite')} and (next_due_at is null or (next_due_at > ? and ordering <> 'fifo'))`,
   );
   return async (db: Kysely<Database>, endpointIds: string[], at: number): Promise<void> => {
     await lower.run(db, [at, JSON.stringify(endpointIds), at]);
   };
 }
 
-/** Recomputes next_due_at from the endpoints' waiting deliveries (an indexed MIN); answers them. */
+/** Recomputes next_due_at from the endpoints' waiting deliveries (NEXT_DUE); answers them. */
 export async function rescheduleEndpoints(db: Kysely<Database>, endpointIds: string[]): Promise<Array<number | null>> {
   if (endpointIds.length === 0) return [];
   const rows = await db
     .updateTable('endpoints')
-    .set({
-      next_due_at: sql<number | null>`(select min(d.next_attempt_at) from deliveries d
-        where d.endpoint_id = endpoints.id and d.status in ('pending', 'failed'))`,
-    })
+    .set({ next_due_at: sql<number | null>`${sql.raw(NEXT_DUE)}` })
     .where('id', 'in', [...new Set(endpointIds)])
     .returning('next_due_at')
     .execute();

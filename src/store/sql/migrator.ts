@@ -5,6 +5,7 @@ import { hotPath } from './migrations/0003-hot-path.js';
 import { traceContext } from './migrations/0004-trace-context.js';
 import { credentialLifecycle } from './migrations/0005-credential-lifecycle.js';
 import { publishRefusal } from './migrations/0009-publish-refusal.js';
+import { ordering } from './migrations/0006-ordering.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -14,7 +15,7 @@ export interface Migration {
 }
 
 /** Versioned migrations, applied in name order; Kysely records them and takes the lock. */
-const MIGRATIONS: Migration[] = [initial, rateQuotaRetention, hotPath, traceContext, credentialLifecycle, publishRefusal];
+const MIGRATIONS: Migration[] = [initial, rateQuotaRetention, hotPath, traceContext, credentialLifecycle, ordering, publishRefusal];
 
 /**
  * `migrationTableSchema` names where Kysely keeps its own two tables. PostgreSQL needs it:

@@ -52,12 +52,13 @@ export function publishStatements(kind: SqlDialect) {
     ['event_type', 'text'],
     ['created_at', 'bigint'],
     ['next_attempt_at', 'bigint'],
+    ['event_seq', 'bigint'],
   ]);
   const insertDeliveries = fixedStatement(
     kind,
     `insert into deliveries (id, tenant_id, event_id, endpoint_id, event_type, status, attempt_count, max_attempts,
-       run_start, next_attempt_at, lease_expires_at, last_attempt_at, is_test, created_at)
-     select id, ?, event_id, endpoint_id, event_type, 'pending', 0, ?, 0, next_attempt_at, null, null, ?, created_at
+       run_start, next_attempt_at, lease_expires_at, last_attempt_at, is_test, created_at, event_seq)
+     select id, ?, event_id, endpoint_id, event_type, 'pending', 0, ?, 0, next_attempt_at, null, null, ?, created_at, event_seq
      from ${deliveries} as d
      -- Matching used the API's cached endpoint list: one deleted a moment ago gets no delivery.
      where exists (select 1 from endpoints where endpoints.id = d.endpoint_id)`,
@@ -158,16 +159,18 @@ export function publishStatementPostgres() {
        returning used),
      made as (
        insert into deliveries (id, tenant_id, event_id, endpoint_id, event_type, status, attempt_count, max_attempts,
-         run_start, next_attempt_at, lease_expires_at, last_attempt_at, is_test, created_at)
-       select d.id, $1, d.event_id, d.endpoint_id, d.event_type, 'pending', 0, ?, 0, d.next_attempt_at, null, null, $2, d.created_at
-       from ${deliveries} as d
+         run_start, next_attempt_at, lease_expires_at, last_attempt_at, is_test, created_at, event_seq)
+       select d.id, $1, d.event_id, d.endpoint_id, d.event_type, 'pending', 0, ?, 0, d.next_attempt_at, null, null, $2, d.created_at,
+         case when d.next_attempt_at is null then null else c.seq end
+       from ${deliveries} as d join created as c on c.id = d.event_id
        -- Matching used the API's cached endpoint list: one deleted a moment ago gets no delivery.
-       where d.event_id in (select id from created) and exists (select 1 from endpoints where endpoints.id = d.endpoint_id)
+       where exists (select 1 from endpoints where endpoints.id = d.endpoint_id)
        returning endpoint_id, next_attempt_at),
      marked as (
        update endpoints set next_due_at = ?::bigint where id in (
          select id from endpoints where id in (select endpoint_id from made where next_attempt_at is not null)
-           and (next_due_at is null or next_due_at > $8::bigint) order by id for no key update)
+           -- New deliveries join a FIFO line at its tail: they make it due only when it was empty.
+           and (next_due_at is null or (next_due_at > $8::bigint and ordering <> 'fifo')) order by id for no key update)
        returning id),
      woke as (
        select pg_notify(?, ?) from (select 1 from made where next_attempt_at is not null limit 1) as due)
@@ -191,7 +194,7 @@ export async function publishInOneStatement(
 ): Promise<{ result: PublishResult; due: boolean }> {
   const { tenantId, items } = input;
   const fresh = freshItems(items, new Map());
-  const scheduled = fresh.flatMap(({ event, deliveries }) => deliveries.map((delivery) => deliveryRow(event, delivery.id, delivery.endpointId, input.isTest)));
+  const scheduled = fresh.flatMap(({ event, deliveries }) => deliveries.map((delivery) => deliveryRow(event, delivery.id, delivery.endpointId, input.isTest, null)));
   const dueAt = scheduled.reduce((min, row) => Math.min(min, row[4] as number), Number.MAX_SAFE_INTEGER);
   const inserted = new Map<string, EventRow>();
   let quotaUsed: number | null = null;
@@ -246,14 +249,18 @@ const keysNotInserted = (fresh: Item[], inserted: Map<string, EventRow>): string
 
 const eventRow = ({ event }: Item) => [event.id, event.type, JSON.stringify(event.data), event.idempotencyKey, event.createdAt.getTime(), event.traceContext ?? null];
 
-/** A test send has no schedule: the caller claims it at once, the claim loop never sees it. */
-const deliveryRow = (event: Item['event'], id: string, endpointId: string, isTest: boolean | undefined) => [
+/**
+ * A test send has no schedule: the caller claims it at once, the claim loop never sees it.
+ * `place` is the delivery's place in a FIFO endpoint's line, its event's sequence number.
+ */
+const deliveryRow = (event: Item['event'], id: string, endpointId: string, isTest: boolean | undefined, place: number | null) => [
   id,
   event.id,
   endpointId,
   event.type,
   event.createdAt.getTime(),
   isTest ? null : event.createdAt.getTime(),
+  place,
 ];
 
 /** Each item's outcome (created with its deliveries, or the earlier event its key names), and the delivery rows to insert. */
@@ -262,9 +269,11 @@ function outcomesOf(input: PublishInput, inserted: Map<string, EventRow>, byKey:
   const outcomes = input.items.map(({ event, deliveries }): PublishOutcome => {
     const row = inserted.get(event.id);
     if (!row) return { event: toEvent(byKey.get(event.idempotencyKey!)!), created: false, deliveries: [] };
+    // Nor has a test send a place in a FIFO endpoint's line (claim.ts): it goes whatever waits there.
     const nextAttemptAt = input.isTest ? null : event.createdAt;
+    const place = input.isTest ? null : Number(row.seq);
     const made = deliveries.map(({ id, endpointId }): Delivery => {
-      deliveryRows.push(deliveryRow(event, id, endpointId, input.isTest));
+      deliveryRows.push(deliveryRow(event, id, endpointId, input.isTest, place));
       return {
         id,
         tenantId: input.tenantId,

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AttemptRecord, RecordOutcome } from '../store.js';
+import { NEXT_DUE } from './endpoint-schedule.js';
 import { fixedStatement, jsonRows, jsonTexts } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import type { Database } from './schema.js';
@@ -67,7 +68,7 @@ export function recordStatements(kind: SqlDialect) {
        status = case when h.disabled_reason is null then endpoints.status else 'disabled' end,
        disabled_reason = coalesce(h.disabled_reason, endpoints.disabled_reason),
        updated_at = coalesce(h.updated_at, endpoints.updated_at),
-       next_due_at = (select min(w.next_attempt_at) from deliveries w where w.endpoint_id = endpoints.id and w.status in ('pending', 'failed'))
+       next_due_at = ${NEXT_DUE}
      from ${health} as h where endpoints.id = h.id returning endpoints.id, endpoints.next_due_at`,
   );
   return { lockEndpoints, updateDeliveries, insertAttempts, updateEndpoints };

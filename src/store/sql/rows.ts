@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { AuditEntry, OperatorAuditEntry } from '../../domain/audit.js';
 import type { Attempt, Delivery, DeliveryStatus } from '../../domain/delivery.js';
-import type { Endpoint, EndpointSecrets, EndpointStatus } from '../../domain/endpoint.js';
+import type { Endpoint, EndpointOrdering, EndpointSecrets, EndpointStatus } from '../../domain/endpoint.js';
 import type { HeraldEvent } from '../../domain/event.js';
 import type { EventType } from '../../domain/event-type.js';
 import type { Page } from '../../domain/page.js';
@@ -46,6 +46,7 @@ export const toEndpoint = (row: Row<'endpoints'>): Endpoint => ({
   consecutiveFailures: Number(row.consecutive_failures),
   headers: JSON.parse(row.headers),
   rateLimitPerSecond: row.rate_limit_per_second === null ? null : Number(row.rate_limit_per_second),
+  ordering: row.ordering as EndpointOrdering,
   signature: json(row.signature),
   signed: row.secret !== null || row.verify_token !== null,
   hasVerifyToken: row.verify_token !== null,

@@ -53,6 +53,8 @@ export interface Database {
     /** The rate limit's token bucket: tokens left at `rate_refilled_at` (null: a full bucket). */
     rate_tokens: number | null;
     rate_refilled_at: number | null;
+    // 0006-ordering
+    ordering: string;
   };
   events: {
     seq: Generated<number>;
@@ -86,6 +88,8 @@ export interface Database {
     last_attempt_at: number | null;
     is_test: number;
     created_at: number;
+    /** 0006-ordering: the event's sequence, the delivery's place in a FIFO endpoint's line. */
+    event_seq: number | null;
   };
   attempts: {
     id: Generated<number>;
