@@ -21,6 +21,11 @@ export interface Endpoint {
   /** Whether deliveries are signed at all (a customer may leave the secret empty). */
   signed: boolean;
   hasVerifyToken: boolean;
+  /**
+   * Its failing streak reached the operator's `failingAfter` and no attempt has succeeded since
+   * (enabling it does not end the streak).
+   */
+  failing: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -35,7 +40,7 @@ export interface EndpointSecrets {
 
 export type NewEndpoint = Omit<
   Endpoint,
-  'consecutiveFailures' | 'disabledReason' | 'signed' | 'hasVerifyToken' | 'updatedAt'
+  'consecutiveFailures' | 'disabledReason' | 'signed' | 'hasVerifyToken' | 'failing' | 'updatedAt'
 > & { disabledReason?: string | null };
 
 export type EndpointPatch = Partial<

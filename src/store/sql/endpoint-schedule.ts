@@ -1,7 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import { fixedStatement, jsonTexts } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
+import type { DueWork } from './publish.js';
 import type { Database } from './schema.js';
+import type { StoreDialect } from './store-dialect.js';
 
 /**
  * `endpoints.next_due_at` says when an endpoint next has work. The claim walks endpoints in
@@ -36,6 +38,29 @@ export function markDueStatements(kind: SqlDialect) {
   /** Inside the publish transaction on SQLite, after its commit on PostgreSQL (see above). */
   return async (db: Kysely<Database>, endpointIds: string[], at: number): Promise<void> => {
     await lower.run(db, [at, JSON.stringify(endpointIds), at]);
+  };
+}
+
+/**
+ * Runs `work` (which may publish) in a transaction and schedules the deliveries it made: the
+ * mark inside the transaction on SQLite, after the commit on PostgreSQL (see markDueStatements),
+ * then a wake-up. Every writer of new deliveries goes through here.
+ */
+export function publishingTransaction(db: Kysely<Database>, kind: SqlDialect, dialect: StoreDialect) {
+  const markDue = markDueStatements(kind);
+  return async <T>(work: (trx: Kysely<Database>) => Promise<{ value: T; due: Array<DueWork | null> }>): Promise<T> => {
+    const { value, due } = await dialect.transaction(async (trx) => {
+      const done = await work(trx);
+      if (!dialect.markDueAfterCommit) for (const d of done.due) if (d) await markDue(trx, d.endpointIds, d.at);
+      return done;
+    });
+    if (due.some(Boolean)) {
+      // The deliveries are stored: a failed mark must not turn that into an error. The safety
+      // sweep repairs a schedule left behind (repairSchedules in delivery-queue.ts).
+      if (dialect.markDueAfterCommit) for (const d of due) if (d) await markDue(db, d.endpointIds, d.at).catch(() => {});
+      await dialect.wake();
+    }
+    return value;
   };
 }
 

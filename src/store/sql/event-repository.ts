@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { EventRepository } from '../store.js';
-import { markDueStatements } from './endpoint-schedule.js';
+import { publishingTransaction } from './endpoint-schedule.js';
 import type { SqlDialect } from './migrator.js';
+import { emitOperational, operationalStatements } from './operational-events.js';
 import { pollStatements } from './poll.js';
 import { publishInTransaction, publishStatements } from './publish.js';
 import { toEvent } from './rows.js';
@@ -10,23 +11,17 @@ import type { StoreDialect } from './store-dialect.js';
 
 export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect: StoreDialect): EventRepository {
   const statements = publishStatements(kind);
-  const markDue = markDueStatements(kind);
+  const operational = { ...operationalStatements(kind), publish: statements };
+  const publishing = publishingTransaction(db, kind, dialect);
   const poll = pollStatements(kind);
   return {
-    async publish(input) {
-      const { result, due } = await dialect.transaction(async (trx) => {
-        const published = await publishInTransaction(trx, statements, input);
-        if (published.due && !dialect.markDueAfterCommit) await markDue(trx, published.due.endpointIds, published.due.at);
-        return published;
-      });
-      if (due) {
-        // The events are stored: a failed mark must not turn that into an error. The safety
-        // sweep repairs a schedule left behind (repairSchedules in delivery-queue.ts).
-        if (dialect.markDueAfterCommit) await markDue(db, due.endpointIds, due.at).catch(() => {});
-        await dialect.wake();
-      }
-      return result;
-    },
+    publish: (input) =>
+      publishing(async (trx) => {
+        const { result, due } = await publishInTransaction(trx, statements, input);
+        // The operator hears of a quota crossing in the same write as the tenant's own notice.
+        const operatorDue = await emitOperational(trx, operational, input.operational ?? [], input.items[0]?.event.createdAt ?? new Date());
+        return { value: result, due: [due, operatorDue] };
+      }),
     async get(tenantId, id) {
       const row = await db.selectFrom('events').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
       return row ? toEvent(row) : null;

@@ -53,6 +53,8 @@ export interface Database {
     /** The rate limit's token bucket: tokens left at `rate_refilled_at` (null: a full bucket). */
     rate_tokens: number | null;
     rate_refilled_at: number | null;
+    /** 0007-operator: the failing streak reached `failingAfter` and has not ended in a success yet. */
+    failing: number;
   };
   events: {
     seq: Generated<number>;
