@@ -20,7 +20,7 @@ export interface OperatorAuditEntry {
   actor: Actor;
   action: string;
   /** `endpoint` and `delivery`: the operator's own endpoints (operational events). */
-  targetType: 'event_type' | 'tenant' | 'endpoint' | 'delivery';
+  targetType: 'event_type' | 'tenant' | 'endpoint' | 'delivery' | 'settings';
   targetId: string;
   details: Record<string, unknown>;
   createdAt: Date;
