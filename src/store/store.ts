@@ -128,7 +128,7 @@ export interface EndpointRepository {
    * transaction, so it is sent once however many requests race; never for the operator's own
    * endpoints. Enabling resets the count of consecutive failures, not the failing streak.
    */
-  setStatus(tenantId: string, id: string, change: StatusChange, now: Date): Promise<{ endpoint: Endpoint; events: OperationalEvent[] } | null>;
+  setStatus(tenantId: string, id: string, change: StatusChange, now: Date): Promise<{ endpoint: Endpoint; changed: boolean; events: OperationalEvent[] } | null>;
   delete(tenantId: string, id: string): Promise<boolean>;
   /** The tenant's endpoints as matching needs them; one indexed read, never secrets. */
   listMatchers(tenantId: string): Promise<EndpointMatcher[]>;

@@ -52,7 +52,7 @@ it('exposes lag, duration, queue, endpoints, operational events, publish and att
   }
 
   // Bounded labels: only these names, and no id of a tenant, endpoint, delivery or event in any value.
-  const labels = [...text.matchAll(/^herald_\w+\{([^}]*)\}/gm)].flatMap((m) => [...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!]));
+  const labels = [...text.matchAll(/^herald_\w+\{([^}]*)\}/gm)].flatMap((m) => [...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l): [string, string] => [l[1]!, l[2]!]));
   // (`version`…`space`: Node's default process metrics.)
   const allowed = new Set(['outcome', 'status', 'type', 'le', 'version', 'major', 'minor', 'patch', 'kind', 'space']);
   expect(labels.map(([name]) => name).filter((name) => !allowed.has(name))).toEqual([]);

@@ -150,10 +150,8 @@ export const endpointActionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext; 
  */
 async function setStatus(ctx: ApiContext, request: FastifyRequest, tenantId: string, endpointId: string, change: StatusChange): Promise<Endpoint> {
   const result = (await ctx.store.endpoints.setStatus(tenantId, endpointId, change, new Date())) ?? missing('Endpoint');
-  for (const event of result.events) {
-    ctx.metrics.operationalEvents.inc({ type: event.type });
-    request.log.info({ tenantId, endpointId, ...(change.status === 'disabled' ? { by: change.by } : {}) }, `endpoint:${change.status === 'active' ? 'enabled' : 'disabled'}`);
-  }
+  for (const event of result.events) ctx.metrics.operationalEvents.inc({ type: event.type });
+  if (result.changed) request.log.info({ tenantId, endpointId, ...(change.status === 'disabled' ? { by: change.by } : {}) }, `endpoint:${change.status === 'active' ? 'enabled' : 'disabled'}`);
   return result.endpoint;
 }
 

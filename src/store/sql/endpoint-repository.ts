@@ -111,7 +111,7 @@ export function endpointRepository(db: Kysely<Database>, kind: SqlDialect, diale
           changedRow ?? (await trx.updateTable('endpoints').set(columns).where('tenant_id', '=', tenantId).where('id', '=', id).returningAll().executeTakeFirst());
         if (!row) return { value: null, due: [] };
         const events: OperationalEvent[] = changedRow && !isOperatorTenant(tenantId) ? [statusEvent(row, change)] : [];
-        return { value: { endpoint: toEndpoint(row), events }, due: [await emitOperational(trx, operational, events, now)] };
+        return { value: { endpoint: toEndpoint(row), changed: Boolean(changedRow), events }, due: [await emitOperational(trx, operational, events, now)] };
       });
       if (result) await changed(tenantId);
       if (result && change.status === 'active') await wake();
