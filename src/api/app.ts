@@ -79,7 +79,7 @@ export async function buildApp(ctx: ApiContext, logger: Logger | false = false):
       }
       for (const routes of [credentialRoutes, operatorAuditRoutes, operatorRoutes]) await api.register(routes, { ctx });
       // The operator's endpoints and their deliveries: the same route files, mounted at /operator.
-      for (const routes of [endpointRoutes, endpointActionRoutes, deliveryRoutes]) await api.register(routes, { ctx, scope: OPERATOR_SCOPE });
+      for (const routes of [endpointRoutes, endpointActionRoutes, deliveryRoutes, statsRoutes]) await api.register(routes, { ctx, scope: OPERATOR_SCOPE });
     },
     { prefix: '/api/v1' },
   );
