@@ -109,6 +109,7 @@ describe('operator console: operational events', () => {
     await page.getByRole('region', { name: 'نقاط استقبال المستأجرين التي تحتاج إلى انتباه' }).getByText('المستأجر \u2068shopco\u2069: نقطة الاستقبال معطّلة').waitFor(); // the id isolated (FSI…PDI)
     await page.getByRole('navigation', { name: 'أقسام نقاط استقبال المشغّل' }).getByRole('button', { name: 'نقاط الاستقبال' }).click();
     await page.getByLabel('تُعدّ مُخفقة بعد (محاولات فاشلة متتالية)').waitFor();
+    await page.getByText('حُفظت الإعدادات.').waitFor();
     await page.getByRole('listitem').filter({ hasText: `${receiver.url}/ops` }).waitFor();
     await shot(page, 'console-operator-ar');
     expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');

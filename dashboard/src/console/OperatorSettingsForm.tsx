@@ -12,14 +12,15 @@ export function OperatorSettingsForm({ api }: { api: Api }) {
   const { t } = useI18n();
   const settings = useLoaded(() => api<OperatorSettings>('GET', '/operator/settings'), [api]);
   const [failingAfter, setFailingAfter] = useState('');
-  const [notice, setNotice] = useState<string | null>(null);
+  // A flag, not the text: the notice follows a change of language.
+  const [saved, setSaved] = useState(false);
   useEffect(() => {
     if (settings.value) setFailingAfter(String(settings.value.failingAfter));
   }, [settings.value]);
   const save = useAction(async () => {
-    setNotice(null);
+    setSaved(false);
     await api<OperatorSettings>('PATCH', '/operator/settings', { failingAfter: Number(failingAfter) });
-    setNotice(t('operator.settingsSaved'));
+    setSaved(true);
   });
   return (
     <form
@@ -38,7 +39,7 @@ export function OperatorSettingsForm({ api }: { api: Api }) {
       <button type="submit" disabled={save.busy || !settings.value}>
         {t('form.save')}
       </button>
-      <Notice text={notice} />
+      <Notice text={saved ? t('operator.settingsSaved') : null} />
       <ErrorLine error={settings.error ?? save.error} />
     </form>
   );
