@@ -13,7 +13,10 @@ import type { Database } from './schema.js';
  * never wait on each other in a cycle; first, so the reschedule below reads a snapshot taken
  * after the lock: see endpoint-schedule.ts), update the deliveries from one JSON list, insert
  * the attempts in one multi-row insert, and write each endpoint's health and schedule in one
- * update. Health is worked out here from the locked rows, in record order per endpoint.
+ * update. Health is worked out here from the locked rows, in record order per endpoint, and with
+ * it the operational events the attempts cause (operational-events.ts), written in this same
+ * transaction: a batch with a failure reads `failingAfter` (one more statement), a batch that
+ * causes events publishes them to the operator (a few more); a batch of successes costs nothing.
  */
 export function recordStatements(kind: SqlDialect) {
   const lockEndpoints = fixedStatement<LockedRow>(
