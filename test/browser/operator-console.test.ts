@@ -112,7 +112,7 @@ describe('operator console: operational events', () => {
     await page.getByText('حُفظت الإعدادات.').waitFor();
     await page.getByRole('listitem').filter({ hasText: `${receiver.url}/ops` }).waitFor();
     await shot(page, 'console-operator-ar');
-    expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    expect(await page.locator('html').getAttribute('dir')).toBe('rtl');
     await page.setViewportSize({ width: 390, height: 800 });
     expect(await pageWidth(page)).toBeLessThanOrEqual(390);
     expect(errors).toEqual([]);
