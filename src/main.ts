@@ -37,7 +37,7 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
     if (config.migrate) await store.migrate();
     await seedCatalog(store);
     const credentials = await loadCredentials(store, config);
-    const metrics = new Metrics(() => store.queue.depth());
+    const metrics = new Metrics(() => store.queue.gauges());
     const dispatcher = createEgressDispatcher(config.egress, { connections: 64 });
     const tracing = await loadTracing();
     const engine = new DeliveryEngine({ store, dispatcher, secretBox: credentials.secretBox, logger, metrics, tracing, leaseGraceMs: config.leaseGraceMs });

@@ -19,6 +19,8 @@ import { eventStreamRoutes } from './routes/event-stream.js';
 import { meRoutes } from './routes/me.js';
 import { operatorAuditRoutes } from './routes/operator-audit.js';
 import { operatorStatsRoutes } from './routes/operator-stats.js';
+import { operatorRoutes } from './routes/operator.js';
+import { OPERATOR_SCOPE } from './route-scope.js';
 import { statsRoutes } from './routes/stats.js';
 import { systemRoutes } from './routes/system.js';
 import { tenantRoutes } from './routes/tenants.js';
@@ -75,7 +77,9 @@ export async function buildApp(ctx: ApiContext, logger: Logger | false = false):
       for (const routes of [meRoutes, eventTypeRoutes, tenantRoutes, endpointRoutes, endpointActionRoutes, eventRoutes, eventStreamRoutes, deliveryRoutes, statsRoutes, operatorStatsRoutes]) {
         await api.register(routes, { ctx });
       }
-      for (const routes of [credentialRoutes, operatorAuditRoutes]) await api.register(routes, { ctx });
+      for (const routes of [credentialRoutes, operatorAuditRoutes, operatorRoutes]) await api.register(routes, { ctx });
+      // The operator's endpoints and their deliveries: the same route files, mounted at /operator.
+      for (const routes of [endpointRoutes, endpointActionRoutes, deliveryRoutes, statsRoutes]) await api.register(routes, { ctx, scope: OPERATOR_SCOPE });
     },
     { prefix: '/api/v1' },
   );

@@ -1,7 +1,9 @@
 import { toEnvelope, type Envelope } from '../domain/event.js';
 import { ids } from '../domain/ids.js';
 import { quotaEventsCrossed, quotaPeriodStart } from '../domain/quota.js';
+import type { OperationalEvent } from '../domain/operational-event.js';
 import type { Tenant } from '../domain/tenant.js';
+import { HeraldError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { PublishItem, PublishOutcome, Store } from '../store/store.js';
 import type { Tracing } from '../telemetry/tracing.js';
@@ -47,15 +49,28 @@ export interface Published {
  * 80 % or 100 % then publishes `quota.warning` / `quota.exceeded`, which count against nothing.
  */
 export async function publishEvents(publisher: Publisher, tenant: Tenant, events: EventInput[], options: PublishOptions = {}): Promise<Published> {
-  if (options.testEndpointId !== undefined) return write(publisher, tenant, events, options.testEndpointId, false);
-  const published = await write(publisher, tenant, events, null, true);
+  if (options.testEndpointId !== undefined) return write(publisher, tenant, events, { testEndpointId: options.testEndpointId });
+  const published = await write(publisher, tenant, events, { countsAgainstQuota: true }).catch((error: unknown) => {
+    if (error instanceof HeraldError && error.code === 'quota_exceeded') publisher.metrics.publishOutcomes.inc({ outcome: 'quota_exceeded' }, events.length);
+    throw error;
+  });
   const created = published.outcomes.filter((outcome) => outcome.created).length;
   if (created > 0) publisher.metrics.published.inc(created);
+  if (created > 0) publisher.metrics.publishOutcomes.inc({ outcome: 'created' }, created);
+  if (created < events.length) publisher.metrics.publishOutcomes.inc({ outcome: 'duplicate' }, events.length - created);
   await publishQuotaNotices(publisher, tenant, published, options.onNoticeError ?? (() => {}));
   return published;
 }
 
-async function write(publisher: Publisher, tenant: Tenant, events: EventInput[], testEndpointId: string | null, countsAgainstQuota: boolean): Promise<Published & { quotaUsed: number | null }> {
+interface WriteOptions {
+  testEndpointId?: string;
+  countsAgainstQuota?: boolean;
+  /** Told to the operator in the same transaction (a quota notice's operational event). */
+  operational?: OperationalEvent[];
+}
+
+async function write(publisher: Publisher, tenant: Tenant, events: EventInput[], options: WriteOptions): Promise<Published & { quotaUsed: number | null }> {
+  const testEndpointId = options.testEndpointId ?? null;
   const { store, matchers, tracing } = publisher;
   const style = tenant.settings.envelope;
   const createdAt = new Date();
@@ -78,7 +93,8 @@ async function write(publisher: Publisher, tenant: Tenant, events: EventInput[],
       items: traceContext === null ? items : items.map((item) => ({ ...item, event: { ...item.event, traceContext } })),
       maxAttempts: testEndpointId === null ? tenant.settings.retrySchedule.length : 1,
       ...(testEndpointId !== null ? { isTest: true } : {}),
-      ...(countsAgainstQuota && quota ? { quota: { limit: quota.limit, periodStart: quotaPeriodStart(quota.period, createdAt) } } : {}),
+      ...(options.operational ? { operational: options.operational } : {}),
+      ...(options.countsAgainstQuota && quota ? { quota: { limit: quota.limit, periodStart: quotaPeriodStart(quota.period, createdAt) } } : {}),
     }),
   );
   // Test sends never show in polling, so open event streams have nothing to read.
@@ -100,6 +116,8 @@ async function publishQuotaNotices(publisher: Publisher, tenant: Tenant, publish
   const periodStart = quotaPeriodStart(quota.period, first.event.createdAt).toISOString();
   for (const type of quotaEventsCrossed(quota, published.quotaUsed - created.length, published.quotaUsed)) {
     const data = { limit: quota.limit, used: published.quotaUsed, period: quota.period, periodStart };
-    await write(publisher, tenant, [{ type, data }], null, false).catch(onError);
+    const operational: OperationalEvent[] = [{ type, data: { tenantId: tenant.id, ...data } }];
+    const sent = await write(publisher, tenant, [{ type, data }], { operational }).then(() => true, onError);
+    if (sent) publisher.metrics.operationalEvents.inc({ type });
   }
 }

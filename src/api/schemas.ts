@@ -164,6 +164,7 @@ export const Endpoint = Type.Object(
     consecutiveFailures: Type.Integer(),
     signed: Type.Boolean(),
     hasVerifyToken: Type.Boolean(),
+    failing: Type.Boolean({ description: "Its failing streak reached the operator's failingAfter; the next success ends it (enabling does not)" }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -347,4 +348,22 @@ export const OperatorAuditEntry = Type.Object({
   targetId: Type.String(),
   details: JsonObject,
   createdAt: Timestamp,
+});
+
+// Operational events (issue 13) -------------------------------------------
+
+export const OperatorSettings = Type.Object({
+  failingAfter: Type.Integer({ minimum: 1, maximum: 1000, description: 'Consecutive failed attempts after which endpoint.failing is sent, once per failing streak' }),
+});
+export const PatchOperatorSettings = Type.Partial(OperatorSettings, { additionalProperties: false });
+export const OperationalEventType = Type.Object({ name: Type.String(), description: Type.String(), example: JsonObject });
+export const EndpointAlert = Type.Object({
+  tenantId: Type.String(),
+  endpointId: Type.String(),
+  url: Type.String(),
+  status: Type.String(),
+  failing: Type.Boolean(),
+  disabledReason: Nullable(Type.String()),
+  consecutiveFailures: Type.Integer(),
+  updatedAt: Timestamp,
 });

@@ -3,7 +3,6 @@ import { isReservedHeader } from '../domain/endpoint.js';
 import { validateFilter } from '../domain/filter.js';
 import type { SignatureScheme, SignatureSettings } from '../domain/tenant.js';
 import { validationFailed } from '../errors.js';
-import type { Store } from '../store/store.js';
 
 /** Checks across fields and against the catalog, which request schemas cannot express. */
 
@@ -32,10 +31,10 @@ export function checkHeaders(headers: Record<string, string> | undefined): void 
 }
 
 /** Exact names must be in the catalog; `*` and `prefix.*` patterns need not match anything yet. */
-export async function checkSubscriptions(store: Store, patterns: string[]): Promise<void> {
+export async function checkSubscriptions(catalog: { get(name: string): Promise<object | null> }, patterns: string[]): Promise<void> {
   const exact = [...new Set(patterns.filter((p) => p !== '*' && !p.endsWith('.*')))];
   const missing: string[] = [];
-  for (const name of exact) if (!(await store.eventTypes.get(name))) missing.push(name);
+  for (const name of exact) if (!(await catalog.get(name))) missing.push(name);
   if (missing.length > 0) {
     throw validationFailed(`unknown event type: ${missing.join(', ')}`, missing.map((name) => ({ path: '/eventTypes', value: name })));
   }

@@ -314,6 +314,1197 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/operator/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The delivery log, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    endpointId?: string;
+                    eventType?: string;
+                    from?: string;
+                    limit?: number;
+                    outcome?: "succeeded" | "failed" | "pending";
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                attemptCount: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                endpointId: string;
+                                eventId: string;
+                                eventType: string;
+                                id: string;
+                                isTest: boolean;
+                                lastAttemptAt: string | null;
+                                maxAttempts: number;
+                                nextAttemptAt: string | null;
+                                status: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/deliveries/{did}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One delivery with its event and attempts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    did: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attemptCount: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            endpointId: string;
+                            eventId: string;
+                            eventType: string;
+                            id: string;
+                            isTest: boolean;
+                            lastAttemptAt: string | null;
+                            maxAttempts: number;
+                            nextAttemptAt: string | null;
+                            status: string;
+                        } & {
+                            attempts: {
+                                durationMs: number;
+                                error: string | null;
+                                number: number;
+                                requestHeaders: {
+                                    [key: string]: string;
+                                };
+                                responseBody: string | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                statusCode: number | null;
+                            }[];
+                            event: ({
+                                created_at: string;
+                                data: unknown;
+                                id: string;
+                                type: string;
+                            } | {
+                                createdAt: string;
+                                data: unknown;
+                                id: string;
+                                type: string;
+                            }) | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/deliveries/{did}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-send one delivery now, with a fresh run of the schedule */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    did: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attemptCount: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            endpointId: string;
+                            eventId: string;
+                            eventType: string;
+                            id: string;
+                            isTest: boolean;
+                            lastAttemptAt: string | null;
+                            maxAttempts: number;
+                            nextAttemptAt: string | null;
+                            status: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/endpoint-alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tenants' endpoints that are failing or disabled, in id order (the console's banners) */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                consecutiveFailures: number;
+                                disabledReason: string | null;
+                                endpointId: string;
+                                failing: boolean;
+                                status: string;
+                                tenantId: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                url: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a tenant's endpoints */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                consecutiveFailures: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                description: string;
+                                disabledReason: string | null;
+                                eventTypes: string[];
+                                /** @description Its failing streak reached the operator's failingAfter; the next success ends it (enabling does not) */
+                                failing: boolean;
+                                filter: {
+                                    [key: string]: unknown;
+                                } | null;
+                                hasVerifyToken: boolean;
+                                headers: {
+                                    [key: string]: string;
+                                };
+                                id: string;
+                                /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
+                                ordering: "unordered" | "fifo";
+                                rateLimitPerSecond: number | null;
+                                signature: {
+                                    header?: string;
+                                    prefix?: string;
+                                    scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
+                                } | null;
+                                signed: boolean;
+                                status: string;
+                                tenantId: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                url: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register an endpoint; the answer alone carries its secret */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        eventTypes: string[];
+                        filter?: {
+                            [key: string]: unknown;
+                        } | null;
+                        headers?: {
+                            [key: string]: string;
+                        };
+                        /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
+                        ordering?: "unordered" | "fifo";
+                        rateLimitPerSecond?: number | null;
+                        secret?: string | null;
+                        signature?: {
+                            header?: string;
+                            prefix?: string;
+                            scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
+                        } | null;
+                        url: string;
+                        verifyToken?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            consecutiveFailures: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            disabledReason: string | null;
+                            eventTypes: string[];
+                            /** @description Its failing streak reached the operator's failingAfter; the next success ends it (enabling does not) */
+                            failing: boolean;
+                            filter: {
+                                [key: string]: unknown;
+                            } | null;
+                            hasVerifyToken: boolean;
+                            headers: {
+                                [key: string]: string;
+                            };
+                            id: string;
+                            /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
+                            ordering: "unordered" | "fifo";
+                            rateLimitPerSecond: number | null;
+                            signature: {
+                                header?: string;
+                                prefix?: string;
+                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
+                            } | null;
+                            signed: boolean;
+                            status: string;
+                            tenantId: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            url: string;
+                        } & {
+                            /** @description ed25519: whpk_ + base64 of the 32-byte public key */
+                            publicKey?: string;
+                            secret?: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/endpoints/{eid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an endpoint */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    eid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            consecutiveFailures: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            disabledReason: string | null;
+                            eventTypes: string[];
+                            /** @description Its failing streak reached the operator's failingAfter; the next success ends it (enabling does not) */
+                            failing: boolean;
+                            filter: {
+                                [key: string]: unknown;
+                            } | null;
+                            hasVerifyToken: boolean;
+                            headers: {
+                                [key: string]: string;
+                            };
+                            id: string;
+                            /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
+                            ordering: "unordered" | "fifo";
+                            rateLimitPerSecond: number | null;
+                            signature: {
+                                header?: string;
+                                prefix?: string;
+                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
+                            } | null;
+                            signed: boolean;
+                            status: string;
+                            tenantId: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an endpoint and its deliveries */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    eid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change an endpoint; a move between a shared secret and a key pair answers the new key once */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    eid: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        eventTypes?: string[];
+                        filter?: {
+                            [key: string]: unknown;
+                        } | null;
+                        headers?: {
+                            [key: string]: string;
+                        };
+                        /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
+                        ordering?: "unordered" | "fifo";
+                        rateLimitPerSecond?: number | null;
+                        signature?: {
+                            header?: string;
+                            prefix?: string;
+                            scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
+                        } | null;
+                        url?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            consecutiveFailures: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            disabledReason: string | null;
+                            eventTypes: string[];
+                            /** @description Its failing streak reached the operator's failingAfter; the next success ends it (enabling does not) */
+                            failing: boolean;
+                            filter: {
+                                [key: string]: unknown;
+                            } | null;
+                            hasVerifyToken: boolean;
+                            headers: {
+                                [key: string]: string;
+                            };
+                            id: string;
+                            /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
+                            ordering: "unordered" | "fifo";
+                            rateLimitPerSecond: number | null;
+                            signature: {
+                                header?: string;
+                                prefix?: string;
+                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
+                            } | null;
+                            signed: boolean;
+                            status: string;
+                            tenantId: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            url: string;
+                        } & {
+                            /** @description ed25519: whpk_ + base64 of the 32-byte public key */
+                            publicKey?: string;
+                            secret?: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/operator/endpoints/{eid}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable an endpoint; deliveries wait until it is enabled */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    eid: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never> | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            consecutiveFailures: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            disabledReason: string | null;
+                            eventTypes: string[];
+                            /** @description Its failing streak reached the operator's failingAfter; the next success ends it (enabling does not) */
+                            failing: boolean;
+                            filter: {
+                                [key: string]: unknown;
+                            } | null;
+                            hasVerifyToken: boolean;
+                            headers: {
+                                [key: string]: string;
+                            };
+                            id: string;
+                            /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
+                            ordering: "unordered" | "fifo";
+                            rateLimitPerSecond: number | null;
+                            signature: {
+                                header?: string;
+                                prefix?: string;
+                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
+                            } | null;
+                            signed: boolean;
+                            status: string;
+                            tenantId: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/endpoints/{eid}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable an endpoint; its waiting deliveries go out */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    eid: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never> | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            consecutiveFailures: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            disabledReason: string | null;
+                            eventTypes: string[];
+                            /** @description Its failing streak reached the operator's failingAfter; the next success ends it (enabling does not) */
+                            failing: boolean;
+                            filter: {
+                                [key: string]: unknown;
+                            } | null;
+                            hasVerifyToken: boolean;
+                            headers: {
+                                [key: string]: string;
+                            };
+                            id: string;
+                            /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
+                            ordering: "unordered" | "fifo";
+                            rateLimitPerSecond: number | null;
+                            signature: {
+                                header?: string;
+                                prefix?: string;
+                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
+                            } | null;
+                            signed: boolean;
+                            status: string;
+                            tenantId: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/endpoints/{eid}/public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Ed25519 public key (whpk_…) receivers verify v1a signatures with */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    eid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            publicKey: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/endpoints/{eid}/recover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-send failed and dead deliveries created since a time */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    eid: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        since: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/endpoints/{eid}/retry-failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-send every failed and dead delivery of the endpoint */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    eid: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never> | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/endpoints/{eid}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the signing secret; the old one keeps signing during the grace period */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    eid: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        gracePeriodSeconds?: number;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description ed25519: whpk_ + base64 of the 32-byte public key */
+                            publicKey?: string;
+                            secret?: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/endpoints/{eid}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test event now and answer what happened */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    eid: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        eventType?: string;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deliveryId: string;
+                            durationMs: number;
+                            error: string | null;
+                            responseBody: string | null;
+                            statusCode: number | null;
+                            success: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/endpoints/{eid}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run the verification handshake again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    eid: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never> | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            consecutiveFailures: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            disabledReason: string | null;
+                            eventTypes: string[];
+                            /** @description Its failing streak reached the operator's failingAfter; the next success ends it (enabling does not) */
+                            failing: boolean;
+                            filter: {
+                                [key: string]: unknown;
+                            } | null;
+                            hasVerifyToken: boolean;
+                            headers: {
+                                [key: string]: string;
+                            };
+                            id: string;
+                            /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
+                            ordering: "unordered" | "fifo";
+                            rateLimitPerSecond: number | null;
+                            signature: {
+                                header?: string;
+                                prefix?: string;
+                                scheme: "standard-webhooks" | "timestamped-hex" | "hub-sha256" | "body-hex" | "ed25519";
+                            } | null;
+                            signed: boolean;
+                            status: string;
+                            tenantId: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The operational events Herald sends to operator endpoints */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                description: string;
+                                example: {
+                                    [key: string]: unknown;
+                                };
+                                name: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The operator's settings */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Consecutive failed attempts after which endpoint.failing is sent, once per failing streak */
+                            failingAfter: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the operator's settings */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Consecutive failed attempts after which endpoint.failing is sent, once per failing streak */
+                        failingAfter?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Consecutive failed attempts after which endpoint.failing is sent, once per failing streak */
+                            failingAfter: number;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/operator/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Success rate and latency per endpoint over time (hourly up to 48 h, else daily) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Start of the range (default: 24 h before `to`) */
+                    from?: string;
+                    /** @description End of the range, exclusive (default: now) */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bucket: "hour" | "day";
+                            bucketMs: number;
+                            endpoints: {
+                                /** @description Buckets with at least one attempt, oldest first; each starts at a multiple of bucketMs since the epoch (UTC) */
+                                buckets: {
+                                    attempts: number;
+                                    avgLatencyMs: number | null;
+                                    maxLatencyMs: number | null;
+                                    /** Format: date-time */
+                                    start: string;
+                                    succeeded: number;
+                                    /** @description succeeded / attempts; null without attempts */
+                                    successRate: number | null;
+                                }[];
+                                endpointId: string;
+                                totals: {
+                                    attempts: number;
+                                    avgLatencyMs: number | null;
+                                    maxLatencyMs: number | null;
+                                    succeeded: number;
+                                    /** @description succeeded / attempts; null without attempts */
+                                    successRate: number | null;
+                                };
+                            }[];
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats": {
         parameters: {
             query?: never;
@@ -1088,6 +2279,8 @@ export interface paths {
                                 description: string;
                                 disabledReason: string | null;
                                 eventTypes: string[];
+                                /** @description Its failing streak reached the operator's failingAfter; the next success ends it (enabling does not) */
+                                failing: boolean;
                                 filter: {
                                     [key: string]: unknown;
                                 } | null;
@@ -1167,6 +2360,8 @@ export interface paths {
                             description: string;
                             disabledReason: string | null;
                             eventTypes: string[];
+                            /** @description Its failing streak reached the operator's failingAfter; the next success ends it (enabling does not) */
+                            failing: boolean;
                             filter: {
                                 [key: string]: unknown;
                             } | null;
@@ -1237,6 +2432,8 @@ export interface paths {
                             description: string;
                             disabledReason: string | null;
                             eventTypes: string[];
+                            /** @description Its failing streak reached the operator's failingAfter; the next success ends it (enabling does not) */
+                            failing: boolean;
                             filter: {
                                 [key: string]: unknown;
                             } | null;
@@ -1338,6 +2535,8 @@ export interface paths {
                             description: string;
                             disabledReason: string | null;
                             eventTypes: string[];
+                            /** @description Its failing streak reached the operator's failingAfter; the next success ends it (enabling does not) */
+                            failing: boolean;
                             filter: {
                                 [key: string]: unknown;
                             } | null;
@@ -1410,6 +2609,8 @@ export interface paths {
                             description: string;
                             disabledReason: string | null;
                             eventTypes: string[];
+                            /** @description Its failing streak reached the operator's failingAfter; the next success ends it (enabling does not) */
+                            failing: boolean;
                             filter: {
                                 [key: string]: unknown;
                             } | null;
@@ -1482,6 +2683,8 @@ export interface paths {
                             description: string;
                             disabledReason: string | null;
                             eventTypes: string[];
+                            /** @description Its failing streak reached the operator's failingAfter; the next success ends it (enabling does not) */
+                            failing: boolean;
                             filter: {
                                 [key: string]: unknown;
                             } | null;
@@ -1789,6 +2992,8 @@ export interface paths {
                             description: string;
                             disabledReason: string | null;
                             eventTypes: string[];
+                            /** @description Its failing streak reached the operator's failingAfter; the next success ends it (enabling does not) */
+                            failing: boolean;
                             filter: {
                                 [key: string]: unknown;
                             } | null;

@@ -19,7 +19,8 @@ export interface OperatorAuditEntry {
   id: string;
   actor: Actor;
   action: string;
-  targetType: 'event_type' | 'tenant';
+  /** `endpoint` and `delivery`: the operator's own endpoints (operational events). */
+  targetType: 'event_type' | 'tenant' | 'endpoint' | 'delivery' | 'settings';
   targetId: string;
   details: Record<string, unknown>;
   createdAt: Date;

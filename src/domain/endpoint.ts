@@ -29,6 +29,11 @@ export interface Endpoint {
   /** Whether deliveries are signed at all (a customer may leave the secret empty). */
   signed: boolean;
   hasVerifyToken: boolean;
+  /**
+   * Its failing streak reached the operator's `failingAfter` and no attempt has succeeded since
+   * (enabling it does not end the streak).
+   */
+  failing: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -43,7 +48,7 @@ export interface EndpointSecrets {
 
 export type NewEndpoint = Omit<
   Endpoint,
-  'consecutiveFailures' | 'disabledReason' | 'signed' | 'hasVerifyToken' | 'updatedAt' | 'ordering'
+  'consecutiveFailures' | 'disabledReason' | 'signed' | 'hasVerifyToken' | 'failing' | 'updatedAt' | 'ordering'
 > & { disabledReason?: string | null; ordering?: EndpointOrdering };
 
 export type EndpointPatch = Partial<

@@ -185,6 +185,8 @@ export class DeliveryEngine {
   async #attempt(job: DeliveryJob): Promise<AttemptReport> {
     const startedAt = new Date();
     const { delivery, endpoint, event } = job;
+    // Test sends have no due time: they go at once, outside the queue.
+    if (delivery.nextAttemptAt) this.#options.metrics.deliveryLag.observe(Math.max(0, startedAt.getTime() - delivery.nextAttemptAt.getTime()) / 1000);
     const span = this.#options.tracing.attempt(event.traceContext ?? null, {
       url: endpoint.url,
       deliveryId: delivery.id,
@@ -198,13 +200,29 @@ export class DeliveryEngine {
     if (result.blocked !== undefined) this.#options.logger.warn({ deliveryId: delivery.id, endpointId: endpoint.id, blocked: result.blocked }, 'engine:egress:blocked');
     const record = judgeAttempt(job, request, result, startedAt, this.#options.random);
     const outcome = await this.#records.add(record);
-    this.#options.metrics.attempts.inc({ outcome: record.verdict.kind === 'retry' ? 'failed' : record.verdict.kind });
+    const verdict = record.verdict.kind === 'retry' ? 'failed' : record.verdict.kind;
+    this.#options.metrics.attempts.inc({ outcome: verdict });
     this.#options.metrics.attemptDuration.observe(result.durationMs / 1000);
+    // One line per attempt, ids and numbers only: never a header, a body or a secret.
+    const ids = { tenantId: delivery.tenantId, endpointId: endpoint.id, deliveryId: delivery.id };
+    this.#options.logger.debug({ ...ids, attempt: record.attempt.number, statusCode: result.statusCode, durationMs: result.durationMs, outcome: verdict }, 'engine:attempt');
     if (record.verdict.kind === 'retry') this.#timer.armAt(record.verdict.at.getTime());
     if (outcome.moreDue) this.wake();
+    this.#reportChanges(record, outcome, ids);
     await this.#auditDisable(outcome);
     // The error as logged (`HTTP 500` included), so a test send answers what its attempt shows.
     return { ...result, error: record.attempt.error, deliveryId: job.delivery.id, succeeded: record.verdict.kind === 'succeeded' };
+  }
+
+  /** Counts the operational events the attempt caused and logs each state change, once, by id. */
+  #reportChanges(record: AttemptRecord, outcome: RecordOutcome, ids: { tenantId: string; endpointId: string; deliveryId: string }): void {
+    const { logger, metrics } = this.#options;
+    for (const event of outcome.operational) metrics.operationalEvents.inc({ type: event.type });
+    const endpoint = { tenantId: ids.tenantId, endpointId: ids.endpointId };
+    const failing = outcome.operational.find((event) => event.type === 'endpoint.failing');
+    if (failing) logger.warn({ ...endpoint, consecutiveFailures: failing.data.consecutiveFailures }, 'engine:endpoint:failing');
+    if (outcome.operational.some((event) => event.type === 'endpoint.recovered')) logger.info(endpoint, 'engine:endpoint:recovered');
+    if (record.verdict.kind === 'dead' && record.endpointHealth !== 'ignore') logger.warn({ ...ids, attempts: record.attempt.number }, 'engine:delivery:exhausted');
   }
 
   async #auditDisable({ endpointDisabled }: RecordOutcome): Promise<void> {

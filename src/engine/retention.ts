@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { OPERATOR_TENANT_ID } from '../domain/operational-event.js';
+import type { Tenant } from '../domain/tenant.js';
 import type { Store } from '../store/store.js';
 
 export interface RetentionOptions {
@@ -69,18 +71,24 @@ export class RetentionSweeper {
     let cursor: string | undefined;
     do {
       const page = await this.store.tenants.list({ limit: TENANTS_PER_PAGE, ...(cursor ? { cursor } : {}) });
-      for (const tenant of page.data) {
-        const before = new Date(now.getTime() - tenant.settings.retentionDays * DAY_MS);
-        for (;;) {
-          const deleted = await this.store.events.pruneOlderThan(tenant.id, before, this.#options.batchSize);
-          pruned += deleted;
-          if (deleted < this.#options.batchSize || this.#closing) break;
-          await new Promise((resolve) => setTimeout(resolve, this.#options.pauseMs));
-        }
-      }
+      for (const tenant of page.data) pruned += await this.#prune(tenant, now);
       cursor = page.nextCursor ?? undefined;
     } while (cursor && !this.#closing);
+    // The operator's reserved tenant is never listed; its operational events age out the same way.
+    const operator = this.#closing ? null : await this.store.tenants.get(OPERATOR_TENANT_ID);
+    if (operator) pruned += await this.#prune(operator, now);
     if (pruned > 0) this.logger.info({ pruned }, 'engine:retention:pruned');
     return pruned;
+  }
+
+  async #prune(tenant: Tenant, now: Date): Promise<number> {
+    const before = new Date(now.getTime() - tenant.settings.retentionDays * DAY_MS);
+    let pruned = 0;
+    for (;;) {
+      const deleted = await this.store.events.pruneOlderThan(tenant.id, before, this.#options.batchSize);
+      pruned += deleted;
+      if (deleted < this.#options.batchSize || this.#closing) return pruned;
+      await new Promise((resolve) => setTimeout(resolve, this.#options.pauseMs));
+    }
   }
 }

@@ -3,6 +3,7 @@ import type { Attempt, Delivery, DeliveryOutcome } from '../domain/delivery.js';
 import type { Endpoint, EndpointPatch, EndpointSecrets, Filter, NewEndpoint } from '../domain/endpoint.js';
 import type { HeraldEvent } from '../domain/event.js';
 import type { EventType } from '../domain/event-type.js';
+import type { DisabledBy, OperationalEvent, OperatorSettings } from '../domain/operational-event.js';
 import type { Page, PageRequest } from '../domain/page.js';
 import type { Tenant, TenantSettings } from '../domain/tenant.js';
 
@@ -25,6 +26,7 @@ export interface Store {
   deliveries: DeliveryRepository;
   queue: DeliveryQueue;
   audit: AuditRepository;
+  operator: OperatorRepository;
 
   /**
    * Called in EVERY process (PostgreSQL: LISTEN/NOTIFY) after an endpoint of `tenantId` is
@@ -56,6 +58,7 @@ export interface TenantRepository {
   /** Throws `conflict` when the id is taken. */
   create(tenant: Tenant): Promise<Tenant>;
   get(id: string): Promise<Tenant | null>;
+  /** Every tenant but the operator's reserved one (domain/operational-event.ts). */
   list(page: PageRequest): Promise<Page<Tenant>>;
   update(id: string, patch: { name?: string; settings?: TenantSettings }): Promise<Tenant | null>;
   /** Deletes the tenant and everything it owns. */
@@ -120,10 +123,19 @@ export interface EndpointRepository {
   list(tenantId: string, page: PageRequest): Promise<Page<Endpoint>>;
   count(tenantId: string): Promise<number>;
   update(tenantId: string, id: string, patch: EndpointPatch, now: Date): Promise<Endpoint | null>;
+  /**
+   * Enables or disables an endpoint on request. When its status changes, the operational event
+   * (`endpoint.enabled`, or `endpoint.disabled` with reason and `by`) is written in the same
+   * transaction, so it is sent once however many requests race; never for the operator's own
+   * endpoints. Enabling resets the count of consecutive failures, not the failing streak.
+   */
+  setStatus(tenantId: string, id: string, change: StatusChange, now: Date): Promise<{ endpoint: Endpoint; changed: boolean; events: OperationalEvent[] } | null>;
   delete(tenantId: string, id: string): Promise<boolean>;
   /** The tenant's endpoints as matching needs them; one indexed read, never secrets. */
   listMatchers(tenantId: string): Promise<EndpointMatcher[]>;
 }
+
+export type StatusChange = { status: 'active' } | { status: 'disabled'; reason: string; by: Exclude<DisabledBy, 'system'> };
 
 export interface PublishItem {
   event: Omit<HeraldEvent, 'sequence'>;
@@ -145,6 +157,8 @@ export interface PublishInput {
    * `quota_exceeded` and stores nothing.
    */
   quota?: { limit: number; periodStart: Date };
+  /** Operational events this publish causes (a quota crossing), published to the operator in the same transaction. */
+  operational?: OperationalEvent[];
 }
 
 export interface PublishOutcome {
@@ -292,6 +306,8 @@ export interface RecordOutcome {
   endpointDisabled: { endpointId: string; tenantId: string; reason: string } | null;
   /** The endpoint has more deliveries due now (its slot is free for the next one). */
   moreDue: boolean;
+  /** The operational events this attempt caused, written in the record's transaction. */
+  operational: OperationalEvent[];
 }
 
 export interface DeliveryQueue {
@@ -317,8 +333,10 @@ export interface DeliveryQueue {
    * delivery (a process died between a publish's commit and its schedule mark); answers how many.
    */
   repairSchedules(): Promise<number>;
-  /** Deliveries waiting or in flight, for the queue-depth gauge. */
+  /** Deliveries waiting or in flight. */
   depth(): Promise<number>;
+  /** One read for the gauges: deliveries waiting or in flight by status, tenants' endpoints by status. */
+  gauges(): Promise<QueueGauges>;
   /** When the earliest waiting delivery of an active endpoint becomes due. */
   nextDueAt(): Promise<Date | null>;
   /** When the earliest lease runs out (a delivery in flight whose worker may have died). */
@@ -327,6 +345,20 @@ export interface DeliveryQueue {
   onWake(listener: () => void): () => void;
   /** Tells every worker (in this process or, for PostgreSQL, any process) to look for work. */
   wake(): Promise<void>;
+}
+
+export interface QueueGauges {
+  deliveries: { pending: number; failed: number; delivering: number };
+  /** `failing`: active endpoints whose failing streak reached `failingAfter` (counted apart from `active`). */
+  endpoints: { active: number; failing: number; disabled: number; pending_verification: number; verification_failed: number };
+}
+
+/** The operator's side of operational events. */
+export interface OperatorRepository {
+  settings(): Promise<OperatorSettings>;
+  updateSettings(patch: Partial<OperatorSettings>): Promise<OperatorSettings>;
+  /** Tenants' endpoints that are failing or disabled, in id order (the console's banners). */
+  endpointsInTrouble(page: PageRequest): Promise<Page<Endpoint>>;
 }
 
 export interface AuditRepository {

@@ -106,7 +106,7 @@ describe('GET /metrics', () => {
     expect(before.status).toBe(200);
     expect(before.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(before.text).toContain('# TYPE herald_delivery_attempts_total counter');
-    expect(before.text).toMatch(/^herald_queue_depth \d+$/m);
+    expect(before.text).toMatch(/^herald_queue_depth\{status="pending"\} \d+$/m);
 
     expect((await fx.api('POST', '/api/v1/event-types', { name: 'metric.tick' })).status).toBe(201);
     expect((await fx.api('POST', '/api/v1/tenants', { id: 'metrics', name: 'Metrics' })).status).toBe(201);

@@ -41,3 +41,6 @@ export type RotatedSecret = Answer<'/api/v1/tenants/{tid}/endpoints/{eid}/rotate
 export type NewEndpoint = Body<'/api/v1/tenants/{tid}/endpoints', 'post'>;
 export type EndpointPatch = Body<'/api/v1/tenants/{tid}/endpoints/{eid}', 'patch'>;
 export type Page<T> = { data: T[]; nextCursor: string | null };
+export type OperatorSettings = Answer<'/api/v1/operator/settings', 'get'>;
+export type OperationalEventType = Item<Answer<'/api/v1/operator/event-types', 'get'>>;
+export type EndpointAlert = Item<Answer<'/api/v1/operator/endpoint-alerts', 'get'>>;

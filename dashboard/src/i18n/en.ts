@@ -346,6 +346,21 @@ export const en = {
   'settings.brandHint': "Shown in the portal instead of the operator’s name.",
   'settings.brandColor': "Brand colour",
   'settings.brandColorHint': "#rgb or #rrggbb: the colour of the portal’s main buttons.",
+  // Operational events (issue 13)
+  'tabs.operator': "Operator endpoints",
+  'operator.intro': "Herald tells these endpoints, by webhook, when a tenant’s endpoint starts failing, is disabled or enabled, or recovers, when a delivery uses its last attempt, and when a tenant nears or reaches its quota. They are signed the Standard Webhooks way.",
+  'operator.sections': "Operator endpoint sections",
+  'operator.endpoints': "Endpoints",
+  'operator.deliveries': "Deliveries",
+  'operator.settings': "Operator settings",
+  'operator.failingAfter': "Failing after (consecutive failed attempts)",
+  'operator.failingAfterHint': "endpoint.failing is sent once per failing streak, when it reaches this many failed attempts.",
+  'operator.settingsSaved': "Settings saved.",
+  'alerts.title': "Tenant endpoints needing attention",
+  'alerts.disabled': "Tenant {tenant}: endpoint disabled",
+  'alerts.failing': "Tenant {tenant}: endpoint failing ({count} consecutive failed attempts)",
+  'alerts.open': "Open {tenant}",
+  'alerts.more': "Show more",
 } as const;
 
 export type MessageKey = keyof typeof en;

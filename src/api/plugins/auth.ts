@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isOperatorTenant } from '../../domain/operational-event.js';
 import type { Tenant } from '../../domain/tenant.js';
 import { forbidden, HeraldError, notFound, unauthorized } from '../../errors.js';
 import type { ApiContext } from '../context.js';
@@ -66,7 +67,8 @@ export function registerAuth(app: FastifyInstance, ctx: ApiContext): void {
 
 async function loadTenant(request: FastifyRequest, ctx: ApiContext, tid: string | undefined): Promise<void> {
   if (tid === undefined) return;
-  request.tenant = await ctx.catalog.tenant(tid);
+  // The operator's reserved tenant is reached through /operator routes only (route-scope.ts).
+  request.tenant = isOperatorTenant(tid) ? null : await ctx.catalog.tenant(tid);
   if (!request.tenant) throw notFound('Tenant');
 }
 

@@ -1,33 +1,36 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Endpoint } from '../../domain/endpoint.js';
 import { HeraldError, missing, validationFailed } from '../../errors.js';
-import type { Store } from '../../store/store.js';
+import type { StatusChange } from '../../store/store.js';
 import { audit } from '../audit.js';
 import { DEFAULT_GRACE_SECONDS, effectiveScheme, publicKeyFor, replaceKey } from '../endpoint-keys.js';
 import type { ApiContext } from '../context.js';
-import { openToPortal, tenantOf } from '../plugins/auth.js';
+import { principalOf, tenantOf } from '../plugins/auth.js';
+import { enterScope, TENANT_SCOPE, type EventCatalog, type RouteScope } from '../route-scope.js';
 import { findEndpoint, verify } from '../endpoint-lookup.js';
 import { presentEndpoint } from '../present.js';
 import { publishEvents } from '../publish-event.js';
-import { Count, Endpoint as EndpointSchema, EndpointParams, OptionalBody, PublicKey, Recover, RotateSecret, Secret, TestRequest, TestResult } from '../schemas.js';
+import { Count, Endpoint as EndpointSchema, OptionalBody, PublicKey, Recover, RotateSecret, Secret, TestRequest, TestResult } from '../schemas.js';
 
-const tags = ['Endpoint actions'];
 const TEST_BODY_LIMIT = 500;
+const DISABLED_BY_REQUEST = 'Disabled by request';
 
-export const endpointActionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  // A portal token may call every route here (see RouteAccess in plugins/auth.ts).
-  openToPortal(app);
+export const endpointActionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext; scope?: RouteScope }> = async (app, { ctx, scope = TENANT_SCOPE }) => {
+  // A portal token may call every route here in the tenant scope; the admin token alone in the operator's.
+  enterScope(app as unknown as FastifyInstance, ctx, scope);
   const { store } = ctx;
   const noBody = OptionalBody(Type.Object({}, { additionalProperties: false }));
 
   app.post(
-    '/tenants/:tid/endpoints/:eid/test',
-    { schema: { tags, summary: 'Send a test event now and answer what happened', params: EndpointParams, body: OptionalBody(TestRequest), response: { 200: TestResult } } },
+    `${scope.base}/endpoints/:eid/test`,
+    { schema: { tags: scope.tags('Endpoint actions'), summary: 'Send a test event now and answer what happened', params: scope.endpointParams, body: OptionalBody(TestRequest), response: { 200: TestResult } } },
     async (request) => {
-      const { tid, eid } = request.params;
+      const { eid } = request.params;
+      const tid = tenantOf(request).id;
       const endpoint = await findEndpoint(ctx, tid, eid);
-      const { type, data } = await testEventFor(store, endpoint, request.body?.eventType);
+      const { type, data } = await testEventFor(scope.catalog(store), endpoint, request.body?.eventType);
       const { outcomes } = await publishEvents(ctx, tenantOf(request), [{ type, data }], { testEndpointId: endpoint.id });
       const deliveryId = outcomes[0]!.deliveries[0]!.id;
       const report = await ctx.delivery.attemptNow(tid, deliveryId);
@@ -44,38 +47,41 @@ export const endpointActionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }
   );
 
   app.post(
-    '/tenants/:tid/endpoints/:eid/enable',
-    { schema: { tags, summary: 'Enable an endpoint; its waiting deliveries go out', params: EndpointParams, body: noBody, response: { 200: EndpointSchema } } },
+    `${scope.base}/endpoints/:eid/enable`,
+    { schema: { tags: scope.tags('Endpoint actions'), summary: 'Enable an endpoint; its waiting deliveries go out', params: scope.endpointParams, body: noBody, response: { 200: EndpointSchema } } },
     async (request) => {
-      const { tid, eid } = request.params;
+      const { eid } = request.params;
+      const tid = tenantOf(request).id;
       const endpoint = await findEndpoint(ctx, tid, eid);
       // An endpoint that has not passed its handshake is verified, not switched on blindly.
       if (endpoint.hasVerifyToken && endpoint.status !== 'active' && endpoint.status !== 'disabled') {
         return presentEndpoint(await verify(ctx, endpoint));
       }
-      const updated = await store.endpoints.update(tid, eid, { status: 'active', disabledReason: null, consecutiveFailures: 0 }, new Date());
+      const updated = await setStatus(ctx, request, tid, eid, { status: 'active' });
       await audit(store, request, { tenantId: tid, action: 'endpoint.enabled', targetType: 'endpoint', targetId: eid });
-      return presentEndpoint(updated ?? missing('Endpoint'));
+      return presentEndpoint(updated);
     },
   );
 
   app.post(
-    '/tenants/:tid/endpoints/:eid/disable',
-    { schema: { tags, summary: 'Disable an endpoint; deliveries wait until it is enabled', params: EndpointParams, body: noBody, response: { 200: EndpointSchema } } },
+    `${scope.base}/endpoints/:eid/disable`,
+    { schema: { tags: scope.tags('Endpoint actions'), summary: 'Disable an endpoint; deliveries wait until it is enabled', params: scope.endpointParams, body: noBody, response: { 200: EndpointSchema } } },
     async (request) => {
-      const { tid, eid } = request.params;
-      await findEndpoint(ctx, tid, eid);
-      const updated = await store.endpoints.update(tid, eid, { status: 'disabled', disabledReason: 'Disabled by request' }, new Date());
-      await audit(store, request, { tenantId: tid, action: 'endpoint.disabled', targetType: 'endpoint', targetId: eid, details: { reason: 'Disabled by request' } });
-      return presentEndpoint(updated ?? missing('Endpoint'));
+      const { eid } = request.params;
+      const tid = tenantOf(request).id;
+      const by = principalOf(request).kind === 'admin' ? 'operator' : 'tenant';
+      const updated = await setStatus(ctx, request, tid, eid, { status: 'disabled', reason: DISABLED_BY_REQUEST, by });
+      await audit(store, request, { tenantId: tid, action: 'endpoint.disabled', targetType: 'endpoint', targetId: eid, details: { reason: DISABLED_BY_REQUEST } });
+      return presentEndpoint(updated);
     },
   );
 
   app.post(
-    '/tenants/:tid/endpoints/:eid/rotate-secret',
-    { schema: { tags, summary: 'Replace the signing secret; the old one keeps signing during the grace period', params: EndpointParams, body: OptionalBody(RotateSecret), response: { 200: Secret } } },
+    `${scope.base}/endpoints/:eid/rotate-secret`,
+    { schema: { tags: scope.tags('Endpoint actions'), summary: 'Replace the signing secret; the old one keeps signing during the grace period', params: scope.endpointParams, body: OptionalBody(RotateSecret), response: { 200: Secret } } },
     async (request) => {
-      const { tid, eid } = request.params;
+      const { eid } = request.params;
+      const tid = tenantOf(request).id;
       const endpoint = await findEndpoint(ctx, tid, eid);
       const current = (await store.endpoints.getSecrets(tid, eid)) ?? missing('Endpoint');
       const graceSeconds = request.body?.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
@@ -88,10 +94,11 @@ export const endpointActionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }
   );
 
   app.get(
-    '/tenants/:tid/endpoints/:eid/public-key',
-    { schema: { tags, summary: 'The Ed25519 public key (whpk_…) receivers verify v1a signatures with', params: EndpointParams, response: { 200: PublicKey } } },
+    `${scope.base}/endpoints/:eid/public-key`,
+    { schema: { tags: scope.tags('Endpoint actions'), summary: 'The Ed25519 public key (whpk_…) receivers verify v1a signatures with', params: scope.endpointParams, response: { 200: PublicKey } } },
     async (request) => {
-      const { tid, eid } = request.params;
+      const { eid } = request.params;
+      const tid = tenantOf(request).id;
       const secrets = (await store.endpoints.getSecrets(tid, eid)) ?? missing('Endpoint');
       const publicKey = publicKeyFor(secrets, ctx.secretBox);
       if (!publicKey) throw new HeraldError('conflict', 'This endpoint signs with a shared secret, not a key pair: it has no public key');
@@ -100,20 +107,21 @@ export const endpointActionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }
   );
 
   app.post(
-    '/tenants/:tid/endpoints/:eid/verify',
-    { schema: { tags, summary: 'Run the verification handshake again', params: EndpointParams, body: noBody, response: { 200: EndpointSchema } } },
+    `${scope.base}/endpoints/:eid/verify`,
+    { schema: { tags: scope.tags('Endpoint actions'), summary: 'Run the verification handshake again', params: scope.endpointParams, body: noBody, response: { 200: EndpointSchema } } },
     async (request) => {
-      const endpoint = await findEndpoint(ctx, request.params.tid, request.params.eid);
+      const endpoint = await findEndpoint(ctx, tenantOf(request).id, request.params.eid);
       if (!endpoint.hasVerifyToken) throw new HeraldError('conflict', 'This endpoint has no verify token');
       return presentEndpoint(await verify(ctx, endpoint));
     },
   );
 
   app.post(
-    '/tenants/:tid/endpoints/:eid/retry-failed',
-    { schema: { tags, summary: 'Re-send every failed and dead delivery of the endpoint', params: EndpointParams, body: noBody, response: { 200: Count } } },
+    `${scope.base}/endpoints/:eid/retry-failed`,
+    { schema: { tags: scope.tags('Endpoint actions'), summary: 'Re-send every failed and dead delivery of the endpoint', params: scope.endpointParams, body: noBody, response: { 200: Count } } },
     async (request) => {
-      const { tid, eid } = request.params;
+      const { eid } = request.params;
+      const tid = tenantOf(request).id;
       await findEndpoint(ctx, tid, eid);
       const count = await store.deliveries.requeue(tid, { endpointId: eid, failedOnly: true }, tenantOf(request).settings.retrySchedule.length, new Date());
       await audit(store, request, { tenantId: tid, action: 'endpoint.retry_failed', targetType: 'endpoint', targetId: eid, details: { count } });
@@ -122,10 +130,11 @@ export const endpointActionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }
   );
 
   app.post(
-    '/tenants/:tid/endpoints/:eid/recover',
-    { schema: { tags, summary: 'Re-send failed and dead deliveries created since a time', params: EndpointParams, body: Recover, response: { 200: Count } } },
+    `${scope.base}/endpoints/:eid/recover`,
+    { schema: { tags: scope.tags('Endpoint actions'), summary: 'Re-send failed and dead deliveries created since a time', params: scope.endpointParams, body: Recover, response: { 200: Count } } },
     async (request) => {
-      const { tid, eid } = request.params;
+      const { eid } = request.params;
+      const tid = tenantOf(request).id;
       await findEndpoint(ctx, tid, eid);
       const since = new Date(request.body.since);
       const count = await store.deliveries.requeue(tid, { endpointId: eid, since }, tenantOf(request).settings.retrySchedule.length, new Date());
@@ -135,20 +144,31 @@ export const endpointActionRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }
   );
 };
 
+/**
+ * Enables or disables on request. The store writes the operational event with the change; this
+ * counts it and logs the change (ids only), as the engine does for the changes attempts make.
+ */
+async function setStatus(ctx: ApiContext, request: FastifyRequest, tenantId: string, endpointId: string, change: StatusChange): Promise<Endpoint> {
+  const result = (await ctx.store.endpoints.setStatus(tenantId, endpointId, change, new Date())) ?? missing('Endpoint');
+  for (const event of result.events) ctx.metrics.operationalEvents.inc({ type: event.type });
+  if (result.changed) request.log.info({ tenantId, endpointId, ...(change.status === 'disabled' ? { by: change.by } : {}) }, `endpoint:${change.status === 'active' ? 'enabled' : 'disabled'}`);
+  return result.endpoint;
+}
+
 /** The asked type's example; else the first exact subscription's; else `webhook.test`. */
-async function testEventFor(store: Store, endpoint: Endpoint, asked: string | undefined): Promise<{ type: string; data: unknown }> {
+async function testEventFor(catalog: EventCatalog, endpoint: Endpoint, asked: string | undefined): Promise<{ type: string; data: unknown }> {
   if (asked) {
     // As for publish: an unknown type is bad input (422), not a missing route object (404).
-    const eventType = await store.eventTypes.get(asked);
+    const eventType = await catalog.get(asked);
     if (!eventType) throw validationFailed(`unknown event type: ${asked}`, [{ path: '/eventType', value: asked }]);
     return { type: eventType.name, data: eventType.example ?? {} };
   }
   for (const pattern of endpoint.eventTypes) {
     if (pattern === '*' || pattern.endsWith('.*')) continue;
-    const eventType = await store.eventTypes.get(pattern);
+    const eventType = await catalog.get(pattern);
     if (eventType) return { type: eventType.name, data: eventType.example ?? {} };
   }
-  const fallback = await store.eventTypes.get('webhook.test');
+  const fallback = await catalog.get('webhook.test');
   return { type: 'webhook.test', data: fallback?.example ?? { message: 'This is a test event from Herald.' } };
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Endpoint, EndpointPatch } from '../../domain/endpoint.js';
 import type { SignatureSettings } from '../../domain/tenant.js';
@@ -10,28 +11,28 @@ import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
 import { effectiveScheme, rekeyOnSchemeKindChange } from '../endpoint-keys.js';
 import { findEndpoint, verify } from '../endpoint-lookup.js';
-import { openToPortal, tenantOf } from '../plugins/auth.js';
+import { tenantOf } from '../plugins/auth.js';
+import { enterScope, TENANT_SCOPE, type RouteScope } from '../route-scope.js';
 import { headersToStore } from '../endpoint-headers.js';
 import { presentEndpoint } from '../present.js';
-import { CreateEndpoint, Endpoint as EndpointSchema, EndpointParams, EndpointWithSecret, PageQuery, PatchEndpoint, TenantParams, pageOf } from '../schemas.js';
+import { CreateEndpoint, Endpoint as EndpointSchema, EndpointWithSecret, PageQuery, PatchEndpoint, pageOf } from '../schemas.js';
 import { checkFilter, checkHeaders, checkSecret, checkSignatureSettings, checkSubscriptions } from '../validation.js';
 
-const tags = ['Endpoints'];
 export const MAX_ENDPOINTS_PER_TENANT = 500;
 
-export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  // A portal token may call every route here (see RouteAccess in plugins/auth.ts).
-  openToPortal(app);
+export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext; scope?: RouteScope }> = async (app, { ctx, scope = TENANT_SCOPE }) => {
+  // A portal token may call every route here in the tenant scope; the admin token alone in the operator's.
+  enterScope(app as unknown as FastifyInstance, ctx, scope);
   const { store, secretBox } = ctx;
 
   app.post(
-    '/tenants/:tid/endpoints',
-    { schema: { tags, summary: 'Register an endpoint; the answer alone carries its secret', params: TenantParams, body: CreateEndpoint, response: { 201: EndpointWithSecret } } },
+    `${scope.base}/endpoints`,
+    { schema: { tags: scope.tags('Endpoints'), summary: 'Register an endpoint; the answer alone carries its secret', params: scope.params, body: CreateEndpoint, response: { 201: EndpointWithSecret } } },
     async (request, reply) => {
-      const { tid } = request.params;
+      const tid = tenantOf(request).id;
       const body = request.body;
       await checkEndpointUrl(body.url, ctx.egress, request.log);
-      await checkSubscriptions(store, body.eventTypes);
+      await checkSubscriptions(scope.catalog(store), body.eventTypes);
       checkFilter(body.filter);
       checkHeaders(body.headers);
       const scheme = effectiveScheme(body.signature ?? null, tenantOf(request).settings.signature);
@@ -74,37 +75,38 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
   );
 
   app.get(
-    '/tenants/:tid/endpoints',
-    { schema: { tags, summary: "List a tenant's endpoints", params: TenantParams, querystring: PageQuery, response: { 200: pageOf(EndpointSchema) } } },
+    `${scope.base}/endpoints`,
+    { schema: { tags: scope.tags('Endpoints'), summary: "List a tenant's endpoints", params: scope.params, querystring: PageQuery, response: { 200: pageOf(EndpointSchema) } } },
     async (request) => {
-      const page = await store.endpoints.list(request.params.tid, { limit: request.query.limit ?? 50, cursor: request.query.cursor });
+      const page = await store.endpoints.list(tenantOf(request).id, { limit: request.query.limit ?? 50, cursor: request.query.cursor });
       return { data: page.data.map(presentEndpoint), nextCursor: page.nextCursor };
     },
   );
 
   app.get(
-    '/tenants/:tid/endpoints/:eid',
-    { schema: { tags, summary: 'Get an endpoint', params: EndpointParams, response: { 200: EndpointSchema } } },
-    async (request) => presentEndpoint(await findEndpoint(ctx, request.params.tid, request.params.eid)),
+    `${scope.base}/endpoints/:eid`,
+    { schema: { tags: scope.tags('Endpoints'), summary: 'Get an endpoint', params: scope.endpointParams, response: { 200: EndpointSchema } } },
+    async (request) => presentEndpoint(await findEndpoint(ctx, tenantOf(request).id, request.params.eid)),
   );
 
   app.patch(
-    '/tenants/:tid/endpoints/:eid',
+    `${scope.base}/endpoints/:eid`,
     {
       schema: {
-        tags,
+        tags: scope.tags('Endpoints'),
         summary: 'Change an endpoint; a move between a shared secret and a key pair answers the new key once',
-        params: EndpointParams,
+        params: scope.endpointParams,
         body: PatchEndpoint,
         response: { 200: EndpointWithSecret },
       },
     },
     async (request) => {
-      const { tid, eid } = request.params;
+      const { eid } = request.params;
+      const tid = tenantOf(request).id;
       const before = await findEndpoint(ctx, tid, eid);
       const body = request.body;
       if (body.url !== undefined) await checkEndpointUrl(body.url, ctx.egress, request.log);
-      if (body.eventTypes !== undefined) await checkSubscriptions(store, body.eventTypes);
+      if (body.eventTypes !== undefined) await checkSubscriptions(scope.catalog(store), body.eventTypes);
       checkFilter(body.filter);
       checkHeaders(body.headers);
       checkSignatureSettings(body.signature, '/signature');
@@ -122,10 +124,11 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = as
   );
 
   app.delete(
-    '/tenants/:tid/endpoints/:eid',
-    { schema: { tags, summary: 'Delete an endpoint and its deliveries', params: EndpointParams, response: { 204: Type.Null() } } },
+    `${scope.base}/endpoints/:eid`,
+    { schema: { tags: scope.tags('Endpoints'), summary: 'Delete an endpoint and its deliveries', params: scope.endpointParams, response: { 204: Type.Null() } } },
     async (request, reply) => {
-      const { tid, eid } = request.params;
+      const { eid } = request.params;
+      const tid = tenantOf(request).id;
       if (!(await store.endpoints.delete(tid, eid))) missing('Endpoint');
       await audit(store, request, { tenantId: tid, action: 'endpoint.deleted', targetType: 'endpoint', targetId: eid });
       return reply.status(204).send(null);

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { ApiContext } from '../context.js';
-import { TenantParams } from '../schemas.js';
+import { tenantOf } from '../plugins/auth.js';
+import { enterScope, TENANT_SCOPE, type RouteScope } from '../route-scope.js';
 import { StatsRangeFields, StatsRangeQuery, statsRange } from '../stats-range.js';
 
-const tags = ['Deliveries'];
 const Figures = {
   attempts: Type.Integer({ minimum: 0 }),
   succeeded: Type.Integer({ minimum: 0 }),
@@ -41,23 +42,24 @@ const figures = (s: Sums) => ({
   maxLatencyMs: s.attempts > 0 ? s.maxLatencyMs : null,
 });
 
-export const statsRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
+export const statsRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext; scope?: RouteScope }> = async (app, { ctx, scope = TENANT_SCOPE }) => {
+  enterScope(app as unknown as FastifyInstance, ctx, scope);
   const { store } = ctx;
 
   app.get(
-    '/tenants/:tid/stats',
+    `${scope.base}/stats`,
     {
       schema: {
-        tags,
+        tags: scope.tags('Deliveries'),
         summary: 'Success rate and latency per endpoint over time (hourly up to 48 h, else daily)',
-        params: TenantParams,
+        params: scope.params,
         querystring: StatsRangeQuery,
         response: { 200: TenantStats },
       },
     },
     async (request) => {
       const range = statsRange(request.query);
-      const rows = await store.deliveries.stats(request.params.tid, range.from, range.to, range.bucketMs);
+      const rows = await store.deliveries.stats(tenantOf(request).id, range.from, range.to, range.bucketMs);
 
       const byEndpoint = new Map<string, { totals: Sums; buckets: ReturnType<typeof bucketOf>[] }>();
       function bucketOf(row: (typeof rows)[number]) {

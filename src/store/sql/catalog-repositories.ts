@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { OPERATOR_TENANT_ID } from '../../domain/operational-event.js';
 import { conflict } from '../../errors.js';
 import type { EventTypeRepository, MetaRepository, TenantRepository } from '../store.js';
 import { jsonOrNull, toEventType, toPage, toTenant } from './rows.js';
@@ -84,7 +85,8 @@ export function tenantRepository(db: Kysely<Database>, tenantChanged: (tenantId:
       return row ? toTenant(row) : null;
     },
     async list({ limit, cursor }) {
-      let query = db.selectFrom('tenants').selectAll().orderBy('id').limit(limit + 1);
+      // The operator's reserved tenant is no customer: it is never listed (nor counted, nor shown).
+      let query = db.selectFrom('tenants').selectAll().where('id', '!=', OPERATOR_TENANT_ID).orderBy('id').limit(limit + 1);
       if (cursor) query = query.where('id', '>', cursor);
       return toPage(await query.execute(), limit, toTenant, (row) => row.id);
     },

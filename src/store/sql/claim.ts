@@ -25,7 +25,8 @@ export const ENDPOINTS_PER_CLAIM = 64;
  *   5. the endpoints' new schedule and rate buckets, from one JSON parameter.
  * The lock comes first, in a statement of its own, so every later statement reads a snapshot
  * taken after the lock: a publish that committed before it is seen, and one committing after
- * it waits at its schedule barrier for this transaction (endpoint-schedule.ts). SQLite cannot
+ * it waits for this transaction at its schedule mark, then lowers what this claim wrote if
+ * its work is due sooner (markDueStatements in endpoint-schedule.ts). SQLite cannot
  * LIMIT per outer row, so its step 3 picks per endpoint (cached statements, no round trips).
  */
 export function claimStatements(kind: SqlDialect) {
@@ -139,10 +140,10 @@ export async function claimInTransaction(
   q: ClaimStatements,
   request: ClaimRequest,
   endpointsPerClaim: number,
-): Promise<{ jobs: DeliveryJob[]; rateLimitedUntil: number | null; rescheduled: string[] }> {
+): Promise<{ jobs: DeliveryJob[]; rateLimitedUntil: number | null }> {
   const now = request.now.getTime();
   const endpoints = await q.dueEndpoints.run(trx, [now, endpointsPerClaim]);
-  if (endpoints.length === 0) return { jobs: [], rateLimitedUntil: null, rescheduled: [] };
+  if (endpoints.length === 0) return { jobs: [], rateLimitedUntil: null };
 
   const inFlight = new Map<string, number>();
   const settings = new Map<string, TenantSettings>();
@@ -186,10 +187,7 @@ export async function claimInTransaction(
     if (tokenAt != null && next_due_at !== null && Number(next_due_at) === tokenAt) rateLimitedUntil = Math.min(rateLimitedUntil ?? tokenAt, tokenAt);
   }
 
-  // Endpoints put off on purpose (at their in-flight cap, or waiting for a rate token) keep a
-  // next_due_at later than their waiting work; re-checking those would undo it.
-  const rescheduled = scheduleRows.filter((row) => row[1] === 0 && row[4] === null).map((row) => row[0] as string);
-  return { jobs: await loadJobs(trx, q, rows, endpoints, settings), rateLimitedUntil, rescheduled };
+  return { jobs: await loadJobs(trx, q, rows, endpoints, settings), rateLimitedUntil };
 }
 
 async function pickAndLease(trx: Kysely<Database>, q: ClaimStatements, plans: Plan[], now: number, owner: string): Promise<DeliveryRow[]> {

@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
+import { OPERATOR_TENANT_ID } from '../../domain/operational-event.js';
 import type { TenantSettings } from '../../domain/tenant.js';
 import type { DeliveryQueue } from '../store.js';
 import { claimInTransaction, claimStatements, ENDPOINTS_PER_CLAIM, loadJobs } from './claim.js';
-import { NEXT_DUE, rescheduleEndpoints } from './endpoint-schedule.js';
+import { NEXT_DUE, publishingTransaction, rescheduleEndpoints } from './endpoint-schedule.js';
 import { fixedStatement } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { recordInTransaction, recordStatements } from './record.js';
@@ -16,6 +17,16 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
   const claim = claimStatements(kind);
   const record = recordStatements(kind);
   const liveness = livenessStatements(kind);
+  const publishing = publishingTransaction(db, kind, dialect);
+  const gauges = async () => {
+    const deliveries = { pending: 0, failed: 0, delivering: 0 };
+    const endpoints = { active: 0, failing: 0, disabled: 0, pending_verification: 0, verification_failed: 0 };
+    for (const row of await liveness.gauges.run(db, [OPERATOR_TENANT_ID])) {
+      const counts: Record<string, number> = row.kind === 'delivery' ? deliveries : endpoints;
+      if (row.status in counts) counts[row.status] = Number(row.n);
+    }
+    return { deliveries, endpoints };
+  };
   return {
     async claim(request) {
       const endpointsPerClaim = dialect.endpointsPerClaim?.(request.limit) ?? ENDPOINTS_PER_CLAIM;
@@ -46,7 +57,11 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
     },
 
     async record(records) {
-      const { outcomes } = await dialect.transaction((trx) => recordInTransaction(trx, record, records));
+      // Publishing: the operational events an attempt causes are written with its record.
+      const { outcomes } = await publishing(async (trx) => {
+        const recorded = await recordInTransaction(trx, record, records);
+        return { value: recorded, due: [recorded.due] };
+      });
       return outcomes;
     },
 
@@ -88,13 +103,11 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
     },
 
     async depth() {
-      const row = await db
-        .selectFrom('deliveries')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('status', 'in', ['pending', 'failed', 'delivering'])
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
+      const { deliveries } = await gauges();
+      return deliveries.pending + deliveries.failed + deliveries.delivering;
     },
+
+    gauges,
 
     async nextDueAt() {
       const row = await db
@@ -136,6 +149,16 @@ function livenessStatements(kind: SqlDialect) {
        returning endpoint_id`,
     ),
     forgetDead: fixedStatement(kind, `delete from workers where heartbeat_at < ?`),
+    // The gauges in one read: deliveries by queue status (partial indexes: never the finished
+    // rows), tenants' endpoints by status with the failing ones apart.
+    gauges: fixedStatement<{ kind: string; status: string; n: number }>(
+      kind,
+      `select 'delivery' as kind, status, count(*) as n from deliveries where status in ('pending', 'failed', 'delivering') group by status
+       union all
+       select 'endpoint' as kind, s.status, count(*) as n from (
+         select case when status = 'active' and failing = 1 then 'failing' else status end as status from endpoints where tenant_id <> ?) as s
+       group by s.status`,
+    ),
     // One index probe per active endpoint (deliveries_due), never a walk of the backlog.
     repair: fixedStatement<{ id: string }>(kind, repairSchedules(waiting, '')),
   };

@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { OUTCOME_STATUSES } from '../../domain/delivery.js';
+import { OPERATOR_TENANT_ID } from '../../domain/operational-event.js';
 import type { DeliveryRepository, RequeueSelector } from '../store.js';
 import { rescheduleEndpoints } from './endpoint-schedule.js';
 import { toAttempt, toDelivery, toPage } from './rows.js';
@@ -92,6 +93,8 @@ export function deliveryRepository(db: Kysely<Database>, wake: () => Promise<voi
       const rows = await db
         .selectFrom('deliveries')
         .where('is_test', '=', 0)
+        // Deliveries to the operator's own endpoints are not the tenants' health.
+        .where('tenant_id', '!=', OPERATOR_TENANT_ID)
         .where('created_at', '>=', from.getTime())
         .where('created_at', '<', to.getTime())
         .where('status', '!=', 'canceled')

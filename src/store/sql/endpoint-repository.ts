@@ -1,11 +1,20 @@
 import type { Kysely } from 'kysely';
 import type { EndpointPatch } from '../../domain/endpoint.js';
-import type { EndpointRepository } from '../store.js';
-import { rescheduleEndpoints } from './endpoint-schedule.js';
+import { isOperatorTenant, type OperationalEvent } from '../../domain/operational-event.js';
+import type { EndpointRepository, StatusChange } from '../store.js';
+import { publishingTransaction, rescheduleEndpoints } from './endpoint-schedule.js';
+import type { SqlDialect } from './migrator.js';
+import { emitOperational, operationalStatements } from './operational-events.js';
+import { publishStatements } from './publish.js';
 import { jsonOrNull, toEndpoint, toEndpointSecrets, toPage } from './rows.js';
 import type { Database } from './schema.js';
+import type { StoreDialect } from './store-dialect.js';
 
-export function endpointRepository(db: Kysely<Database>, wake: () => Promise<void>, changed: (tenantId: string) => Promise<void>): EndpointRepository {
+export function endpointRepository(db: Kysely<Database>, kind: SqlDialect, dialect: StoreDialect): EndpointRepository {
+  const wake = () => dialect.wake();
+  const changed = (tenantId: string) => dialect.endpointsChanged(tenantId);
+  const publishing = publishingTransaction(db, kind, dialect);
+  const operational = { ...operationalStatements(kind), publish: publishStatements(kind) };
   return {
     async create(endpoint, secrets) {
       const row = await db
@@ -20,6 +29,7 @@ export function endpointRepository(db: Kysely<Database>, wake: () => Promise<voi
           status: endpoint.status,
           disabled_reason: endpoint.disabledReason ?? null,
           consecutive_failures: 0,
+          failing: 0,
           headers: JSON.stringify(endpoint.headers),
           rate_limit_per_second: endpoint.rateLimitPerSecond,
           ordering: endpoint.ordering ?? 'unordered',
@@ -87,6 +97,29 @@ export function endpointRepository(db: Kysely<Database>, wake: () => Promise<voi
       if (row && (patch.status === 'active' || patch.ordering !== undefined)) await wake();
       return row ? toEndpoint(row) : null;
     },
+    async setStatus(tenantId, id, change, now) {
+      const result = await publishing(async (trx) => {
+        // Only a change of status is an event: the update that makes it is conditional, so of two
+        // concurrent requests (any processes) exactly one finds the old status and reports it.
+        const columns = statusColumns(change, now);
+        const changedRow = await trx
+          .updateTable('endpoints')
+          .set(columns)
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', id)
+          .where('status', '!=', change.status)
+          .returningAll()
+          .executeTakeFirst();
+        const row =
+          changedRow ?? (await trx.updateTable('endpoints').set(columns).where('tenant_id', '=', tenantId).where('id', '=', id).returningAll().executeTakeFirst());
+        if (!row) return { value: null, due: [] };
+        const events: OperationalEvent[] = changedRow && !isOperatorTenant(tenantId) ? [statusEvent(row, change)] : [];
+        return { value: { endpoint: toEndpoint(row), changed: Boolean(changedRow), events }, due: [await emitOperational(trx, operational, events, now)] };
+      });
+      if (result) await changed(tenantId);
+      if (result && change.status === 'active') await wake();
+      return result;
+    },
     async delete(tenantId, id) {
       const result = await db.deleteFrom('endpoints').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
       const deleted = Number(result.numDeletedRows) > 0;
@@ -114,4 +147,18 @@ function patchColumns(patch: EndpointPatch): Partial<Database['endpoints']> {
   if (patch.signature !== undefined) columns.signature = jsonOrNull(patch.signature);
   if (patch.consecutiveFailures !== undefined) columns.consecutive_failures = patch.consecutiveFailures;
   return columns;
+}
+
+/** Enabling clears the reason and the count of consecutive failures, never the failing streak (see 0007). */
+function statusColumns(change: StatusChange, now: Date): Partial<Database['endpoints']> {
+  return change.status === 'active'
+    ? { status: 'active', disabled_reason: null, consecutive_failures: 0, updated_at: now.getTime() }
+    : { status: 'disabled', disabled_reason: change.reason, updated_at: now.getTime() };
+}
+
+function statusEvent(row: { tenant_id: string; id: string; url: string }, change: StatusChange): OperationalEvent {
+  const endpoint = { tenantId: row.tenant_id, endpointId: row.id, url: row.url };
+  return change.status === 'active'
+    ? { type: 'endpoint.enabled', data: endpoint }
+    : { type: 'endpoint.disabled', data: { ...endpoint, reason: change.reason, by: change.by } };
 }

@@ -1,6 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import { fixedStatement, jsonTexts } from './fixed-statement.js';
+import type { SqlDialect } from './migrator.js';
+import type { DueWork } from './publish.js';
 import type { Database } from './schema.js';
+import type { StoreDialect } from './store-dialect.js';
 
 /**
  * `endpoints.next_due_at` says when an endpoint next has work. The claim walks endpoints in
@@ -24,19 +27,45 @@ export const NEXT_DUE = `(case when endpoints.ordering = 'fifo'
   else (select min(waiting.next_attempt_at) from deliveries waiting where waiting.endpoint_id = endpoints.id and waiting.${WAITING}) end)`;
 
 /**
- * New work is due at `at` for these endpoints: move their next_due_at earlier where needed.
- * SQLite runs it inside the publish transaction (one writer: nothing can race it). PostgreSQL
- * publishes in one statement that carries the same mark (publishStatementPostgres in
- * publish.ts, where the race with claims is argued).
+ * New work is due at `at` for these endpoints: move their next_due_at earlier where needed,
+ * inside the transaction that made the work (see publishingTransaction). On PostgreSQL the rows
+ * are locked in id order, as every endpoint lock is, and this comes last in the transaction, so
+ * the lock is held for the commit's round trip only. A claim or record holding one of them
+ * makes it wait, then it re-reads the row as that transaction left it: the work is never left
+ * unscheduled. (PostgreSQL's plain publish carries the same mark in its one statement:
+ * publishStatementPostgres in publish.ts.)
  */
-export function markDueStatement() {
+export function markDueStatements(kind: SqlDialect) {
+  const ids = jsonTexts(kind);
   // New deliveries join a FIFO line at its tail: they can only make it due when it was empty.
+  const lowers = `(next_due_at is null or (next_due_at > ? and ordering <> 'fifo'))`;
   const lower = fixedStatement(
-    'sqlite',
-    `update endpoints set next_due_at = ? where id in ${jsonTexts('sqlite')} and (next_due_at is null or (next_due_at > ? and ordering <> 'fifo'))`,
+    kind,
+    kind === 'postgres'
+      ? `update endpoints set next_due_at = ? where id in (
+           select id from endpoints where id in ${ids} and ${lowers} order by id for no key update)`
+      : `update endpoints set next_due_at = ? where id in ${ids} and ${lowers}`,
   );
   return async (db: Kysely<Database>, endpointIds: string[], at: number): Promise<void> => {
     await lower.run(db, [at, JSON.stringify(endpointIds), at]);
+  };
+}
+
+/**
+ * Runs `work` (which may make deliveries: a publish, an attempt's record with the operational
+ * events it causes, an endpoint's status change) in a transaction, marks the endpoints that got
+ * work as due inside it, and wakes the workers after the commit.
+ */
+export function publishingTransaction(db: Kysely<Database>, kind: SqlDialect, dialect: StoreDialect) {
+  const markDue = markDueStatements(kind);
+  return async <T>(work: (trx: Kysely<Database>) => Promise<{ value: T; due: Array<DueWork | null> }>): Promise<T> => {
+    const { value, due } = await dialect.transaction(async (trx) => {
+      const done = await work(trx);
+      for (const d of done.due) if (d) await markDue(trx, d.endpointIds, d.at);
+      return done;
+    });
+    if (due.some(Boolean)) await dialect.wake();
+    return value;
   };
 }
 

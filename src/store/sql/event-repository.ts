@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { EventRepository } from '../store.js';
-import { markDueStatement } from './endpoint-schedule.js';
+import { publishingTransaction } from './endpoint-schedule.js';
 import type { SqlDialect } from './migrator.js';
+import { emitOperational, operationalStatements } from './operational-events.js';
 import { pollStatements } from './poll.js';
 import { publishInOneStatement, publishInTransaction, publishStatementPostgres, publishStatements } from './publish.js';
 import { toEvent } from './rows.js';
@@ -10,24 +11,25 @@ import type { StoreDialect } from './store-dialect.js';
 
 export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect: StoreDialect): EventRepository {
   const statements = publishStatements(kind);
-  const markDue = markDueStatement();
+  const operational = { ...operationalStatements(kind), publish: statements };
+  const publishing = publishingTransaction(db, kind, dialect);
   const postgresPublish = kind === 'postgres' ? publishStatementPostgres() : null;
   const poll = pollStatements(kind);
   return {
     async publish(input) {
       const oneStatement = dialect.oneStatementPublish;
-      if (oneStatement && postgresPublish) {
+      // A publish that tells the operator something (a quota crossing) takes the transaction.
+      if (oneStatement && postgresPublish && !input.operational?.length) {
         const { result, due } = await oneStatement.retry(() => publishInOneStatement(db, postgresPublish, statements.eventsByKey, input, oneStatement.notify));
         if (due) oneStatement.wakeLocally();
         return result;
       }
-      const { result, due } = await dialect.transaction(async (trx) => {
-        const published = await publishInTransaction(trx, statements, input);
-        if (published.due) await markDue(trx, published.due.endpointIds, published.due.at);
-        return published;
+      return publishing(async (trx) => {
+        const { result, due } = await publishInTransaction(trx, statements, input);
+        // The operator hears of a quota crossing in the same write as the tenant's own notice.
+        const operatorDue = await emitOperational(trx, operational, input.operational ?? [], input.items[0]?.event.createdAt ?? new Date());
+        return { value: result, due: [due, operatorDue] };
       });
-      if (due) await dialect.wake();
-      return result;
     },
     async get(tenantId, id) {
       const row = await db.selectFrom('events').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();

@@ -4,8 +4,9 @@ import { rateQuotaRetention } from './migrations/0002-rate-quota-retention.js';
 import { hotPath } from './migrations/0003-hot-path.js';
 import { traceContext } from './migrations/0004-trace-context.js';
 import { credentialLifecycle } from './migrations/0005-credential-lifecycle.js';
-import { publishRefusal } from './migrations/0009-publish-refusal.js';
 import { ordering } from './migrations/0006-ordering.js';
+import { operator } from './migrations/0007-operator.js';
+import { publishRefusal } from './migrations/0009-publish-refusal.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -15,7 +16,7 @@ export interface Migration {
 }
 
 /** Versioned migrations, applied in name order; Kysely records them and takes the lock. */
-const MIGRATIONS: Migration[] = [initial, rateQuotaRetention, hotPath, traceContext, credentialLifecycle, ordering, publishRefusal];
+const MIGRATIONS: Migration[] = [initial, rateQuotaRetention, hotPath, traceContext, credentialLifecycle, ordering, operator, publishRefusal];
 
 /**
  * `migrationTableSchema` names where Kysely keeps its own two tables. PostgreSQL needs it:

@@ -1,8 +1,11 @@
 import type { Kysely } from 'kysely';
+import { isOperatorTenant, type OperationalEvent } from '../../domain/operational-event.js';
 import type { AttemptRecord, RecordOutcome } from '../store.js';
 import { NEXT_DUE } from './endpoint-schedule.js';
 import { fixedStatement, jsonRows, jsonTexts } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
+import { emitOperational, operationalStatements, readOperatorSettings } from './operational-events.js';
+import { publishStatements, type DueWork } from './publish.js';
 import type { Database } from './schema.js';
 
 /**
@@ -11,19 +14,22 @@ import type { Database } from './schema.js';
  * never wait on each other in a cycle; first, so the reschedule below reads a snapshot taken
  * after the lock: see endpoint-schedule.ts), update the deliveries from one JSON list, insert
  * the attempts in one multi-row insert, and write each endpoint's health and schedule in one
- * update. Health is worked out here from the locked rows, in record order per endpoint.
+ * update. Health is worked out here from the locked rows, in record order per endpoint, and with
+ * it the operational events the attempts cause (operational-events.ts), written in this same
+ * transaction: a batch with a failure reads `failingAfter` (one more statement), a batch that
+ * causes events publishes them to the operator (a few more); a batch of successes costs nothing.
  */
 export function recordStatements(kind: SqlDialect) {
-  const lockEndpoints = fixedStatement<{ delivery_id: string; tenant_id: string; id: string; status: string; consecutive_failures: number }>(
+  const lockEndpoints = fixedStatement<LockedRow>(
     kind,
     // Each endpoint is locked once, in id order, before the join: locking through the join
     // locked an endpoint once per delivery, and such a re-lock queued behind a publish that
     // was itself waiting for this transaction (a deadlock seen under npm run bench).
     `with locked as (
-       select id, status, consecutive_failures from endpoints
+       select id, status, consecutive_failures, url, failing from endpoints
        where id in (select endpoint_id from deliveries where id in ${jsonTexts(kind)})
        order by id${kind === 'postgres' ? ' for no key update' : ''})
-     select d.id as delivery_id, d.tenant_id, e.id, e.status, e.consecutive_failures
+     select d.id as delivery_id, d.tenant_id, e.id, e.status, e.consecutive_failures, d.event_id, d.event_type, e.url, e.failing
      from deliveries d join locked e on e.id = d.endpoint_id
      where d.id in ${jsonTexts(kind)}`,
   );
@@ -61,17 +67,31 @@ export function recordStatements(kind: SqlDialect) {
     ['consecutive_failures', 'integer'],
     ['disabled_reason', 'text'],
     ['updated_at', 'bigint'],
+    ['failing', 'integer'],
   ]);
   const updateEndpoints = fixedStatement<{ id: string; next_due_at: number | null }>(
     kind,
-    `update endpoints set consecutive_failures = h.consecutive_failures,
+    `update endpoints set consecutive_failures = h.consecutive_failures, failing = h.failing,
        status = case when h.disabled_reason is null then endpoints.status else 'disabled' end,
        disabled_reason = coalesce(h.disabled_reason, endpoints.disabled_reason),
        updated_at = coalesce(h.updated_at, endpoints.updated_at),
        next_due_at = ${NEXT_DUE}
      from ${health} as h where endpoints.id = h.id returning endpoints.id, endpoints.next_due_at`,
   );
-  return { lockEndpoints, updateDeliveries, insertAttempts, updateEndpoints };
+  const operational = { ...operationalStatements(kind), publish: publishStatements(kind) };
+  return { lockEndpoints, updateDeliveries, insertAttempts, updateEndpoints, operational };
+}
+
+interface LockedRow {
+  delivery_id: string;
+  tenant_id: string;
+  id: string;
+  status: string;
+  consecutive_failures: number;
+  event_id: string;
+  event_type: string;
+  url: string;
+  failing: number;
 }
 
 export type RecordStatements = ReturnType<typeof recordStatements>;
@@ -83,25 +103,37 @@ interface EndpointState {
   disabledBy: number | null;
   reason: string | null;
   now: number;
+  /** The failing streak reached `failingAfter` (endpoint.failing sent) and has not ended yet. */
+  failing: boolean;
 }
 
 export async function recordInTransaction(
   trx: Kysely<Database>,
   q: RecordStatements,
   records: AttemptRecord[],
-): Promise<{ outcomes: RecordOutcome[]; rescheduled: string[] }> {
+): Promise<{ outcomes: RecordOutcome[]; due: DueWork | null }> {
   const deliveryIds = JSON.stringify(records.map((r) => r.deliveryId));
   const locked = await q.lockEndpoints.run(trx, [deliveryIds, deliveryIds]);
   const endpointOf = new Map(locked.map((row) => [row.delivery_id, row]));
   const states = new Map<string, EndpointState>();
   for (const row of locked) {
-    if (!states.has(row.id)) states.set(row.id, { tenantId: row.tenant_id, status: row.status, failures: Number(row.consecutive_failures), disabledBy: null, reason: null, now: 0 });
+    if (!states.has(row.id)) {
+      states.set(row.id, { tenantId: row.tenant_id, status: row.status, failures: Number(row.consecutive_failures), disabledBy: null, reason: null, now: 0, failing: Number(row.failing) === 1 });
+    }
   }
+  // Read only when an attempt failed: a batch of successes costs no extra statement.
+  const tenantFailures = records.some((r) => (r.endpointHealth === 'failure' || r.endpointHealth === 'gone') && !isOperatorTenant(endpointOf.get(r.deliveryId)?.tenant_id ?? ''));
+  const failingAfter = tenantFailures ? (await readOperatorSettings(trx, q.operational)).failingAfter : Infinity;
+  const operational: OperationalEvent[][] = records.map(() => []);
 
   const kept = records.filter((record) => endpointOf.has(record.deliveryId)); // deleted while in flight: nothing to keep
   records.forEach((record, i) => {
     const row = endpointOf.get(record.deliveryId);
-    if (row) applyHealth(states.get(row.id)!, record, i);
+    if (!row) return;
+    const state = states.get(row.id)!;
+    applyHealth(state, record, i);
+    // Deliveries to the operator's own endpoints never cause operational events.
+    if (!isOperatorTenant(row.tenant_id)) operational[i] = operationalEvents(state, row, record, i, failingAfter);
   });
   if (kept.length > 0) {
     const outcomes = kept.map(({ deliveryId, attempt, verdict }) => [
@@ -127,21 +159,23 @@ export async function recordInTransaction(
   }
   const nextDue = new Map<string, number | null>();
   if (states.size > 0) {
-    const health = [...states].map(([id, s]) => [id, s.failures, s.reason, s.reason === null ? null : s.now]);
+    const health = [...states].map(([id, s]) => [id, s.failures, s.reason, s.reason === null ? null : s.now, s.failing ? 1 : 0]);
     for (const row of await q.updateEndpoints.run(trx, [JSON.stringify(health)])) nextDue.set(row.id, row.next_due_at === null ? null : Number(row.next_due_at));
   }
+  const due = await emitOperational(trx, q.operational, operational.flat(), records[0]?.now ?? new Date());
 
   const outcomes = records.map((record, i): RecordOutcome => {
     const row = endpointOf.get(record.deliveryId);
-    if (!row) return { endpointDisabled: null, moreDue: false };
+    if (!row) return { endpointDisabled: null, moreDue: false, operational: [] };
     const state = states.get(row.id)!;
     const due = nextDue.get(row.id);
     return {
       endpointDisabled: state.disabledBy === i ? { endpointId: row.id, tenantId: state.tenantId, reason: state.reason! } : null,
       moreDue: due !== undefined && due !== null && due <= record.now.getTime(),
+      operational: operational[i]!,
     };
   });
-  return { outcomes, rescheduled: [...states.keys()] };
+  return { outcomes, due };
 }
 
 /** One attempt's effect on its endpoint's health, in record order (as the old per-row updates had it). */
@@ -162,4 +196,29 @@ function applyHealth(state: EndpointState, record: AttemptRecord, index: number)
         : null;
   if (!reason) return;
   Object.assign(state, { status: 'disabled', reason, disabledBy: index, now: record.now.getTime() });
+}
+
+/**
+ * The operational events one attempt causes, after its effect on the endpoint's health: the
+ * failing streak reaching `failingAfter` (once: the flag stays up until a success), the first
+ * success after it, a disable, a delivery's last attempt. A test send causes none.
+ */
+function operationalEvents(state: EndpointState, row: LockedRow, record: AttemptRecord, index: number, failingAfter: number): OperationalEvent[] {
+  if (record.endpointHealth === 'ignore') return [];
+  const endpoint = { tenantId: row.tenant_id, endpointId: row.id, url: row.url };
+  const { statusCode: lastStatusCode, error: lastError } = record.attempt;
+  const events: OperationalEvent[] = [];
+  if (record.endpointHealth === 'success' && state.failing) {
+    state.failing = false;
+    events.push({ type: 'endpoint.recovered', data: endpoint });
+  } else if (record.endpointHealth !== 'success' && !state.failing && state.failures >= failingAfter) {
+    state.failing = true;
+    events.push({ type: 'endpoint.failing', data: { ...endpoint, consecutiveFailures: state.failures, lastStatusCode, lastError } });
+  }
+  if (state.disabledBy === index) events.push({ type: 'endpoint.disabled', data: { ...endpoint, reason: state.reason, by: 'system' } });
+  if (record.verdict.kind === 'dead') {
+    const { event_id: eventId, event_type: eventType } = row;
+    events.push({ type: 'delivery.exhausted', data: { tenantId: row.tenant_id, endpointId: row.id, deliveryId: record.deliveryId, eventId, eventType, attempts: record.attempt.number, lastStatusCode, lastError } });
+  }
+  return events;
 }

@@ -50,6 +50,7 @@ export const toEndpoint = (row: Row<'endpoints'>): Endpoint => ({
   signature: json(row.signature),
   signed: row.secret !== null || row.verify_token !== null,
   hasVerifyToken: row.verify_token !== null,
+  failing: Number(row.failing) === 1,
   createdAt: date(row.created_at),
   updatedAt: date(row.updated_at),
 });

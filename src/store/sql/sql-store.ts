@@ -7,6 +7,7 @@ import { deliveryQueue } from './delivery-queue.js';
 import { deliveryRepository } from './delivery-repository.js';
 import { endpointRepository } from './endpoint-repository.js';
 import { eventRepository } from './event-repository.js';
+import { operatorRepository } from './operator-repository.js';
 import { migrateToLatest, type SqlDialect } from './migrator.js';
 import { sealedValueRepository } from './sealed-values.js';
 import type { Database } from './schema.js';
@@ -32,7 +33,8 @@ export function createSqlStore(
     eventTypes: eventTypeRepository(db, () => endpointsChanged(null)),
     tenants: tenantRepository(db, endpointsChanged),
     credentials: credentialRepository(db, dialect),
-    endpoints: endpointRepository(db, wake, endpointsChanged),
+    endpoints: endpointRepository(db, kind, dialect),
+    operator: operatorRepository(db),
     events: eventRepository(db, kind, dialect),
     deliveries: deliveryRepository(db, wake),
     queue: deliveryQueue(db, kind, dialect),
