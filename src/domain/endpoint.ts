@@ -21,6 +21,11 @@ export interface Endpoint {
   /** Whether deliveries are signed at all (a customer may leave the secret empty). */
   signed: boolean;
   hasVerifyToken: boolean;
+  /**
+   * After a rotation with a grace period: when the replaced secret (or key) stops signing beside
+   * the new one; null when only one key ever signed since. A past time means the grace is over.
+   */
+  previousSecretExpiresAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -35,7 +40,7 @@ export interface EndpointSecrets {
 
 export type NewEndpoint = Omit<
   Endpoint,
-  'consecutiveFailures' | 'disabledReason' | 'signed' | 'hasVerifyToken' | 'updatedAt'
+  'consecutiveFailures' | 'disabledReason' | 'signed' | 'hasVerifyToken' | 'previousSecretExpiresAt' | 'updatedAt'
 > & { disabledReason?: string | null };
 
 export type EndpointPatch = Partial<

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultTenantSettings } from '../../domain/tenant.js';
 import { runStoreConformance } from '../conformance.js';
+import { runHealthConformance } from '../health-conformance.js';
 import type { Store } from '../store.js';
 import { openPostgresStore } from './postgres-store.js';
 
@@ -40,6 +41,7 @@ afterAll(async () => {
 });
 
 runStoreConformance('PostgreSQL', () => openPostgresStore(URL, { schema: freshSchema() }));
+runHealthConformance('PostgreSQL', () => openPostgresStore(URL, { schema: freshSchema() }));
 
 const within = async <T>(promise: Promise<T>, ms: number, what: string) => {
   let timer: NodeJS.Timeout | undefined;

@@ -4,6 +4,7 @@ import { rateQuotaRetention } from './migrations/0002-rate-quota-retention.js';
 import { hotPath } from './migrations/0003-hot-path.js';
 import { traceContext } from './migrations/0004-trace-context.js';
 import { credentialLifecycle } from './migrations/0005-credential-lifecycle.js';
+import { healthIndexes } from './migrations/0008-health-indexes.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -13,7 +14,7 @@ export interface Migration {
 }
 
 /** Versioned migrations, applied in name order; Kysely records them and takes the lock. */
-const MIGRATIONS: Migration[] = [initial, rateQuotaRetention, hotPath, traceContext, credentialLifecycle];
+const MIGRATIONS: Migration[] = [initial, rateQuotaRetention, hotPath, traceContext, credentialLifecycle, healthIndexes];
 
 /**
  * `migrationTableSchema` names where Kysely keeps its own two tables. PostgreSQL needs it:

@@ -7,6 +7,7 @@ import { deliveryQueue } from './delivery-queue.js';
 import { deliveryRepository } from './delivery-repository.js';
 import { endpointRepository } from './endpoint-repository.js';
 import { eventRepository } from './event-repository.js';
+import { healthRepository } from './health-repository.js';
 import { migrateToLatest, type SqlDialect } from './migrator.js';
 import { sealedValueRepository } from './sealed-values.js';
 import type { Database } from './schema.js';
@@ -37,6 +38,7 @@ export function createSqlStore(
     deliveries: deliveryRepository(db, wake),
     queue: deliveryQueue(db, kind, dialect),
     audit: auditRepository(db),
+    health: healthRepository(db),
     onEndpointsChanged: (listener) => dialect.onEndpointsChanged(listener),
     sealedValues: sealedValueRepository(db, kind),
   };
