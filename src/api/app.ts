@@ -18,6 +18,7 @@ import { eventRoutes } from './routes/events.js';
 import { eventStreamRoutes } from './routes/event-stream.js';
 import { meRoutes } from './routes/me.js';
 import { operatorAuditRoutes } from './routes/operator-audit.js';
+import { operatorHealthRoutes } from './routes/operator-health.js';
 import { operatorStatsRoutes } from './routes/operator-stats.js';
 import { statsRoutes } from './routes/stats.js';
 import { systemRoutes } from './routes/system.js';
@@ -75,7 +76,7 @@ export async function buildApp(ctx: ApiContext, logger: Logger | false = false):
       for (const routes of [meRoutes, eventTypeRoutes, tenantRoutes, endpointRoutes, endpointActionRoutes, eventRoutes, eventStreamRoutes, deliveryRoutes, statsRoutes, operatorStatsRoutes]) {
         await api.register(routes, { ctx });
       }
-      for (const routes of [credentialRoutes, operatorAuditRoutes]) await api.register(routes, { ctx });
+      for (const routes of [credentialRoutes, operatorAuditRoutes, operatorHealthRoutes]) await api.register(routes, { ctx });
     },
     { prefix: '/api/v1' },
   );

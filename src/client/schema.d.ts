@@ -314,6 +314,125 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/operator/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Delivery health of a page of tenants (hourly chart up to 48 h, else daily; default: the last 24 h) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only tenants with an endpoint that is disabled, unverified or failing */
+                    attention?: boolean;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description Start of the range (default: 24 h before `to`) */
+                    from?: string;
+                    limit?: number;
+                    /** @description Part of a tenant id or name, or of one of its endpoint URLs; case is ignored */
+                    search?: string;
+                    /** @description End of the range, exclusive (default: now) */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bucket: "hour" | "day";
+                            bucketMs: number;
+                            data: {
+                                /** @description Attempts started in [from, to), test sends excluded */
+                                attempts: {
+                                    attempts: number;
+                                    avgLatencyMs: number | null;
+                                    maxLatencyMs: number | null;
+                                    succeeded: number;
+                                    /** @description succeeded / attempts; null without attempts */
+                                    successRate: number | null;
+                                };
+                                /** @description Up to five endpoints that need a look: disabled first, then unverified, then the most failing */
+                                attention: {
+                                    consecutiveFailures: number;
+                                    disabledReason: string | null;
+                                    id: string;
+                                    status: string;
+                                    url: string;
+                                }[];
+                                /** @description Deliveries now waiting (`pending`, in flight included), failed with a retry scheduled, and dead; test sends excluded */
+                                deliveries: {
+                                    dead: number;
+                                    failed: number;
+                                    pending: number;
+                                };
+                                /** @description `unverified`: awaiting or failed verification; `failing`: active with consecutive failed attempts */
+                                endpoints: {
+                                    active: number;
+                                    disabled: number;
+                                    failing: number;
+                                    total: number;
+                                    unverified: number;
+                                };
+                                tenant: {
+                                    id: string;
+                                    name: string;
+                                };
+                            }[];
+                            /** Format: date-time */
+                            from: string;
+                            nextCursor: string | null;
+                            /** @description All tenants’ deliveries by outcome over the range: on the first page only (no cursor), else null */
+                            outcomes: {
+                                bucket: "hour" | "day";
+                                bucketMs: number;
+                                /** @description Buckets with at least one delivery, oldest first; each starts at a multiple of bucketMs since the epoch (UTC) */
+                                buckets: {
+                                    /** @description `failed` or `dead` */
+                                    failed: number;
+                                    /** @description `pending` or `delivering` */
+                                    pending: number;
+                                    /** Format: date-time */
+                                    start: string;
+                                    succeeded: number;
+                                }[];
+                                /** Format: date-time */
+                                from: string;
+                                /** Format: date-time */
+                                to: string;
+                                totals: {
+                                    /** @description `failed` or `dead` */
+                                    failed: number;
+                                    /** @description `pending` or `delivering` */
+                                    pending: number;
+                                    succeeded: number;
+                                };
+                            } | null;
+                            /** Format: date-time */
+                            to: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats": {
         parameters: {
             query?: never;
@@ -905,6 +1024,12 @@ export interface paths {
                                 eventType: string;
                                 id: string;
                                 isTest: boolean;
+                                /** @description What the latest attempt got: the receiver’s HTTP status (null: no response, see error) and how long it took; null before the first attempt */
+                                lastAttempt: {
+                                    durationMs: number;
+                                    error: string | null;
+                                    statusCode: number | null;
+                                } | null;
                                 lastAttemptAt: string | null;
                                 maxAttempts: number;
                                 nextAttemptAt: string | null;
@@ -959,6 +1084,12 @@ export interface paths {
                             eventType: string;
                             id: string;
                             isTest: boolean;
+                            /** @description What the latest attempt got: the receiver’s HTTP status (null: no response, see error) and how long it took; null before the first attempt */
+                            lastAttempt: {
+                                durationMs: number;
+                                error: string | null;
+                                statusCode: number | null;
+                            } | null;
                             lastAttemptAt: string | null;
                             maxAttempts: number;
                             nextAttemptAt: string | null;
@@ -1037,6 +1168,12 @@ export interface paths {
                             eventType: string;
                             id: string;
                             isTest: boolean;
+                            /** @description What the latest attempt got: the receiver’s HTTP status (null: no response, see error) and how long it took; null before the first attempt */
+                            lastAttempt: {
+                                durationMs: number;
+                                error: string | null;
+                                statusCode: number | null;
+                            } | null;
                             lastAttemptAt: string | null;
                             maxAttempts: number;
                             nextAttemptAt: string | null;
@@ -1096,6 +1233,8 @@ export interface paths {
                                     [key: string]: string;
                                 };
                                 id: string;
+                                /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                                previousSecretExpiresAt: string | null;
                                 rateLimitPerSecond: number | null;
                                 signature: {
                                     header?: string;
@@ -1171,6 +1310,8 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                            previousSecretExpiresAt: string | null;
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -1239,6 +1380,8 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                            previousSecretExpiresAt: string | null;
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -1336,6 +1479,8 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                            previousSecretExpiresAt: string | null;
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -1406,6 +1551,8 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                            previousSecretExpiresAt: string | null;
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -1476,6 +1623,8 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                            previousSecretExpiresAt: string | null;
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -1781,6 +1930,8 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                            previousSecretExpiresAt: string | null;
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;

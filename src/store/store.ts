@@ -208,7 +208,7 @@ export type RequeueSelector =
 export interface DeliveryRepository {
   /** Newest first, each with its latest attempt (one query, whatever the page size). */
   list(tenantId: string, filter: DeliveryFilter, page: PageRequest): Promise<Page<LoggedDelivery>>;
-  get(tenantId: string, id: string): Promise<Delivery | null>;
+  get(tenantId: string, id: string): Promise<LoggedDelivery | null>;
   attempts(deliveryId: string): Promise<Attempt[]>;
   /**
    * Makes the selected deliveries pending now with a fresh run of `scheduleLength`

@@ -2,22 +2,14 @@ import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { OUTCOME_STATUSES } from '../../domain/delivery.js';
 import type { DeliveryRepository, RequeueSelector } from '../store.js';
 import { rescheduleEndpoints } from './endpoint-schedule.js';
-import { toAttempt, toDelivery, toLoggedDelivery, toPage } from './rows.js';
+import { toAttempt, toLoggedDelivery, toPage } from './rows.js';
 import type { Database } from './schema.js';
 
 export function deliveryRepository(db: Kysely<Database>, wake: () => Promise<void>): DeliveryRepository {
   return {
     async list(tenantId, filter, { limit, cursor }) {
-      // Newest first: the log is read from the top. The latest attempt comes in the same query:
-      // its number is the delivery's attempt_count (numbers never restart), one index probe each.
-      let query = db
-        .selectFrom('deliveries as d')
-        .leftJoin('attempts as a', (join) => join.onRef('a.delivery_id', '=', 'd.id').onRef('a.number', '=', 'd.attempt_count'))
-        .selectAll('d')
-        .select(['a.status_code as last_status_code', 'a.duration_ms as last_duration_ms', 'a.error as last_error', 'a.number as last_number'])
-        .where('d.tenant_id', '=', tenantId)
-        .orderBy('d.id', 'desc')
-        .limit(limit + 1);
+      // Newest first: the log is read from the top.
+      let query = withLastAttempt(db).where('d.tenant_id', '=', tenantId).orderBy('d.id', 'desc').limit(limit + 1);
       if (cursor) query = query.where('d.id', '<', cursor);
       if (filter.endpointId) query = query.where('d.endpoint_id', '=', filter.endpointId);
       if (filter.eventType) query = query.where('d.event_type', '=', filter.eventType);
@@ -27,8 +19,8 @@ export function deliveryRepository(db: Kysely<Database>, wake: () => Promise<voi
       return toPage(await query.execute(), limit, toLoggedDelivery, (row) => row.id);
     },
     async get(tenantId, id) {
-      const row = await db.selectFrom('deliveries').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
-      return row ? toDelivery(row) : null;
+      const row = await withLastAttempt(db).where('d.tenant_id', '=', tenantId).where('d.id', '=', id).executeTakeFirst();
+      return row ? toLoggedDelivery(row) : null;
     },
     async attempts(deliveryId) {
       const rows = await db.selectFrom('attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('number').execute();
@@ -118,6 +110,17 @@ export function deliveryRepository(db: Kysely<Database>, wake: () => Promise<voi
     },
   };
 }
+
+/**
+ * Deliveries with their latest attempt's outcome in the same query: its number is the delivery's
+ * attempt_count (numbers never restart), so each row costs one probe of attempts_by_delivery.
+ */
+const withLastAttempt = (db: Kysely<Database>) =>
+  db
+    .selectFrom('deliveries as d')
+    .leftJoin('attempts as a', (join) => join.onRef('a.delivery_id', '=', 'd.id').onRef('a.number', '=', 'd.attempt_count'))
+    .selectAll('d')
+    .select(['a.number as last_number', 'a.status_code as last_status_code', 'a.duration_ms as last_duration_ms', 'a.error as last_error']);
 
 function selected(eb: ExpressionBuilder<Database, 'deliveries'>, selector: RequeueSelector) {
   if ('deliveryId' in selector) return eb('id', '=', selector.deliveryId);
