@@ -8,6 +8,7 @@ import { ErrorLine } from '../components/Feedback.js';
 import { useLoaded, usePaged } from '../components/use-paged.js';
 import type { MessageKey } from '../i18n/en.js';
 import { useI18n } from '../i18n/index.js';
+import { LastAttempt } from './DeliveriesView.js';
 import { FilterTester } from './FilterTester.js';
 import { SigningFacts } from './SigningFacts.js';
 import type { PortalData, PortalPlace } from './Portal.js';
@@ -49,6 +50,7 @@ export function EndpointPage({ data, endpoint, go }: { data: PortalData; endpoin
       {stats.value && (
         <>
           <p>{rate === null || rate === undefined ? t('endpoint.noTraffic') : t('endpoint.summary', { rate: number(Math.round(rate * 1000) / 10), attempts: mine!.totals.attempts, ms: i18n.ms(Math.round(mine!.totals.avgLatencyMs ?? 0)) })}</p>
+          <h2>{t('endpoint.outcomesTitle')}</h2>
           <BarChart
             bars={(mine?.buckets ?? []).map((b) => ({ start: Date.parse(b.start), parts: [{ kind: 'succeeded', value: b.succeeded }, { kind: 'failed', value: b.attempts - b.succeeded }] }))}
             from={stats.value.from}
@@ -60,6 +62,7 @@ export function EndpointPage({ data, endpoint, go }: { data: PortalData; endpoin
               { kind: 'failed', text: t('endpoint.legendFailed') },
             ]}
           />
+          <h2>{t('endpoint.latencyTitle')}</h2>
           <BarChart
             bars={(mine?.buckets ?? []).map((b) => ({ start: Date.parse(b.start), parts: [{ kind: 'latency', value: b.avgLatencyMs ?? 0 }] }))}
             from={stats.value.from}
@@ -92,6 +95,7 @@ export function EndpointPage({ data, endpoint, go }: { data: PortalData; endpoin
         rowKey={(d) => d.id}
         columns={[
           { header: t('deliveries.eventType'), cell: (d) => <code dir="ltr">{d.eventType}</code> },
+          { header: t('deliveries.lastAttempt'), cell: (d) => <LastAttempt delivery={d} /> },
           { header: t('deliveries.created'), cell: (d) => date(d.createdAt) },
           {
             header: t('deliveries.open'),
