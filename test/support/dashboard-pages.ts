@@ -117,8 +117,16 @@ export const PORTAL: Visit[] = [
 export const CONSOLE: Visit[] = [
   { name: 'console-tenants', open: async (page) => void (await page.getByRole('table').getByText('Acme', { exact: true }).waitFor()) },
   {
+    name: 'console-tenant-settings',
+    open: async (page, lang) => {
+      await page.getByRole('button', { name: say(lang, 'Edit settings', 'تعديل الإعدادات') }).click();
+      await page.getByRole('dialog').getByRole('heading', { name: /acme/ }).waitFor();
+    },
+  },
+  {
     name: 'console-event-types',
     open: async (page, lang) => {
+      await page.keyboard.press('Escape');
       await tab(page, 'Event types', 'أنواع الأحداث', lang);
       await page.getByRole('table').getByText('order.paid').waitFor();
     },
