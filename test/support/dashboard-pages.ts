@@ -15,6 +15,9 @@ export interface Visit {
   open(page: Page, lang: Lang): Promise<void>;
 }
 
+/** A custom header value the dashboard must never show. */
+const SENSITIVE_VALUE = 's3cret-header-value';
+
 /**
  * Tenant acme: an endpoint with a long URL whose deliveries failed, rotated with a grace period;
  * a disabled one with a delivery paused on it; a catalog type with a schema and an example.
@@ -29,7 +32,12 @@ export async function seedDashboard(herald: TestHerald, receiver: Receiver): Pro
   });
   await api('POST', '/tenants', { id: 'acme', name: 'Acme', settings: { retrySchedule: [0] } });
   const long = `${receiver.url}/hooks/a-rather-long-path-that-would-push-a-phone-screen-sideways/${'x'.repeat(60)}`;
-  const endpoint = await api<{ id: string }>('POST', '/tenants/acme/endpoints', { url: long, eventTypes: ['order.*'], description: 'Orders to the ledger' });
+  const endpoint = await api<{ id: string }>('POST', '/tenants/acme/endpoints', {
+    url: long,
+    eventTypes: ['order.*'],
+    description: 'Orders to the ledger',
+    headers: { 'X-Team': 'ledger', Authorization: `Bearer ${SENSITIVE_VALUE}` },
+  });
   const paused = await api<{ id: string }>('POST', '/tenants/acme/endpoints', { url: `${receiver.url}/paused`, eventTypes: ['*'] });
   await api('POST', '/tenants/acme/events', { type: 'order.paid', data: { amount: 4200 } });
   receiver.respond((_request, res) => void res.writeHead(500).end('down for maintenance'));
@@ -110,6 +118,8 @@ export const PORTAL: Visit[] = [
       await page.getByRole('img', { name: lang === 'en' ? /attempts succeeded$/ : /محاولة$/ }).waitFor();
       await page.getByRole('status').filter({ hasText: lang === 'en' ? /^Match/ : /^مطابقة/ }).waitFor();
       await page.getByText(say(lang, 'Rotating: the previous secret also signs until', 'قيد التدوير: يوقّع السر السابق أيضًا حتى')).waitFor();
+      await page.getByText('X-Team: ledger').waitFor();
+      if ((await page.content()).includes(SENSITIVE_VALUE)) throw new Error('the endpoint page shows a sensitive header value');
     },
   },
 ];

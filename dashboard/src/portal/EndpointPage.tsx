@@ -47,6 +47,11 @@ export function EndpointPage({ data, endpoint, go }: { data: PortalData; endpoin
         ))}
       </div>
       <ErrorLine error={stats.error} />
+      {!stats.value && !stats.error && (
+        <p aria-busy="true" className="muted">
+          {t('common.loading')}
+        </p>
+      )}
       {stats.value && (
         <>
           <p>{rate === null || rate === undefined ? t('endpoint.noTraffic') : t('endpoint.summary', { rate: number(Math.round(rate * 1000) / 10), attempts: mine!.totals.attempts, ms: i18n.ms(Math.round(mine!.totals.avgLatencyMs ?? 0)) })}</p>
@@ -80,9 +85,13 @@ export function EndpointPage({ data, endpoint, go }: { data: PortalData; endpoin
         <dt>{t('endpoint.ordering')}</dt>
         <dd>{t(('ordering' in endpoint && endpoint.ordering === 'fifo' ? 'endpoint.fifo' : 'endpoint.unordered') as MessageKey)}</dd>
         <dt>{t('endpoint.headers')}</dt>
-        <dd className="mono" dir="ltr">
-          {Object.keys(endpoint.headers).length === 0 ? t('common.none') : Object.entries(endpoint.headers).map(([name, value]) => `${name}: ${value}`).join('\n')}
-        </dd>
+        {Object.keys(endpoint.headers).length === 0 ? (
+          <dd>{t('common.none')}</dd>
+        ) : (
+          <dd className="mono headers" dir="ltr">
+            {Object.entries(endpoint.headers).map(([name, value]) => `${name}: ${value}`).join('\n')}
+          </dd>
+        )}
         <SigningFacts data={data} endpoint={endpoint} />
         <dt>{t('deliveries.created')}</dt>
         <dd>{date(endpoint.createdAt)}</dd>
