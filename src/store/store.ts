@@ -1,10 +1,11 @@
 import type { AuditEntry, OperatorAuditEntry } from '../domain/audit.js';
 import type { Attempt, Delivery, DeliveryOutcome, LoggedDelivery } from '../domain/delivery.js';
-import type { Endpoint, EndpointPatch, EndpointSecrets, EndpointStatus, Filter, NewEndpoint } from '../domain/endpoint.js';
+import type { Endpoint, EndpointPatch, EndpointSecrets, Filter, NewEndpoint } from '../domain/endpoint.js';
 import type { HeraldEvent } from '../domain/event.js';
 import type { EventType } from '../domain/event-type.js';
 import type { Page, PageRequest } from '../domain/page.js';
 import type { Tenant, TenantSettings } from '../domain/tenant.js';
+import type { HealthRepository } from './health.js';
 
 /**
  * Everything Herald keeps, behind one interface with one implementation per database.
@@ -336,42 +337,6 @@ export interface AuditRepository {
   /** The operator's trail (catalog and tenant changes), newest first. */
   appendOperator(entry: OperatorAuditEntry): Promise<void>;
   listOperator(page: PageRequest): Promise<Page<OperatorAuditEntry>>;
-}
-
-/** The operator's health page (issue 14): tenants a page at a time, each with its figures. */
-export interface HealthRepository {
-  /** Tenants in id order; every figure is read for the page's tenants only. */
-  tenants(query: HealthQuery, page: PageRequest): Promise<Page<TenantHealth>>;
-}
-
-export interface HealthQuery {
-  /** Matches a tenant's id or name, or one of its endpoints' URLs, ignoring case. */
-  search?: string | undefined;
-  /** Only tenants with an endpoint that is not active, or active and failing. */
-  attentionOnly?: boolean | undefined;
-  /** Attempt figures count attempts started in [since, until). */
-  since: Date;
-  until: Date;
-}
-
-export interface TenantHealth {
-  tenantId: string;
-  tenantName: string;
-  /** `unverified`: pending or failed verification; `failing`: active with consecutive failures. */
-  endpoints: { total: number; active: number; disabled: number; unverified: number; failing: number };
-  /** Test sends aside; `pending` includes deliveries in flight. */
-  deliveries: { pending: number; failed: number; dead: number };
-  attempts: { attempts: number; succeeded: number; avgLatencyMs: number | null; maxLatencyMs: number | null };
-  /** The few endpoints most in need of a look: disabled, then unverified, then the most failing. */
-  attention: EndpointNeedingAttention[];
-}
-
-export interface EndpointNeedingAttention {
-  id: string;
-  url: string;
-  status: EndpointStatus;
-  disabledReason: string | null;
-  consecutiveFailures: number;
 }
 
 // --- Key handling (issue 12): the store keeps sealed values as opaque strings. ---

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { TenantHealth } from '../../store/store.js';
+import type { TenantHealth } from '../../store/health.js';
 import type { ApiContext } from '../context.js';
 import { OutcomeChart, outcomeChart } from '../outcome-chart.js';
 import { PageQuery, Slug } from '../schemas.js';
