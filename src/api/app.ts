@@ -18,6 +18,7 @@ import { eventRoutes } from './routes/events.js';
 import { eventStreamRoutes } from './routes/event-stream.js';
 import { meRoutes } from './routes/me.js';
 import { operatorAuditRoutes } from './routes/operator-audit.js';
+import { operatorHealthRoutes } from './routes/operator-health.js';
 import { operatorStatsRoutes } from './routes/operator-stats.js';
 import { operatorRoutes } from './routes/operator.js';
 import { OPERATOR_SCOPE } from './route-scope.js';
@@ -77,7 +78,7 @@ export async function buildApp(ctx: ApiContext, logger: Logger | false = false):
       for (const routes of [meRoutes, eventTypeRoutes, tenantRoutes, endpointRoutes, endpointActionRoutes, eventRoutes, eventStreamRoutes, deliveryRoutes, statsRoutes, operatorStatsRoutes]) {
         await api.register(routes, { ctx });
       }
-      for (const routes of [credentialRoutes, operatorAuditRoutes, operatorRoutes]) await api.register(routes, { ctx });
+      for (const routes of [credentialRoutes, operatorAuditRoutes, operatorRoutes, operatorHealthRoutes]) await api.register(routes, { ctx });
       // The operator's endpoints and their deliveries: the same route files, mounted at /operator.
       for (const routes of [endpointRoutes, endpointActionRoutes, deliveryRoutes, statsRoutes]) await api.register(routes, { ctx, scope: OPERATOR_SCOPE });
     },

@@ -1,5 +1,5 @@
 import type { AuditEntry } from '../domain/audit.js';
-import type { Attempt, Delivery } from '../domain/delivery.js';
+import type { Attempt, LoggedDelivery } from '../domain/delivery.js';
 import type { Endpoint } from '../domain/endpoint.js';
 import type { EventType } from '../domain/event-type.js';
 import { redactHeaders } from '../domain/sensitive-header.js';
@@ -23,11 +23,12 @@ export const presentEndpoint = (endpoint: Endpoint) => ({
   ...endpoint,
   // Sensitive values are sealed in the store and never shown again.
   headers: redactHeaders(endpoint.headers),
+  previousSecretExpiresAt: isoOrNull(endpoint.previousSecretExpiresAt),
   createdAt: iso(endpoint.createdAt),
   updatedAt: iso(endpoint.updatedAt),
 });
 
-export const presentDelivery = (delivery: Delivery) => ({
+export const presentDelivery = (delivery: LoggedDelivery) => ({
   id: delivery.id,
   eventId: delivery.eventId,
   eventType: delivery.eventType,
@@ -37,6 +38,7 @@ export const presentDelivery = (delivery: Delivery) => ({
   maxAttempts: delivery.maxAttempts,
   nextAttemptAt: isoOrNull(delivery.nextAttemptAt),
   lastAttemptAt: isoOrNull(delivery.lastAttemptAt),
+  lastAttempt: delivery.lastAttempt,
   createdAt: iso(delivery.createdAt),
   isTest: delivery.isTest,
 });

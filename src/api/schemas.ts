@@ -165,6 +165,9 @@ export const Endpoint = Type.Object(
     signed: Type.Boolean(),
     hasVerifyToken: Type.Boolean(),
     failing: Type.Boolean({ description: "Its failing streak reached the operator's failingAfter; the next success ends it (enabling does not)" }),
+    previousSecretExpiresAt: Type.Union([Timestamp, Type.Null()], {
+      description: 'After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept',
+    }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -265,6 +268,10 @@ export const Delivery = Type.Object(
     maxAttempts: Type.Integer(),
     nextAttemptAt: Nullable(Timestamp),
     lastAttemptAt: Nullable(Timestamp),
+    lastAttempt: Type.Union(
+      [Type.Object({ statusCode: Nullable(Type.Integer()), durationMs: Type.Integer(), error: Nullable(Type.String()) }), Type.Null()],
+      { description: 'What the latest attempt got: the receiver’s HTTP status (null: no response, see error) and how long it took; null before the first attempt' },
+    ),
     createdAt: Timestamp,
     isTest: Type.Boolean(),
   },

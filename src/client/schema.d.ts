@@ -355,6 +355,12 @@ export interface paths {
                                 eventType: string;
                                 id: string;
                                 isTest: boolean;
+                                /** @description What the latest attempt got: the receiver’s HTTP status (null: no response, see error) and how long it took; null before the first attempt */
+                                lastAttempt: {
+                                    durationMs: number;
+                                    error: string | null;
+                                    statusCode: number | null;
+                                } | null;
                                 lastAttemptAt: string | null;
                                 maxAttempts: number;
                                 nextAttemptAt: string | null;
@@ -408,6 +414,12 @@ export interface paths {
                             eventType: string;
                             id: string;
                             isTest: boolean;
+                            /** @description What the latest attempt got: the receiver’s HTTP status (null: no response, see error) and how long it took; null before the first attempt */
+                            lastAttempt: {
+                                durationMs: number;
+                                error: string | null;
+                                statusCode: number | null;
+                            } | null;
                             lastAttemptAt: string | null;
                             maxAttempts: number;
                             nextAttemptAt: string | null;
@@ -485,6 +497,12 @@ export interface paths {
                             eventType: string;
                             id: string;
                             isTest: boolean;
+                            /** @description What the latest attempt got: the receiver’s HTTP status (null: no response, see error) and how long it took; null before the first attempt */
+                            lastAttempt: {
+                                durationMs: number;
+                                error: string | null;
+                                statusCode: number | null;
+                            } | null;
                             lastAttemptAt: string | null;
                             maxAttempts: number;
                             nextAttemptAt: string | null;
@@ -598,6 +616,8 @@ export interface paths {
                                 id: string;
                                 /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                                 ordering: "unordered" | "fifo";
+                                /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                                previousSecretExpiresAt: string | null;
                                 rateLimitPerSecond: number | null;
                                 signature: {
                                     header?: string;
@@ -677,6 +697,8 @@ export interface paths {
                             id: string;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
+                            /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                            previousSecretExpiresAt: string | null;
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -748,6 +770,8 @@ export interface paths {
                             id: string;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
+                            /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                            previousSecretExpiresAt: string | null;
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -849,6 +873,8 @@ export interface paths {
                             id: string;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
+                            /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                            previousSecretExpiresAt: string | null;
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -922,6 +948,8 @@ export interface paths {
                             id: string;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
+                            /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                            previousSecretExpiresAt: string | null;
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -995,6 +1023,8 @@ export interface paths {
                             id: string;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
+                            /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                            previousSecretExpiresAt: string | null;
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -1298,6 +1328,8 @@ export interface paths {
                             id: string;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
+                            /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                            previousSecretExpiresAt: string | null;
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -1353,6 +1385,125 @@ export interface paths {
                                 name: string;
                             }[];
                             nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Delivery health of a page of tenants (hourly chart up to 48 h, else daily; default: the last 24 h) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only tenants with an endpoint that is disabled, unverified or failing */
+                    attention?: boolean;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description Start of the range (default: 24 h before `to`) */
+                    from?: string;
+                    limit?: number;
+                    /** @description Part of a tenant id or name, or of one of its endpoint URLs; case is ignored */
+                    search?: string;
+                    /** @description End of the range, exclusive (default: now) */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bucket: "hour" | "day";
+                            bucketMs: number;
+                            data: {
+                                /** @description Attempts started in [from, to), test sends excluded */
+                                attempts: {
+                                    attempts: number;
+                                    avgLatencyMs: number | null;
+                                    maxLatencyMs: number | null;
+                                    succeeded: number;
+                                    /** @description succeeded / attempts; null without attempts */
+                                    successRate: number | null;
+                                };
+                                /** @description Up to five endpoints that need a look: disabled first, then unverified, then the most failing */
+                                attention: {
+                                    consecutiveFailures: number;
+                                    disabledReason: string | null;
+                                    id: string;
+                                    status: string;
+                                    url: string;
+                                }[];
+                                /** @description Deliveries now waiting (`pending`, in flight included), failed with a retry scheduled, and dead; test sends excluded */
+                                deliveries: {
+                                    dead: number;
+                                    failed: number;
+                                    pending: number;
+                                };
+                                /** @description `unverified`: awaiting or failed verification; `failing`: active with consecutive failed attempts */
+                                endpoints: {
+                                    active: number;
+                                    disabled: number;
+                                    failing: number;
+                                    total: number;
+                                    unverified: number;
+                                };
+                                tenant: {
+                                    id: string;
+                                    name: string;
+                                };
+                            }[];
+                            /** Format: date-time */
+                            from: string;
+                            nextCursor: string | null;
+                            /** @description All tenants’ deliveries by outcome over the range: on the first page only (no cursor), else null */
+                            outcomes: {
+                                bucket: "hour" | "day";
+                                bucketMs: number;
+                                /** @description Buckets with at least one delivery, oldest first; each starts at a multiple of bucketMs since the epoch (UTC) */
+                                buckets: {
+                                    /** @description `failed` or `dead` */
+                                    failed: number;
+                                    /** @description `pending` or `delivering` */
+                                    pending: number;
+                                    /** Format: date-time */
+                                    start: string;
+                                    succeeded: number;
+                                }[];
+                                /** Format: date-time */
+                                from: string;
+                                /** Format: date-time */
+                                to: string;
+                                totals: {
+                                    /** @description `failed` or `dead` */
+                                    failed: number;
+                                    /** @description `pending` or `delivering` */
+                                    pending: number;
+                                    succeeded: number;
+                                };
+                            } | null;
+                            /** Format: date-time */
+                            to: string;
                         };
                     };
                 };
@@ -2096,6 +2247,12 @@ export interface paths {
                                 eventType: string;
                                 id: string;
                                 isTest: boolean;
+                                /** @description What the latest attempt got: the receiver’s HTTP status (null: no response, see error) and how long it took; null before the first attempt */
+                                lastAttempt: {
+                                    durationMs: number;
+                                    error: string | null;
+                                    statusCode: number | null;
+                                } | null;
                                 lastAttemptAt: string | null;
                                 maxAttempts: number;
                                 nextAttemptAt: string | null;
@@ -2150,6 +2307,12 @@ export interface paths {
                             eventType: string;
                             id: string;
                             isTest: boolean;
+                            /** @description What the latest attempt got: the receiver’s HTTP status (null: no response, see error) and how long it took; null before the first attempt */
+                            lastAttempt: {
+                                durationMs: number;
+                                error: string | null;
+                                statusCode: number | null;
+                            } | null;
                             lastAttemptAt: string | null;
                             maxAttempts: number;
                             nextAttemptAt: string | null;
@@ -2228,6 +2391,12 @@ export interface paths {
                             eventType: string;
                             id: string;
                             isTest: boolean;
+                            /** @description What the latest attempt got: the receiver’s HTTP status (null: no response, see error) and how long it took; null before the first attempt */
+                            lastAttempt: {
+                                durationMs: number;
+                                error: string | null;
+                                statusCode: number | null;
+                            } | null;
                             lastAttemptAt: string | null;
                             maxAttempts: number;
                             nextAttemptAt: string | null;
@@ -2291,6 +2460,8 @@ export interface paths {
                                 id: string;
                                 /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                                 ordering: "unordered" | "fifo";
+                                /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                                previousSecretExpiresAt: string | null;
                                 rateLimitPerSecond: number | null;
                                 signature: {
                                     header?: string;
@@ -2372,6 +2543,8 @@ export interface paths {
                             id: string;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
+                            /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                            previousSecretExpiresAt: string | null;
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -2444,6 +2617,8 @@ export interface paths {
                             id: string;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
+                            /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                            previousSecretExpiresAt: string | null;
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -2547,6 +2722,8 @@ export interface paths {
                             id: string;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
+                            /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                            previousSecretExpiresAt: string | null;
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -2621,6 +2798,8 @@ export interface paths {
                             id: string;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
+                            /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                            previousSecretExpiresAt: string | null;
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -2695,6 +2874,8 @@ export interface paths {
                             id: string;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
+                            /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                            previousSecretExpiresAt: string | null;
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;
@@ -3004,6 +3185,8 @@ export interface paths {
                             id: string;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
+                            /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
+                            previousSecretExpiresAt: string | null;
                             rateLimitPerSecond: number | null;
                             signature: {
                                 header?: string;

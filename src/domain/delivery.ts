@@ -25,6 +25,18 @@ export interface Delivery {
   isTest: boolean;
 }
 
+/** What the delivery log shows of a delivery's latest attempt. */
+export interface AttemptSummary {
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+}
+
+/** A delivery as the log lists it: with its latest attempt, null before the first. */
+export interface LoggedDelivery extends Delivery {
+  lastAttempt: AttemptSummary | null;
+}
+
 export interface Attempt {
   number: number;
   startedAt: Date;

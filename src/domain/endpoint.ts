@@ -34,6 +34,11 @@ export interface Endpoint {
    * (enabling it does not end the streak).
    */
   failing: boolean;
+  /**
+   * After a rotation with a grace period: when the replaced secret (or key) stops signing beside
+   * the new one; null when only one key ever signed since. A past time means the grace is over.
+   */
+  previousSecretExpiresAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -48,7 +53,7 @@ export interface EndpointSecrets {
 
 export type NewEndpoint = Omit<
   Endpoint,
-  'consecutiveFailures' | 'disabledReason' | 'signed' | 'hasVerifyToken' | 'failing' | 'updatedAt' | 'ordering'
+  'consecutiveFailures' | 'disabledReason' | 'signed' | 'hasVerifyToken' | 'failing' | 'previousSecretExpiresAt' | 'updatedAt' | 'ordering'
 > & { disabledReason?: string | null; ordering?: EndpointOrdering };
 
 export type EndpointPatch = Partial<

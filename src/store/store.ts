@@ -1,11 +1,12 @@
 import type { AuditEntry, OperatorAuditEntry } from '../domain/audit.js';
-import type { Attempt, Delivery, DeliveryOutcome } from '../domain/delivery.js';
+import type { Attempt, Delivery, DeliveryOutcome, LoggedDelivery } from '../domain/delivery.js';
 import type { Endpoint, EndpointPatch, EndpointSecrets, Filter, NewEndpoint } from '../domain/endpoint.js';
 import type { HeraldEvent } from '../domain/event.js';
 import type { EventType } from '../domain/event-type.js';
 import type { DisabledBy, OperationalEvent, OperatorSettings } from '../domain/operational-event.js';
 import type { Page, PageRequest } from '../domain/page.js';
 import type { Tenant, TenantSettings } from '../domain/tenant.js';
+import type { HealthRepository } from './health.js';
 
 /**
  * Everything Herald keeps, behind one interface with one implementation per database.
@@ -27,6 +28,7 @@ export interface Store {
   queue: DeliveryQueue;
   audit: AuditRepository;
   operator: OperatorRepository;
+  health: HealthRepository;
 
   /**
    * Called in EVERY process (PostgreSQL: LISTEN/NOTIFY) after an endpoint of `tenantId` is
@@ -220,8 +222,9 @@ export type RequeueSelector =
   | { endpointId: string; since: Date };
 
 export interface DeliveryRepository {
-  list(tenantId: string, filter: DeliveryFilter, page: PageRequest): Promise<Page<Delivery>>;
-  get(tenantId: string, id: string): Promise<Delivery | null>;
+  /** Newest first, each with its latest attempt (one query, whatever the page size). */
+  list(tenantId: string, filter: DeliveryFilter, page: PageRequest): Promise<Page<LoggedDelivery>>;
+  get(tenantId: string, id: string): Promise<LoggedDelivery | null>;
   attempts(deliveryId: string): Promise<Attempt[]>;
   /**
    * Makes the selected deliveries pending now with a fresh run of `scheduleLength`

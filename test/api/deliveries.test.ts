@@ -13,6 +13,7 @@ interface Delivery {
   maxAttempts: number;
   nextAttemptAt: string | null;
   lastAttemptAt: string | null;
+  lastAttempt: { statusCode: number | null; durationMs: number; error: string | null } | null;
   createdAt: string;
 }
 
@@ -93,6 +94,7 @@ describe('GET …/deliveries', () => {
       });
       expect(delivery).toHaveProperty('nextAttemptAt');
       expect(delivery).toHaveProperty('lastAttemptAt');
+      expect(delivery).toHaveProperty('lastAttempt');
     }
   });
 
@@ -115,14 +117,17 @@ describe('GET …/deliveries', () => {
     const succeeded = await list('outcome=succeeded');
     expect(succeeded).toHaveLength(2);
     expect(succeeded.every((d) => d.endpointId === ep.ok && d.status === 'succeeded')).toBe(true);
+    for (const d of succeeded) expect(d.lastAttempt).toEqual({ statusCode: 200, durationMs: expect.any(Number), error: null });
 
     const failed = await list('outcome=failed');
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({ endpointId: ep.bad, status: 'failed', attemptCount: 1, maxAttempts: 2, nextAttemptAt: expect.stringMatching(ISO_TIME) });
+    // The latest attempt's outcome, in the list itself: the log shows it without opening each delivery.
+    expect(failed[0]!.lastAttempt).toEqual({ statusCode: 500, durationMs: expect.any(Number), error: expect.any(String) });
 
     const pending = await list('outcome=pending');
     expect(pending).toHaveLength(2);
-    expect(pending.every((d) => d.endpointId === ep.parked && d.status === 'pending' && d.attemptCount === 0)).toBe(true);
+    expect(pending.every((d) => d.endpointId === ep.parked && d.status === 'pending' && d.attemptCount === 0 && d.lastAttempt === null)).toBe(true);
   });
 
   it('bounds the creation time with from and to, both inclusive', async () => {
@@ -193,6 +198,8 @@ describe('GET …/deliveries/:did', () => {
     const detail = await fx.api('GET', `${base}/${summary.id}`);
     expect(detail.body).toMatchObject({ status: 'failed', attemptCount: 1, maxAttempts: 2 });
     expect(detail.body.attempts).toEqual([expect.objectContaining({ number: 1, statusCode: 500, responseBody: 'upstream broke' })]);
+    const [last] = detail.body.attempts;
+    expect(detail.body.lastAttempt).toEqual({ statusCode: 500, durationMs: last.durationMs, error: last.error });
   });
 
   it('answers a waiting one with no attempts', async () => {

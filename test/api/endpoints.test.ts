@@ -301,8 +301,12 @@ describe('endpoint actions', () => {
 
   it('rotates the secret: a new one, answered once, audited', async () => {
     const created = (await create({})).body;
+    expect(created.previousSecretExpiresAt).toBeNull();
     const rotated = await fx.api('POST', `${base}/${created.id}/rotate-secret`);
     expect(rotated.status).toBe(200);
+    // The old secret signs beside the new one for the default day; the endpoint says until when.
+    const during = (await fx.api('GET', `${base}/${created.id}`)).body.previousSecretExpiresAt;
+    expect(Math.abs(Date.parse(during) - (Date.now() + 86_400_000))).toBeLessThan(60_000);
     expect(rotated.body).toEqual({ secret: expect.any(String) });
     expectGeneratedSecret(rotated.body.secret);
     expect(rotated.body.secret).not.toBe(created.secret);
@@ -313,6 +317,7 @@ describe('endpoint actions', () => {
 
     const got = await fx.api('GET', `${base}/${created.id}`);
     expect(got.body).not.toHaveProperty('secret');
+    expect(got.body.previousSecretExpiresAt).toBeNull(); // no grace: only the new secret signs
     const log = await fx.api('GET', '/api/v1/tenants/acme/audit-log?limit=250');
     expect(JSON.stringify(log.body)).not.toContain(again.body.secret);
     expect(log.body.data.filter((e: { targetId: string; action: string }) => e.targetId === created.id && e.action === 'endpoint.secret_rotated')).toHaveLength(2);

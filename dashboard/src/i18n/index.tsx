@@ -63,7 +63,8 @@ export function I18nProvider({ children, lang: fromLink = null }: { children: Re
       },
       date: (v) => (v ? dates.format(typeof v === 'string' ? new Date(v) : v) : ''),
       number: (n) => numbers.format(n),
-      ms: (n) => messages['common.ms'].replace('{ms}', numbers.format(n)),
+      // Isolated left-to-right in Arabic, so "123 ms" never reads "ms 123" inside a sentence.
+      ms: (n) => (lang === 'ar' ? `\u2066${messages['common.ms'].replace('{ms}', numbers.format(n))}\u2069` : messages['common.ms'].replace('{ms}', numbers.format(n))),
       relative: (v) => (v ? relativeTime(relative, Date.parse(v) - Date.now()) : ''),
     };
   }, [lang]);

@@ -6,6 +6,7 @@ import { SectionHead } from '../components/SectionHead.js';
 import { DataTable, type Column } from '../components/DataTable.js';
 import { usePaged } from '../components/use-paged.js';
 import type { MessageKey } from '../i18n/en.js';
+import { serverText } from '../i18n/errors.js';
 import { useI18n, type I18n } from '../i18n/index.js';
 import { DeliveryDialog } from './DeliveryDialog.js';
 import { DeliveryFilters, filtersQuery, NO_FILTERS, type Filters } from './DeliveryFilters.js';
@@ -17,6 +18,27 @@ export function nextAttemptText(i18n: I18n, delivery: Delivery, endpoint: Endpoi
   if (!waiting) return '—';
   if (endpoint && endpoint.status !== 'active') return i18n.t(endpoint.status === 'disabled' ? 'delivery.pausedDisabled' : 'delivery.pausedUnverified');
   return delivery.nextAttemptAt ? i18n.relative(delivery.nextAttemptAt) : '—';
+}
+
+/** The latest attempt's HTTP status (or why there was none) and how long it took. */
+export function LastAttempt({ delivery }: { delivery: Delivery }) {
+  const i18n = useI18n();
+  const last = delivery.lastAttempt;
+  if (!last) return <span className="muted">{i18n.t('deliveries.notTried')}</span>;
+  const ok = last.statusCode !== null && last.statusCode >= 200 && last.statusCode < 300;
+  return (
+    <span className="last-attempt">
+      <span className="nowrap">
+        <Badge tone={ok ? 'ok' : 'bad'}>{last.statusCode ?? i18n.t('delivery.noResponse')}</Badge> {i18n.ms(last.durationMs)}
+      </span>
+      {last.statusCode === null && last.error && (
+        <span className="muted small">
+          {' '}
+          <bdi>{serverText(i18n, last.error)}</bdi>
+        </span>
+      )}
+    </span>
+  );
 }
 
 export function DeliveriesView({ data, place, go }: { data: PortalData; place: PortalPlace; go: (place: PortalPlace) => void }) {
@@ -37,6 +59,7 @@ export function DeliveriesView({ data, place, go }: { data: PortalData; place: P
       ),
     },
     { header: t('deliveries.endpoint'), cell: (d) => <span className="mono small url" dir="ltr">{endpointOf(d.endpointId)?.url ?? d.endpointId}</span> },
+    { header: t('deliveries.lastAttempt'), cell: (d) => <LastAttempt delivery={d} /> },
     { header: t('deliveries.attempts'), className: 'nowrap', cell: (d) => t('deliveries.nOfM', { n: number(d.attemptCount), m: number(d.maxAttempts) }) },
     { header: t('delivery.nextAttempt'), cell: (d) => nextAttemptText(i18n, d, endpointOf(d.endpointId)) },
     { header: t('deliveries.created'), cell: (d) => <time dateTime={d.createdAt}>{date(d.createdAt)}</time> },

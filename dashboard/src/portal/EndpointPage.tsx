@@ -8,6 +8,7 @@ import { ErrorLine } from '../components/Feedback.js';
 import { useLoaded, usePaged } from '../components/use-paged.js';
 import type { MessageKey } from '../i18n/en.js';
 import { useI18n } from '../i18n/index.js';
+import { LastAttempt } from './DeliveriesView.js';
 import { FilterTester } from './FilterTester.js';
 import { SigningFacts } from './SigningFacts.js';
 import type { PortalData, PortalPlace } from './Portal.js';
@@ -46,9 +47,15 @@ export function EndpointPage({ data, endpoint, go }: { data: PortalData; endpoin
         ))}
       </div>
       <ErrorLine error={stats.error} />
+      {!stats.value && !stats.error && (
+        <p aria-busy="true" className="muted">
+          {t('common.loading')}
+        </p>
+      )}
       {stats.value && (
         <>
           <p>{rate === null || rate === undefined ? t('endpoint.noTraffic') : t('endpoint.summary', { rate: number(Math.round(rate * 1000) / 10), attempts: mine!.totals.attempts, ms: i18n.ms(Math.round(mine!.totals.avgLatencyMs ?? 0)) })}</p>
+          <h2>{t('endpoint.outcomesTitle')}</h2>
           <BarChart
             bars={(mine?.buckets ?? []).map((b) => ({ start: Date.parse(b.start), parts: [{ kind: 'succeeded', value: b.succeeded }, { kind: 'failed', value: b.attempts - b.succeeded }] }))}
             from={stats.value.from}
@@ -60,6 +67,7 @@ export function EndpointPage({ data, endpoint, go }: { data: PortalData; endpoin
               { kind: 'failed', text: t('endpoint.legendFailed') },
             ]}
           />
+          <h2>{t('endpoint.latencyTitle')}</h2>
           <BarChart
             bars={(mine?.buckets ?? []).map((b) => ({ start: Date.parse(b.start), parts: [{ kind: 'latency', value: b.avgLatencyMs ?? 0 }] }))}
             from={stats.value.from}
@@ -77,9 +85,13 @@ export function EndpointPage({ data, endpoint, go }: { data: PortalData; endpoin
         <dt>{t('endpoint.ordering')}</dt>
         <dd>{t(('ordering' in endpoint && endpoint.ordering === 'fifo' ? 'endpoint.fifo' : 'endpoint.unordered') as MessageKey)}</dd>
         <dt>{t('endpoint.headers')}</dt>
-        <dd className="mono" dir="ltr">
-          {Object.keys(endpoint.headers).length === 0 ? t('common.none') : Object.entries(endpoint.headers).map(([name, value]) => `${name}: ${value}`).join('\n')}
-        </dd>
+        {Object.keys(endpoint.headers).length === 0 ? (
+          <dd>{t('common.none')}</dd>
+        ) : (
+          <dd className="mono headers" dir="ltr">
+            {Object.entries(endpoint.headers).map(([name, value]) => `${name}: ${value}`).join('\n')}
+          </dd>
+        )}
         <SigningFacts data={data} endpoint={endpoint} />
         <dt>{t('deliveries.created')}</dt>
         <dd>{date(endpoint.createdAt)}</dd>
@@ -92,6 +104,7 @@ export function EndpointPage({ data, endpoint, go }: { data: PortalData; endpoin
         rowKey={(d) => d.id}
         columns={[
           { header: t('deliveries.eventType'), cell: (d) => <code dir="ltr">{d.eventType}</code> },
+          { header: t('deliveries.lastAttempt'), cell: (d) => <LastAttempt delivery={d} /> },
           { header: t('deliveries.created'), cell: (d) => date(d.createdAt) },
           {
             header: t('deliveries.open'),

@@ -23,6 +23,31 @@ export function SigningFacts({ data, endpoint }: { data: PortalData; endpoint: E
         {t(kind)}
         {publicKey.value && <CopyField label={t('publicKey.label')} value={publicKey.value.publicKey} />}
       </dd>
+      {endpoint.signed && (
+        <>
+          <dt>{t('rotation.label')}</dt>
+          <dd>
+            <RotationState endpoint={endpoint} keyPair={Boolean(publicKey.value)} />
+          </dd>
+        </>
+      )}
     </>
+  );
+}
+
+/**
+ * Where a rotation stands: during its grace period the replaced secret (or key) still signs,
+ * until the time shown; after it, or after a rotation without one, only the current one does.
+ */
+function RotationState({ endpoint, keyPair }: { endpoint: Endpoint; keyPair: boolean }) {
+  const { t, date, relative } = useI18n();
+  const ends = endpoint.previousSecretExpiresAt;
+  if (!ends) return <>{t('rotation.none')}</>;
+  const at = <time dateTime={ends}>{date(ends)}</time>;
+  if (Date.parse(ends) <= Date.now()) return <>{t('rotation.ended')} {at}</>;
+  return (
+    <span className="warn-text">
+      {t(keyPair ? 'rotation.graceKey' : 'rotation.graceSecret')} {at} ({relative(ends)})
+    </span>
   );
 }

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { defaultTenantSettings } from '../../domain/tenant.js';
 import { runStoreConformance } from '../conformance.js';
 import { runOperationalConformance } from '../operational-conformance.js';
+import { runHealthConformance } from '../health-conformance.js';
 import type { Store } from '../store.js';
 import { openPostgresStore } from './postgres-store.js';
 
@@ -42,6 +43,7 @@ afterAll(async () => {
 
 runStoreConformance('PostgreSQL', () => openPostgresStore(URL, { schema: freshSchema() }));
 runOperationalConformance('PostgreSQL', () => openPostgresStore(URL, { schema: freshSchema() }));
+runHealthConformance('PostgreSQL', () => openPostgresStore(URL, { schema: freshSchema() }));
 
 const within = async <T>(promise: Promise<T>, ms: number, what: string) => {
   let timer: NodeJS.Timeout | undefined;

@@ -3,25 +3,25 @@ import { OUTCOME_STATUSES } from '../../domain/delivery.js';
 import { OPERATOR_TENANT_ID } from '../../domain/operational-event.js';
 import type { DeliveryRepository, RequeueSelector } from '../store.js';
 import { rescheduleEndpoints } from './endpoint-schedule.js';
-import { toAttempt, toDelivery, toPage } from './rows.js';
+import { toAttempt, toLoggedDelivery, toPage } from './rows.js';
 import type { Database } from './schema.js';
 
 export function deliveryRepository(db: Kysely<Database>, wake: () => Promise<void>): DeliveryRepository {
   return {
     async list(tenantId, filter, { limit, cursor }) {
       // Newest first: the log is read from the top.
-      let query = db.selectFrom('deliveries').selectAll().where('tenant_id', '=', tenantId).orderBy('id', 'desc').limit(limit + 1);
-      if (cursor) query = query.where('id', '<', cursor);
-      if (filter.endpointId) query = query.where('endpoint_id', '=', filter.endpointId);
-      if (filter.eventType) query = query.where('event_type', '=', filter.eventType);
-      if (filter.outcome) query = query.where('status', 'in', OUTCOME_STATUSES[filter.outcome]);
-      if (filter.from) query = query.where('created_at', '>=', filter.from.getTime());
-      if (filter.to) query = query.where('created_at', '<=', filter.to.getTime());
-      return toPage(await query.execute(), limit, toDelivery, (row) => row.id);
+      let query = withLastAttempt(db).where('d.tenant_id', '=', tenantId).orderBy('d.id', 'desc').limit(limit + 1);
+      if (cursor) query = query.where('d.id', '<', cursor);
+      if (filter.endpointId) query = query.where('d.endpoint_id', '=', filter.endpointId);
+      if (filter.eventType) query = query.where('d.event_type', '=', filter.eventType);
+      if (filter.outcome) query = query.where('d.status', 'in', OUTCOME_STATUSES[filter.outcome]);
+      if (filter.from) query = query.where('d.created_at', '>=', filter.from.getTime());
+      if (filter.to) query = query.where('d.created_at', '<=', filter.to.getTime());
+      return toPage(await query.execute(), limit, toLoggedDelivery, (row) => row.id);
     },
     async get(tenantId, id) {
-      const row = await db.selectFrom('deliveries').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
-      return row ? toDelivery(row) : null;
+      const row = await withLastAttempt(db).where('d.tenant_id', '=', tenantId).where('d.id', '=', id).executeTakeFirst();
+      return row ? toLoggedDelivery(row) : null;
     },
     async attempts(deliveryId) {
       const rows = await db.selectFrom('attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('number').execute();
@@ -116,6 +116,17 @@ export function deliveryRepository(db: Kysely<Database>, wake: () => Promise<voi
     },
   };
 }
+
+/**
+ * Deliveries with their latest attempt's outcome in the same query: its number is the delivery's
+ * attempt_count (numbers never restart), so each row costs one probe of attempts_by_delivery.
+ */
+const withLastAttempt = (db: Kysely<Database>) =>
+  db
+    .selectFrom('deliveries as d')
+    .leftJoin('attempts as a', (join) => join.onRef('a.delivery_id', '=', 'd.id').onRef('a.number', '=', 'd.attempt_count'))
+    .selectAll('d')
+    .select(['a.number as last_number', 'a.status_code as last_status_code', 'a.duration_ms as last_duration_ms', 'a.error as last_error']);
 
 function selected(eb: ExpressionBuilder<Database, 'deliveries'>, selector: RequeueSelector) {
   if ('deliveryId' in selector) return eb('id', '=', selector.deliveryId);

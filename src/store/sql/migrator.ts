@@ -6,6 +6,7 @@ import { traceContext } from './migrations/0004-trace-context.js';
 import { credentialLifecycle } from './migrations/0005-credential-lifecycle.js';
 import { ordering } from './migrations/0006-ordering.js';
 import { operator } from './migrations/0007-operator.js';
+import { healthIndexes } from './migrations/0008-health-indexes.js';
 import { publishRefusal } from './migrations/0009-publish-refusal.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
@@ -16,7 +17,7 @@ export interface Migration {
 }
 
 /** Versioned migrations, applied in name order; Kysely records them and takes the lock. */
-const MIGRATIONS: Migration[] = [initial, rateQuotaRetention, hotPath, traceContext, credentialLifecycle, ordering, operator, publishRefusal];
+const MIGRATIONS: Migration[] = [initial, rateQuotaRetention, hotPath, traceContext, credentialLifecycle, ordering, operator, healthIndexes, publishRefusal];
 
 /**
  * `migrationTableSchema` names where Kysely keeps its own two tables. PostgreSQL needs it:

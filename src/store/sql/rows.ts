@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { AuditEntry, OperatorAuditEntry } from '../../domain/audit.js';
-import type { Attempt, Delivery, DeliveryStatus } from '../../domain/delivery.js';
+import type { Attempt, Delivery, DeliveryStatus, LoggedDelivery } from '../../domain/delivery.js';
 import type { Endpoint, EndpointOrdering, EndpointSecrets, EndpointStatus } from '../../domain/endpoint.js';
 import type { HeraldEvent } from '../../domain/event.js';
 import type { EventType } from '../../domain/event-type.js';
@@ -51,6 +51,7 @@ export const toEndpoint = (row: Row<'endpoints'>): Endpoint => ({
   signed: row.secret !== null || row.verify_token !== null,
   hasVerifyToken: row.verify_token !== null,
   failing: Number(row.failing) === 1,
+  previousSecretExpiresAt: row.previous_secret === null ? null : optionalDate(row.previous_secret_expires_at),
   createdAt: date(row.created_at),
   updatedAt: date(row.updated_at),
 });
@@ -88,6 +89,17 @@ export const toDelivery = (row: Row<'deliveries'>): Delivery => ({
   lastAttemptAt: optionalDate(row.last_attempt_at),
   createdAt: date(row.created_at),
   isTest: Boolean(row.is_test),
+});
+
+/** A delivery row with its latest attempt's columns (`last_…`, null before the first attempt). */
+export const toLoggedDelivery = (
+  row: Row<'deliveries'> & { last_number: number | null; last_status_code: number | null; last_duration_ms: number | null; last_error: string | null },
+): LoggedDelivery => ({
+  ...toDelivery(row),
+  lastAttempt:
+    row.last_number === null
+      ? null
+      : { statusCode: row.last_status_code === null ? null : Number(row.last_status_code), durationMs: Number(row.last_duration_ms), error: row.last_error },
 });
 
 export const toAttempt = (row: Row<'attempts'>): Attempt => ({

@@ -8,6 +8,7 @@ import { deliveryRepository } from './delivery-repository.js';
 import { endpointRepository } from './endpoint-repository.js';
 import { eventRepository } from './event-repository.js';
 import { operatorRepository } from './operator-repository.js';
+import { healthRepository } from './health-repository.js';
 import { migrateToLatest, type SqlDialect } from './migrator.js';
 import { sealedValueRepository } from './sealed-values.js';
 import type { Database } from './schema.js';
@@ -39,6 +40,7 @@ export function createSqlStore(
     deliveries: deliveryRepository(db, wake),
     queue: deliveryQueue(db, kind, dialect),
     audit: auditRepository(db),
+    health: healthRepository(db),
     onEndpointsChanged: (listener) => dialect.onEndpointsChanged(listener),
     sealedValues: sealedValueRepository(db, kind),
   };
