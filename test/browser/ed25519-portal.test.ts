@@ -1,39 +1,21 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dashboardDir } from '../../src/api/dashboard.js';
-import { launchChromium, shot } from '../support/browser.js';
-import { adminCall, removeDir, startTestHerald, type TestHerald } from '../support/herald.js';
-import { Receiver } from '../support/receiver.js';
+import { describe, expect, it } from 'vitest';
+import { shot, useDashboardRig } from '../support/browser.js';
 
 /** The portal for an endpoint that signs with an Ed25519 key pair (issue 15), in a real Chromium. */
-let herald: TestHerald;
-let browser: Browser;
-let receiver: Receiver;
-
-const api = <T = any>(method: string, path: string, body?: unknown) => adminCall<T>(herald, method, path, body);
-
-beforeAll(async () => {
-  if (!dashboardDir()) throw new Error('the dashboard is not built: run `npm run build` first');
-  [herald, browser, receiver] = await Promise.all([startTestHerald(), launchChromium(), Receiver.start()]);
-  await api('POST', '/event-types', { name: 'order.paid', description: 'An order was paid' });
-  await api('POST', '/tenants', { id: 'edco', name: 'Ed Co', settings: { signature: { scheme: 'ed25519' } } });
-}, 30_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await herald?.stop();
-  await receiver?.close();
-  if (herald) removeDir(herald.dir);
+const rig = useDashboardRig(async (rig) => {
+  await rig.api('POST', '/event-types', { name: 'order.paid', description: 'An order was paid' });
+  await rig.api('POST', '/tenants', { id: 'edco', name: 'Ed Co', settings: { signature: { scheme: 'ed25519' } } });
 });
+const { api } = rig;
 
 describe('portal, ed25519 endpoint', () => {
   it('shows the public key after creating, and on the endpoint page with the scheme explained', async () => {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
+    const page = await (await rig.browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
     page.setDefaultTimeout(10_000);
     await page.goto((await api<{ url: string }>('POST', '/tenants/edco/portal-token', {})).url);
     await page.getByRole('button', { name: 'Add endpoint' }).click();
     const form = page.getByRole('dialog', { name: 'Add endpoint' });
-    await form.getByLabel('URL').fill(`${receiver.url}/orders`);
+    await form.getByLabel('URL').fill(`${rig.receiver.url}/orders`);
     await form.getByLabel('order.paid', { exact: false }).first().check();
     await form.getByRole('button', { name: 'Create' }).click();
 

@@ -1,48 +1,32 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dashboardDir } from '../../src/api/dashboard.js';
-import { launchChromium, pageWidth, shot } from '../support/browser.js';
-import { ADMIN_TOKEN, adminCall, eventually, removeDir, startTestHerald, type TestHerald } from '../support/herald.js';
-import { Receiver } from '../support/receiver.js';
+import { describe, expect, it } from 'vitest';
+import { pageWidth, shot, useDashboardRig } from '../support/browser.js';
+import { ADMIN_TOKEN, eventually } from '../support/herald.js';
 
 /**
  * Issue 13 in a real browser: the console's banners for tenant endpoints that are failing or
  * disabled, and the operator's endpoints (add, test, disable, enable, rotate, edit), their
  * deliveries (open, retry) and settings, in English and Arabic.
  */
-let herald: TestHerald;
-let browser: Browser;
-let receiver: Receiver;
-const api = <T = any>(method: string, path: string, body?: unknown) => adminCall<T>(herald, method, path, body);
-
-beforeAll(async () => {
-  if (!dashboardDir()) throw new Error('the dashboard is not built: run `npm run build` first');
-  [herald, browser, receiver] = await Promise.all([startTestHerald(), launchChromium(), Receiver.start()]);
-  receiver.respond((request, res) => void res.writeHead(request.url === '/down' ? 500 : 200).end('ok'));
-  await api('PATCH', '/operator/settings', { failingAfter: 1 });
-  await api('POST', '/event-types', { name: 'shop.order' });
-  await api('POST', '/tenants', { id: 'shopco', name: 'Shop Co', settings: { retrySchedule: [0, 3600] } });
-  const off = await api('POST', '/tenants/shopco/endpoints', { url: `${receiver.url}/off`, eventTypes: ['*'] });
-  await api('POST', `/tenants/shopco/endpoints/${off.id}/disable`);
-  const down = await api('POST', '/tenants/shopco/endpoints', { url: `${receiver.url}/down`, eventTypes: ['shop.order'] });
-  await api('POST', '/tenants/shopco/events', { type: 'shop.order', data: {} });
-  await eventually(async () => (await api('GET', `/tenants/shopco/endpoints/${down.id}`)).failing === true);
-}, 30_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await herald?.stop();
-  await receiver?.close();
-  if (herald) removeDir(herald.dir);
+const rig = useDashboardRig(async (rig) => {
+  rig.receiver.respond((request, res) => void res.writeHead(request.url === '/down' ? 500 : 200).end('ok'));
+  await rig.api('PATCH', '/operator/settings', { failingAfter: 1 });
+  await rig.api('POST', '/event-types', { name: 'shop.order' });
+  await rig.api('POST', '/tenants', { id: 'shopco', name: 'Shop Co', settings: { retrySchedule: [0, 3600] } });
+  const off = await rig.api('POST', '/tenants/shopco/endpoints', { url: `${rig.receiver.url}/off`, eventTypes: ['*'] });
+  await rig.api('POST', `/tenants/shopco/endpoints/${off.id}/disable`);
+  const down = await rig.api('POST', '/tenants/shopco/endpoints', { url: `${rig.receiver.url}/down`, eventTypes: ['shop.order'] });
+  await rig.api('POST', '/tenants/shopco/events', { type: 'shop.order', data: {} });
+  await eventually(async () => (await rig.api('GET', `/tenants/shopco/endpoints/${down.id}`)).failing === true);
 });
+const { api } = rig;
 
 describe('operator console: operational events', () => {
   it('warns of each failing or disabled tenant endpoint, and manages the operator’s endpoints, deliveries and settings', async () => {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    const page = await (await rig.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     page.setDefaultTimeout(10_000);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(herald.url);
+    await page.goto(rig.herald.url);
     await page.getByLabel('API key or admin token').fill(ADMIN_TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
 
@@ -62,17 +46,17 @@ describe('operator console: operational events', () => {
     // Add an endpoint with the portal's own form, fed the operational catalog.
     await page.getByRole('button', { name: 'Add endpoint' }).click();
     const form = page.getByRole('dialog', { name: 'Add endpoint' });
-    await form.getByLabel('URL').fill(`${receiver.url}/ops`);
+    await form.getByLabel('URL').fill(`${rig.receiver.url}/ops`);
     await form.getByRole('checkbox', { name: /endpoint\.failing/ }).check();
     await form.getByRole('checkbox', { name: /delivery\.exhausted/ }).check();
     await form.getByRole('button', { name: 'Create' }).click();
     const secret = page.getByRole('dialog', { name: 'Signing secret' });
     expect(await secret.getByRole('textbox').inputValue()).toMatch(/^whsec_/);
     await secret.getByRole('button', { name: 'Close', exact: true }).last().click();
-    const card = page.getByRole('listitem').filter({ hasText: `${receiver.url}/ops` });
+    const card = page.getByRole('listitem').filter({ hasText: `${rig.receiver.url}/ops` });
     await card.waitFor();
     const [created] = (await api('GET', '/operator/endpoints')).data;
-    expect(created).toMatchObject({ url: `${receiver.url}/ops`, eventTypes: ['endpoint.failing', 'delivery.exhausted'] });
+    expect(created).toMatchObject({ url: `${rig.receiver.url}/ops`, eventTypes: ['endpoint.failing', 'delivery.exhausted'] });
 
     await card.getByRole('button', { name: 'Send test' }).click();
     const test = page.getByRole('dialog', { name: 'Send a test event' });
@@ -80,7 +64,7 @@ describe('operator console: operational events', () => {
     await test.getByText(/200/).first().waitFor();
     await shot(page, 'console-operator-test-en');
     await test.getByRole('button', { name: 'Close', exact: true }).last().click();
-    expect(receiver.received.filter((r) => r.url === '/ops')).toHaveLength(1);
+    expect(rig.receiver.received.filter((r) => r.url === '/ops')).toHaveLength(1);
 
     await card.getByText('More actions').click();
     await card.getByRole('button', { name: 'Disable' }).click();
@@ -99,7 +83,7 @@ describe('operator console: operational events', () => {
     await table.getByRole('button', { name: 'Open' }).first().click();
     const detail = page.getByRole('dialog', { name: /endpoint\.failing/ });
     await detail.getByRole('button', { name: 'Retry' }).click();
-    await eventually(async () => receiver.received.filter((r) => r.url === '/ops').length === 2);
+    await eventually(async () => rig.receiver.received.filter((r) => r.url === '/ops').length === 2);
     await shot(page, 'console-operator-deliveries-en');
     await detail.getByRole('button', { name: 'Close' }).first().click();
     await detail.waitFor({ state: 'detached' });
@@ -110,7 +94,7 @@ describe('operator console: operational events', () => {
     await page.getByRole('navigation', { name: 'أقسام نقاط استقبال المشغّل' }).getByRole('button', { name: 'نقاط الاستقبال' }).click();
     await page.getByLabel('تُعدّ مُخفقة بعد (محاولات فاشلة متتالية)').waitFor();
     await page.getByText('حُفظت الإعدادات.').waitFor();
-    await page.getByRole('listitem').filter({ hasText: `${receiver.url}/ops` }).waitFor();
+    await page.getByRole('listitem').filter({ hasText: `${rig.receiver.url}/ops` }).waitFor();
     await shot(page, 'console-operator-ar');
     expect(await page.locator('html').getAttribute('dir')).toBe('rtl');
     await page.setViewportSize({ width: 390, height: 800 });

@@ -1,6 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { dashboardDir } from '../../src/api/dashboard.js';
+import { adminCall, removeDir, startTestHerald, type TestHerald } from './herald.js';
+import { Receiver } from './receiver.js';
 
 /** Headless Chromium for the dashboard's browser tests (playwright-core drives /usr/bin/chromium). */
 export function launchChromium(): Promise<Browser> {
@@ -21,3 +25,32 @@ export async function shot(page: Page, name: string): Promise<void> {
 
 /** How wide the page's content is: more than the viewport means it scrolls sideways. */
 export const pageWidth = (page: Page) => page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
+
+/** What most browser tests run against: a Herald, Chromium and a loopback receiver. */
+export interface DashboardRig {
+  herald: TestHerald;
+  browser: Browser;
+  receiver: Receiver;
+  /** An admin API call to the rig's Herald. */
+  api<T = any>(method: string, path: string, body?: unknown): Promise<T>;
+}
+
+/**
+ * Starts the rig before the file's tests (then runs `setup`, e.g. to seed tenants) and stops
+ * it after them. Its fields are set once `beforeAll` has run: read them inside tests.
+ */
+export function useDashboardRig(setup?: (rig: DashboardRig) => Promise<void>): DashboardRig {
+  const rig = { api: (method: string, path: string, body?: unknown) => adminCall(rig.herald, method, path, body) } as DashboardRig;
+  beforeAll(async () => {
+    if (!dashboardDir()) throw new Error('the dashboard is not built: run `npm run build` first');
+    [rig.herald, rig.browser, rig.receiver] = await Promise.all([startTestHerald(), launchChromium(), Receiver.start()]);
+    await setup?.(rig);
+  }, 30_000);
+  afterAll(async () => {
+    await rig.browser?.close();
+    await rig.herald?.stop();
+    await rig.receiver?.close();
+    if (rig.herald) removeDir(rig.herald.dir);
+  });
+  return rig;
+}

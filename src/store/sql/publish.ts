@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Delivery } from '../../domain/delivery.js';
 import { HeraldError } from '../../errors.js';
 import type { PublishInput, PublishOutcome, PublishResult } from '../store.js';
-import { fixedStatement, jsonRows, jsonTexts } from './fixed-statement.js';
+import { fixedStatement, jsonRows, jsonTexts, type JsonColumnType } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { toEvent } from './rows.js';
 import type { Database } from './schema.js';
@@ -14,6 +14,25 @@ export interface DueWork {
   endpointIds: string[];
   at: number;
 }
+
+/** The columns of a publish's JSON rows: an event per item, and a delivery per match (eventRow, deliveryRow). */
+const EVENT_COLUMNS: ReadonlyArray<readonly [string, JsonColumnType]> = [
+  ['id', 'text'],
+  ['type', 'text'],
+  ['data', 'text'],
+  ['idempotency_key', 'text'],
+  ['created_at', 'bigint'],
+  ['trace_context', 'text'],
+];
+const DELIVERY_COLUMNS: ReadonlyArray<readonly [string, JsonColumnType]> = [
+  ['id', 'text'],
+  ['event_id', 'text'],
+  ['endpoint_id', 'text'],
+  ['event_type', 'text'],
+  ['created_at', 'bigint'],
+  ['next_attempt_at', 'bigint'],
+  ['event_seq', 'bigint'],
+];
 
 /**
  * A publish is a fixed number of set-based statements whatever its size and fan-out: one read
@@ -30,14 +49,7 @@ export function publishStatements(kind: SqlDialect) {
   // Rows go in item order (`order by ord`), so the sequence numbers follow the request order.
   // A key another publish took meanwhile (PostgreSQL, another process) inserts nothing here:
   // the insert waits for that publish to commit, and the event is read back by key instead.
-  const events = jsonRows(kind, [
-    ['id', 'text'],
-    ['type', 'text'],
-    ['data', 'text'],
-    ['idempotency_key', 'text'],
-    ['created_at', 'bigint'],
-    ['trace_context', 'text'],
-  ]);
+  const events = jsonRows(kind, EVENT_COLUMNS);
   const insertEvents = fixedStatement<EventRow>(
     kind,
     `insert into events (id, tenant_id, type, data, idempotency_key, is_test, created_at, trace_context)
@@ -45,15 +57,7 @@ export function publishStatements(kind: SqlDialect) {
      on conflict (tenant_id, idempotency_key) where idempotency_key is not null do nothing
      returning *`,
   );
-  const deliveries = jsonRows(kind, [
-    ['id', 'text'],
-    ['event_id', 'text'],
-    ['endpoint_id', 'text'],
-    ['event_type', 'text'],
-    ['created_at', 'bigint'],
-    ['next_attempt_at', 'bigint'],
-    ['event_seq', 'bigint'],
-  ]);
+  const deliveries = jsonRows(kind, DELIVERY_COLUMNS);
   const insertDeliveries = fixedStatement(
     kind,
     `insert into deliveries (id, tenant_id, event_id, endpoint_id, event_type, status, attempt_count, max_attempts,
@@ -126,22 +130,8 @@ export async function publishInTransaction(
  * A quota past its limit fails the whole statement through `herald_refuse` (migration 0009).
  */
 export function publishStatementPostgres() {
-  const events = jsonRows('postgres', [
-    ['id', 'text'],
-    ['type', 'text'],
-    ['data', 'text'],
-    ['idempotency_key', 'text'],
-    ['created_at', 'bigint'],
-    ['trace_context', 'text'],
-  ]);
-  const deliveries = jsonRows('postgres', [
-    ['id', 'text'],
-    ['event_id', 'text'],
-    ['endpoint_id', 'text'],
-    ['event_type', 'text'],
-    ['created_at', 'bigint'],
-    ['next_attempt_at', 'bigint'],
-  ]);
+  const events = jsonRows('postgres', EVENT_COLUMNS);
+  const deliveries = jsonRows('postgres', DELIVERY_COLUMNS);
   // $1 tenant, $2 is_test, $3 events, $4 quota period start, $5 quota limit (null: none),
   // $6 max attempts, $7 deliveries, $8 due at, $9 and $10 the NOTIFY's channel and payload.
   return fixedStatement<EventRow & { quota_used: number | null; checked: number }>(
