@@ -83,7 +83,7 @@ export function EndpointPage({ data, endpoint, go }: { data: PortalData; endpoin
         <dt>{t('endpoint.rateLimit')}</dt>
         <dd>{endpoint.rateLimitPerSecond ? t('endpoint.perSecond', { n: endpoint.rateLimitPerSecond }) : t('common.none')}</dd>
         <dt>{t('endpoint.ordering')}</dt>
-        <dd>{t(('ordering' in endpoint && endpoint.ordering === 'fifo' ? 'endpoint.fifo' : 'endpoint.unordered') as MessageKey)}</dd>
+        <dd>{t(endpoint.ordering === 'fifo' ? 'endpoint.fifo' : 'endpoint.unordered')}</dd>
         <dt>{t('endpoint.headers')}</dt>
         {Object.keys(endpoint.headers).length === 0 ? (
           <dd>{t('common.none')}</dd>
