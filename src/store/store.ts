@@ -37,6 +37,13 @@ export interface Store {
    * changed, or the listener reconnected and may have missed notices.
    */
   onEndpointsChanged(listener: (tenantId: string | null) => void): () => void;
+  /**
+   * Resolves once every change signal committed before the call (in any process) has reached
+   * this process's listeners, so a cache read after it is as fresh as the database was at the
+   * call: an endpoint created through one API process is matched by the very next publish
+   * through another. One shared round trip on PostgreSQL; nothing to wait for on SQLite.
+   */
+  catchUpOnChanges(): Promise<void>;
   /** Key handling: rekey, and the upgrade that seals what older releases kept in clear. */
   sealedValues: SealedValueRepository;
 }

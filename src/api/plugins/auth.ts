@@ -67,8 +67,11 @@ export function registerAuth(app: FastifyInstance, ctx: ApiContext): void {
 
 async function loadTenant(request: FastifyRequest, ctx: ApiContext, tid: string | undefined): Promise<void> {
   if (tid === undefined) return;
-  // The operator's reserved tenant is reached through /operator routes only (route-scope.ts).
-  request.tenant = isOperatorTenant(tid) ? null : await ctx.catalog.tenant(tid);
+  if (isOperatorTenant(tid)) throw notFound('Tenant'); // reached through /operator routes only (route-scope.ts)
+  // The tenant, its endpoint matchers and the event types come from memory: first take in
+  // whatever another process changed up to now.
+  await ctx.store.catchUpOnChanges();
+  request.tenant = await ctx.catalog.tenant(tid);
   if (!request.tenant) throw notFound('Tenant');
 }
 

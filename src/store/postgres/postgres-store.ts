@@ -99,6 +99,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       wakeups.on('endpoints', listener);
       return () => wakeups.off('endpoints', listener);
     },
+    catchUp: () => listener.catchUp(),
   };
 
   const store = createSqlStore(db, 'postgres', dialect, async () => {

@@ -18,6 +18,13 @@ export interface WakeListenerOptions {
 }
 
 export interface WakeListener {
+  /**
+   * Resolves once every notice committed before the call has reached this listener: a round
+   * trip on the listening connection, after which PostgreSQL has delivered what was pending.
+   * Callers arriving while one is on its way share the next one (that one may have started
+   * before their change was signalled), so there are at most two in flight however many wait.
+   */
+  catchUp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,8 +86,20 @@ export async function listenForWakeups(options: WakeListenerOptions): Promise<Wa
     }, delay);
   };
 
+  const roundTrip = (): Promise<void> => (current ? current.query('select 1').then(() => undefined, () => undefined) : Promise.resolve());
+  let running: Promise<void> | null = null;
+  let waiting: Promise<void> | null = null;
+  const catchUp = (): Promise<void> => {
+    if (!running) return (running = roundTrip().finally(() => (running = null)));
+    return (waiting ??= running.then(() => {
+      waiting = null;
+      return catchUp();
+    }));
+  };
+
   current = await connect();
   return {
+    catchUp,
     async close() {
       closed = true;
       clearTimeout(retryTimer);

@@ -42,6 +42,7 @@ export function createSqlStore(
     audit: auditRepository(db),
     health: healthRepository(db),
     onEndpointsChanged: (listener) => dialect.onEndpointsChanged(listener),
+    catchUpOnChanges: () => dialect.catchUp(),
     sealedValues: sealedValueRepository(db, kind),
   };
 }

@@ -26,4 +26,6 @@ export interface StoreDialect {
   /** Tells every process that the tenant or its endpoints changed, or (null) the catalog; after the change committed. */
   endpointsChanged(tenantId: string | null): Promise<void>;
   onEndpointsChanged(listener: (tenantId: string | null) => void): () => void;
+  /** Resolves once every change signal committed before the call has reached this process (see Store.catchUpOnChanges). */
+  catchUp(): Promise<void>;
 }

@@ -44,6 +44,8 @@ export function openSqliteStore(path: string): Store {
       wakeups.on('endpoints', listener);
       return () => wakeups.off('endpoints', listener);
     },
+    // One process: every change was signalled before its write returned.
+    catchUp: async () => {},
   };
 
   return createSqlStore(db, 'sqlite', dialect, async () => {
