@@ -1,11 +1,7 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dashboardDir } from '../../src/api/dashboard.js';
-import { launchChromium } from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { useDashboardRig } from '../support/browser.js';
 import { contrastProblems } from '../support/contrast.js';
 import { CONSOLE, openConsole, openPortal, PORTAL, seedDashboard, visitEach } from '../support/dashboard-pages.js';
-import { removeDir, startTestHerald, type TestHerald } from '../support/herald.js';
-import { Receiver } from '../support/receiver.js';
 
 /**
  * WCAG AA contrast on every page and dialog, measured from the colours the browser computed:
@@ -13,30 +9,15 @@ import { Receiver } from '../support/receiver.js';
  * and focus rings at 3:1, and no focus ring cut off. The dashboard has one (light) theme; both
  * languages, at 1280 px and 390 px.
  */
-let herald: TestHerald;
-let receiver: Receiver;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!dashboardDir()) throw new Error('the dashboard is not built: run `npm run build` first');
-  [herald, receiver, browser] = await Promise.all([startTestHerald(), Receiver.start(), launchChromium()]);
-  await seedDashboard(herald, receiver);
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await herald?.stop();
-  await receiver?.close();
-  if (herald) removeDir(herald.dir);
-});
+const rig = useDashboardRig((rig) => seedDashboard(rig.herald, rig.receiver), 60_000);
 
 describe.each([1280, 390])('contrast at %i px', (width) => {
   for (const [part, visits, start] of [
-    ['portal', PORTAL, (page: Parameters<typeof openPortal>[1]) => openPortal(herald, page)],
-    ['console', CONSOLE, (page: Parameters<typeof openConsole>[1]) => openConsole(herald, page)],
+    ['portal', PORTAL, (page: Parameters<typeof openPortal>[1]) => openPortal(rig.herald, page)],
+    ['console', CONSOLE, (page: Parameters<typeof openConsole>[1]) => openConsole(rig.herald, page)],
   ] as const) {
     it.each(['en', 'ar'] as const)(`every page of the ${part} in %s meets AA`, async (lang) => {
-      const context = await browser.newContext();
+      const context = await rig.browser.newContext();
       try {
         expect(await visitEach(context, { width, lang, start, visits }, (page) => contrastProblems(page))).toEqual([]);
       } finally {

@@ -39,13 +39,13 @@ export interface DashboardRig {
  * Starts the rig before the file's tests (then runs `setup`, e.g. to seed tenants) and stops
  * it after them. Its fields are set once `beforeAll` has run: read them inside tests.
  */
-export function useDashboardRig(setup?: (rig: DashboardRig) => Promise<void>): DashboardRig {
+export function useDashboardRig(setup?: (rig: DashboardRig) => Promise<void>, timeoutMs = 30_000): DashboardRig {
   const rig = { api: (method: string, path: string, body?: unknown) => adminCall(rig.herald, method, path, body) } as DashboardRig;
   beforeAll(async () => {
     if (!dashboardDir()) throw new Error('the dashboard is not built: run `npm run build` first');
     [rig.herald, rig.browser, rig.receiver] = await Promise.all([startTestHerald(), launchChromium(), Receiver.start()]);
     await setup?.(rig);
-  }, 30_000);
+  }, timeoutMs);
   afterAll(async () => {
     await rig.browser?.close();
     await rig.herald?.stop();
