@@ -37,7 +37,8 @@ describe('operator console: operational events', () => {
 
     await page.getByRole('button', { name: 'Operator endpoints' }).click();
     const failingAfter = page.getByLabel('Failing after (consecutive failed attempts)');
-    await expect(failingAfter.inputValue()).resolves.toBe('1');
+    // The settings load after the view opens: wait for the stored value, not the empty field.
+    await expect.poll(() => failingAfter.inputValue(), { timeout: 10_000 }).toBe('1');
     await failingAfter.fill('4');
     await page.getByRole('form', { name: 'Operator settings' }).getByRole('button', { name: 'Save' }).click();
     await page.getByText('Settings saved.').waitFor();
