@@ -160,7 +160,7 @@ function livenessStatements(kind: SqlDialect) {
        group by s.status`,
     ),
     // One index probe per active endpoint (deliveries_due), never a walk of the backlog.
-    repair: fixedStatement<{ id: string }>(kind, repairSchedules(waiting, '')),
+    repair: fixedStatement<{ id: string }>(kind, repairSchedules(waiting)),
   };
 }
 
@@ -168,9 +168,9 @@ function livenessStatements(kind: SqlDialect) {
  * An unordered endpoint is behind when any waiting delivery is due before its next_due_at; a
  * FIFO endpoint only when its line's head is (NEXT_DUE): the others wait behind it anyway.
  */
-function repairSchedules(waiting: string, narrowing: string): string {
+function repairSchedules(waiting: string): string {
   return `update endpoints set next_due_at = ${NEXT_DUE}
-    where status = 'active' ${narrowing} and (
+    where status = 'active' and (
       (ordering <> 'fifo' and exists (select 1 from deliveries w where ${waiting}
         and (endpoints.next_due_at is null or w.next_attempt_at < endpoints.next_due_at)))
       or (ordering = 'fifo' and ${NEXT_DUE} < coalesce(endpoints.next_due_at, ${Number.MAX_SAFE_INTEGER})))
