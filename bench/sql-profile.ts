@@ -1,10 +1,11 @@
 /**
  * Where SQLite time goes, per statement: preload it into a bench run,
- *   node --import ./dist/bench/sql-profile.js dist/bench/delivery.js --scenario throughput --skip-raw
+ *   SQL_PROFILE_OUT=/tmp/sql.txt NODE_OPTIONS=--import=./dist/bench/sql-profile.js npm run bench -- --scenario sqlite-single
  * It wraps better-sqlite3's `prepare` and the statement methods (Herald's code is untouched)
  * and prints, at exit, each SQL text with its calls, prepare time and execute time.
  * Timing adds ~1 µs per call; compare statements with each other, not with an unprofiled run.
  */
+import { appendFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 interface Tally {
@@ -64,5 +65,9 @@ process.on('exit', () => {
     ([sql, t]) =>
       `${(t.prepareMs + t.executeMs).toFixed(0).padStart(7)} ms ${t.calls.toString().padStart(7)} calls  prepare ${t.prepareMs.toFixed(0).padStart(5)} ms  exec ${t.executeMs.toFixed(0).padStart(5)} ms  ${((1000 * t.executeMs) / Math.max(1, t.calls)).toFixed(0).padStart(5)} µs/exec  ${sql.slice(0, 220)}`,
   );
-  process.stderr.write(`\n## SQLite time by statement (total ${total.toFixed(0)} ms)\n${lines.join('\n')}\n`);
+  if (total === 0) return;
+  const report = `\n## SQLite time by statement (total ${total.toFixed(0)} ms)\n${lines.join('\n')}\n`;
+  // A bench child's stderr is kept by the bench, not shown: SQL_PROFILE_OUT names a file instead.
+  if (process.env.SQL_PROFILE_OUT) appendFileSync(process.env.SQL_PROFILE_OUT, report);
+  else process.stderr.write(report);
 });

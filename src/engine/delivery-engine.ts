@@ -156,6 +156,7 @@ export class DeliveryEngine {
           owner: this.#workerId,
           // A rate limit held work back: claim again when its next token comes, busy or idle.
           onRateLimited: (at) => this.#timer.armAt(at.getTime()),
+          onMoreDue: () => (this.#wakeRequested = true),
         });
         this.#claimFailing = false;
         for (const job of jobs) this.#track(job);

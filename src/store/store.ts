@@ -294,6 +294,13 @@ export interface ClaimRequest {
    * with the moment its next token comes: the caller should claim again then.
    */
   onRateLimited?: (at: Date) => void;
+  /**
+   * Called after a claim that took work but left more due now (an endpoint's share of the claim
+   * ran out, or more endpoints were due than it looked at): the caller should claim again. A
+   * publish wakes the workers only when it makes an endpoint due sooner, so this is how such
+   * leftovers are found without waiting for an attempt to end.
+   */
+  onMoreDue?: () => void;
 }
 
 export type AttemptVerdict =

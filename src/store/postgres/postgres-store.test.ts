@@ -167,6 +167,47 @@ describe('PostgreSQL stores sharing one database', () => {
     expect(claimedAt.size).toBe(ROUNDS);
   }, 120_000);
 
+  it('never leaves a publish unscheduled while a claim of its already due endpoint runs, with no attempt ending', async () => {
+    // The attempts never end (nothing is recorded), as when a receiver hangs: no record comes
+    // to reschedule the endpoint, and no later publish either (each round ends with the
+    // endpoint idle), so a delivery the claims miss stays unscheduled. The second publish of
+    // each round finds the endpoint already due (the first made it so) while a claim holds it.
+    await a.endpoints.create(
+      { id: 'ep_hang', tenantId: 'acme', url: 'https://example.com/hook', description: '', eventTypes: ['*'], filter: null, status: 'active', headers: {}, rateLimitPerSecond: null, signature: null, createdAt: now },
+      { secret: null, previousSecret: null, previousSecretExpiresAt: null, verifyToken: null },
+    );
+    const claimed = new Set<string>();
+    let running = true;
+    const claimer = async (store: Store, owner: string) => {
+      while (running) {
+        const jobs = await store.queue.claim({ now: new Date(), limit: 4, maxInFlightPerEndpoint: 100_000, leaseGraceMs: 600_000, owner });
+        for (const job of jobs) claimed.add(job.delivery.id);
+        if (jobs.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    };
+    const claimers = [claimer(b, 'wrk_hb1'), claimer(a, 'wrk_ha1')];
+    const stranded: string[] = [];
+    try {
+      for (let round = 0; round < 150 && stranded.length === 0; round++) {
+        const ids = [`dlv_hang_${round}_1`, `dlv_hang_${round}_2`];
+        for (const id of ids) {
+          await a.events.publish({
+            tenantId: 'acme',
+            items: [{ event: { id: id.replace('dlv', 'evt'), tenantId: 'acme', type: 'race', createdAt: new Date(), data: {}, idempotencyKey: null }, deliveries: [{ id, endpointId: 'ep_hang' }] }],
+            maxAttempts: 3,
+          });
+        }
+        // A wide bound: the safety sweep, the only other way out, comes after 30 s.
+        for (const deadline = Date.now() + 3_000; ids.some((id) => !claimed.has(id)) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 2));
+        stranded.push(...ids.filter((id) => !claimed.has(id)));
+      }
+    } finally {
+      running = false;
+      await Promise.all(claimers);
+    }
+    expect(stranded).toEqual([]);
+  }, 120_000);
+
   it('answers one event to concurrent publishes with the same idempotency key', async () => {
     const publish = async (store: Store, id: string) =>
       (

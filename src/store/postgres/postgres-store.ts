@@ -36,7 +36,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const { schema } = options;
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error(`Invalid PostgreSQL schema name: ${schema}`);
 
-  const pool = new pg.Pool({ connectionString: url, types, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+  // Pipeline mode: see withPreparedStatements.
+  const poolConfig = { connectionString: url, types, pipeline: true, ...(schema ? { options: `-c search_path=${schema}` } : {}) };
+  const pool = new pg.Pool(poolConfig as pg.PoolConfig);
   // An idle connection died: the pool drops it and the next query opens another. Without a
   // handler the 'error' event would crash the process.
   pool.on('error', () => {});

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { TenantSettings } from '../../domain/tenant.js';
+import type { HeraldEvent } from '../../domain/event.js';
 import type { ClaimRequest, DeliveryJob } from '../store.js';
 import { NEXT_DUE } from './endpoint-schedule.js';
 import { fixedStatement, jsonRows, jsonTexts } from './fixed-statement.js';
@@ -10,75 +11,85 @@ import type { Database } from './schema.js';
 
 type EndpointRow = Selectable<Database['endpoints']>;
 type DeliveryRow = Selectable<Database['deliveries']>;
+type EventRow = Selectable<Database['events']>;
+/** A due endpoint as the claim locks it: its row, its tenant's settings, its attempts in flight then. */
+type DueEndpointRow = EndpointRow & { tenant_settings: string; in_flight: number | string };
+/** A leased delivery; on PostgreSQL its event's columns ride along (`ev_…`), saving a round trip. */
+type LeasedRow = DeliveryRow & Partial<Record<`ev_${'id' | 'tenant_id' | 'type' | 'data' | 'idempotency_key' | 'trace_context' | 'seq' | 'created_at'}`, unknown>>;
 
 /** How many endpoints one claim looks at at most; the rest wait for the next claim. */
 export const ENDPOINTS_PER_CLAIM = 64;
 
+/** Attempts to the endpoint of the row being updated (`endpoints`) in flight with a live lease. */
+const inFlightOf = (endpoint: string) =>
+  `(select count(*) from deliveries flight where flight.endpoint_id = ${endpoint} and flight.status = 'delivering' and flight.lease_expires_at > ?)`;
+
 /**
  * A claim is a fixed number of statements whatever its size (measured on the old per-endpoint
- * loop: 3 + 2 per endpoint + 1 per tenant). On PostgreSQL:
- *   1. the due endpoints, locked `for no key update skip locked` (whole rows: the jobs need them);
- *   2. their in-flight counts and their tenants' settings, in one read;
- *   3. the deliveries, picked per endpoint (a LATERAL limit each) and leased, in one update;
+ * loop: 3 + 2 per endpoint + 1 per tenant), three on PostgreSQL between BEGIN and COMMIT:
+ *   1. the due endpoints, locked `for no key update skip locked` (whole rows: the jobs need
+ *      them), with their tenants' settings and their attempts in flight;
+ *   2. the deliveries, picked per endpoint (a LATERAL limit each, at most the endpoint's free
+ *      slots counted again here) and leased, in one update that returns them with their events;
  *      when FIFO endpoints are due, one more update leases the head of each one's line (dueHead);
- *   4. the leased deliveries' events;
- *   5. the endpoints' new schedule and rate buckets, from one JSON parameter.
+ *   3. the endpoints' new schedule and rate buckets, from one JSON parameter; an endpoint at its
+ *      in-flight cap is counted here too.
  * The lock comes first, in a statement of its own, so every later statement reads a snapshot
  * taken after the lock: a publish that committed before it is seen, and one committing after
  * it waits for this transaction at its schedule mark, then lowers what this claim wrote if
- * its work is due sooner (markDueStatements in endpoint-schedule.ts). SQLite cannot
- * LIMIT per outer row, so its step 3 picks per endpoint (cached statements, no round trips).
+ * its work is due sooner (markDueStatements in endpoint-schedule.ts). So the in-flight count of
+ * step 1 may be stale (PostgreSQL evaluates it in the snapshot from before the lock, when the
+ * row it locks was changed meanwhile): it only shares the claim out; steps 2 and 3 count again,
+ * in their own snapshots, and those counts decide. SQLite cannot LIMIT per outer row, so its
+ * step 2 picks per endpoint (cached statements, no round trips) and reads the events apart.
  */
 export function claimStatements(kind: SqlDialect) {
-  const dueEndpoints = fixedStatement<EndpointRow>(
+  const dueEndpoints = fixedStatement<DueEndpointRow>(
     kind,
-    `select * from endpoints where status = 'active' and next_due_at <= ? order by next_due_at limit ?${
-      kind === 'postgres' ? ' for no key update skip locked' : ''
-    }`,
+    `select endpoints.*, t.settings as tenant_settings, ${inFlightOf('endpoints.id')} as in_flight
+     from endpoints join tenants t on t.id = endpoints.tenant_id
+     where endpoints.status = 'active' and endpoints.next_due_at <= ? order by endpoints.next_due_at limit ?${
+       kind === 'postgres' ? ' for no key update of endpoints skip locked' : ''
+     }`,
   );
   const ids = jsonTexts(kind);
-  const inFlightAndSettings = fixedStatement<{ kind: string; id: string; n: number | null; settings: string | null }>(
-    kind,
-    `select 'endpoint' as kind, endpoint_id as id, count(*) as n, null as settings from deliveries
-       where status = 'delivering' and endpoint_id in ${ids} and lease_expires_at > ? group by endpoint_id
-     union all
-     select 'tenant' as kind, id, null as n, settings from tenants where id in ${ids}`,
-  );
   const picks = jsonRows(kind, [
     ['endpoint_id', 'text'],
     ['take', 'integer'],
     ['lease', 'bigint'],
   ]);
   const leaseSet = `status = 'delivering', lease_owner = ?, lease_expires_at = p.lease`;
-  const pickAndLease = fixedStatement<DeliveryRow>(
+  const withEvents = (leased: string) =>
+    `with leased as (${leased})
+     select leased.*, ${EVENT_COLUMNS.map((c) => `ev.${c} as ev_${c}`).join(', ')} from leased join events ev on ev.id = leased.event_id`;
+  const pickAndLease = fixedStatement<LeasedRow>(
     kind,
     kind === 'postgres'
-      ? `update deliveries d set status = 'delivering', lease_owner = ?, lease_expires_at = p.lease
+      ? withEvents(`update deliveries d set ${leaseSet}
          from (select w.id, p.lease from ${picks} as p cross join lateral (
                  select id from deliveries where endpoint_id = p.endpoint_id and status in ('pending', 'failed') and next_attempt_at <= ?
-                 order by next_attempt_at limit p.take) as w) as p
-         where d.id = p.id returning d.*`
+                 order by next_attempt_at limit greatest(0, least(p.take, ? - ${inFlightOf('p.endpoint_id')}))) as w) as p
+         where d.id = p.id and d.status in ('pending', 'failed') returning d.*`)
       : `with p as ${picks}
          update deliveries set status = 'delivering', lease_owner = ?,
            lease_expires_at = (select lease from p where p.endpoint_id = deliveries.endpoint_id)
          where id in ${ids} returning *`,
   );
-  // SQLite's step 3a: one endpoint's due deliveries, oldest first.
+  // SQLite's step 2a: one endpoint's due deliveries, oldest first.
   const dueOfEndpoint = fixedStatement<{ id: string }>(
     kind,
     `select id from deliveries where endpoint_id = ? and status in ('pending', 'failed') and next_attempt_at <= ? order by next_attempt_at limit ?`,
   );
-  const leaseHeads = fixedStatement<DeliveryRow>(
+  const leaseHeads = fixedStatement<LeasedRow>(
     kind,
-    `update deliveries d set ${leaseSet} from (select w.id, p.lease from ${picks} as p cross join lateral (${dueHead('p.endpoint_id')}) as w) as p
-     where d.id = p.id returning d.*`,
+    withEvents(`update deliveries d set ${leaseSet} from (select w.id, p.lease from ${picks} as p cross join lateral (${dueHead('p.endpoint_id')}) as w) as p
+     where d.id = p.id returning d.*`),
   );
-  // SQLite's step 3a for a FIFO endpoint: its head, when it may go.
+  // SQLite's step 2a for a FIFO endpoint: its head, when it may go.
   const headOfEndpoint = fixedStatement<{ id: string }>(kind, dueHead('?'));
-  const events = fixedStatement<Selectable<Database['events']>>(kind, `select * from events where id in ${ids}`);
+  const events = fixedStatement<EventRow>(kind, `select * from events where id in ${ids}`);
   const schedule = jsonRows(kind, [
     ['id', 'text'],
-    ['at_cap', 'integer'],
     ['limited', 'integer'],
     ['tokens', 'text'],
     ['token_at', 'bigint'],
@@ -87,20 +98,23 @@ export function claimStatements(kind: SqlDialect) {
   const leased = `(select min(l.lease_expires_at) from deliveries l where l.endpoint_id = endpoints.id and l.status = 'delivering')`;
   // A full endpoint is looked at again when one of its attempts ends (record reschedules it), or
   // at the latest when its earliest lease runs out; a rate-limited one when its next token comes.
-  const nextDue = `case when ${waiting} is null then null
-      when s.at_cap = 1 then ${leased}
-      when s.token_at > ${waiting} then s.token_at
-      else ${waiting} end`;
+  // Either way it is held (migration 0010): new work waits for that moment without a wake-up.
+  const full = `${inFlightOf('endpoints.id')} >= ?`;
+  const tokenLater = `s.token_at > ${waiting}`;
   const tokens = kind === 'postgres' ? 's.tokens::float8' : 'cast(s.tokens as real)';
   const reschedule = fixedStatement<{ id: string; next_due_at: number | null }>(
     kind,
-    `update endpoints set next_due_at = ${nextDue},
+    `update endpoints set
+       next_due_at = case when ${waiting} is null then null when ${full} then ${leased} when ${tokenLater} then s.token_at else ${waiting} end,
+       held = case when ${waiting} is null then 0 when ${full} or ${tokenLater} then 1 else 0 end,
        rate_tokens = case when s.limited = 1 then ${tokens} else endpoints.rate_tokens end,
        rate_refilled_at = case when s.limited = 1 then ? else endpoints.rate_refilled_at end
      from ${schedule} as s where endpoints.id = s.id returning endpoints.id, endpoints.next_due_at`,
   );
-  return { kind, dueEndpoints, inFlightAndSettings, pickAndLease, dueOfEndpoint, leaseHeads, headOfEndpoint, events, reschedule };
+  return { kind, dueEndpoints, pickAndLease, dueOfEndpoint, leaseHeads, headOfEndpoint, events, reschedule };
 }
+
+const EVENT_COLUMNS = ['id', 'tenant_id', 'type', 'data', 'idempotency_key', 'trace_context', 'seq', 'created_at'] as const;
 
 export type ClaimStatements = ReturnType<typeof claimStatements>;
 
@@ -130,7 +144,6 @@ interface Plan {
   endpoint: EndpointRow;
   take: number;
   lease: number;
-  atCap: boolean;
   limited: boolean;
   tokensLeft: number | null;
 }
@@ -140,64 +153,57 @@ export async function claimInTransaction(
   q: ClaimStatements,
   request: ClaimRequest,
   endpointsPerClaim: number,
-): Promise<{ jobs: DeliveryJob[]; rateLimitedUntil: number | null }> {
+): Promise<{ jobs: DeliveryJob[]; rateLimitedUntil: number | null; moreDue: boolean }> {
   const now = request.now.getTime();
-  const endpoints = await q.dueEndpoints.run(trx, [now, endpointsPerClaim]);
-  if (endpoints.length === 0) return { jobs: [], rateLimitedUntil: null };
-
-  const inFlight = new Map<string, number>();
-  const settings = new Map<string, TenantSettings>();
-  const tenantIds = [...new Set(endpoints.map((e) => e.tenant_id))];
-  for (const row of await q.inFlightAndSettings.run(trx, [JSON.stringify(endpoints.map((e) => e.id)), now, JSON.stringify(tenantIds)])) {
-    if (row.kind === 'endpoint') inFlight.set(row.id, Number(row.n));
-    else settings.set(row.id, JSON.parse(row.settings!) as TenantSettings);
-  }
+  const endpoints = await q.dueEndpoints.run(trx, [now, now, endpointsPerClaim]);
+  if (endpoints.length === 0) return { jobs: [], rateLimitedUntil: null, moreDue: false };
+  const settings = new Map(endpoints.map((row) => [row.tenant_id, JSON.parse(row.tenant_settings) as TenantSettings]));
 
   // Each endpoint gets at most an equal share of the claim, its free in-flight slots and its
   // whole rate tokens: one endpoint's backlog cannot crowd out the others.
   const share = Math.max(1, Math.ceil(request.limit / endpoints.length));
   let budget = request.limit;
   const plans: Plan[] = endpoints.map((endpoint) => {
-    const free = request.maxInFlightPerEndpoint - (inFlight.get(endpoint.id) ?? 0);
+    const free = request.maxInFlightPerEndpoint - Number(endpoint.in_flight);
     const limit = endpoint.rate_limit_per_second === null ? null : Number(endpoint.rate_limit_per_second);
     const tokens = limit === null ? Infinity : tokensAt({ limit, tokens: endpoint.rate_tokens, refilledAt: endpoint.rate_refilled_at }, now);
     const line = endpoint.ordering === 'fifo' ? 1 : Infinity; // dueHead says whether its one may go
     const take = Math.max(0, Math.min(free, line, share, budget, wholeTokens(tokens)));
     budget -= take;
     const lease = now + settings.get(endpoint.tenant_id)!.attemptTimeoutMs + request.leaseGraceMs;
-    return { endpoint, take, lease, atCap: free <= 0, limited: limit !== null, tokensLeft: limit === null ? null : tokens };
+    return { endpoint, take, lease, limited: limit !== null, tokensLeft: limit === null ? null : tokens };
   });
 
-  const rows = await pickAndLease(trx, q, plans, now, request.owner);
+  const rows = await pickAndLease(trx, q, plans, now, request);
   const taken = new Map<string, number>();
   for (const row of rows) taken.set(row.endpoint_id, (taken.get(row.endpoint_id) ?? 0) + 1);
 
   const scheduleRows = plans.map((plan) => {
-    const got = taken.get(plan.endpoint.id) ?? 0;
-    const atCap = plan.atCap || (got > 0 && got === request.maxInFlightPerEndpoint - (inFlight.get(plan.endpoint.id) ?? 0));
-    const left = plan.tokensLeft === null ? null : plan.tokensLeft - got;
-    const limit = Number(plan.endpoint.rate_limit_per_second);
-    const tokenAt = left === null ? null : nextTokenAt(left, limit, now);
-    return [plan.endpoint.id, atCap ? 1 : 0, plan.limited ? 1 : 0, left === null ? null : String(left), tokenAt !== null && tokenAt > now ? tokenAt : null];
+    const left = plan.tokensLeft === null ? null : plan.tokensLeft - (taken.get(plan.endpoint.id) ?? 0);
+    const tokenAt = left === null ? null : nextTokenAt(left, Number(plan.endpoint.rate_limit_per_second), now);
+    return [plan.endpoint.id, plan.limited ? 1 : 0, left === null ? null : String(left), tokenAt !== null && tokenAt > now ? tokenAt : null] as const;
   });
   let rateLimitedUntil: number | null = null;
-  const tokenAtById = new Map(scheduleRows.map((row) => [row[0] as string, row[4] as number | null]));
-  for (const { id, next_due_at } of await q.reschedule.run(trx, [now, JSON.stringify(scheduleRows)])) {
+  let moreDue = rows.length > 0 && endpoints.length === endpointsPerClaim;
+  const tokenAtById = new Map(scheduleRows.map((row) => [row[0], row[3]]));
+  for (const { id, next_due_at } of await q.reschedule.run(trx, [now, request.maxInFlightPerEndpoint, now, request.maxInFlightPerEndpoint, now, JSON.stringify(scheduleRows)])) {
     const tokenAt = tokenAtById.get(id);
     if (tokenAt != null && next_due_at !== null && Number(next_due_at) === tokenAt) rateLimitedUntil = Math.min(rateLimitedUntil ?? tokenAt, tokenAt);
+    if (rows.length > 0 && next_due_at !== null && Number(next_due_at) <= now) moreDue = true;
   }
 
-  return { jobs: await loadJobs(trx, q, rows, endpoints, settings), rateLimitedUntil };
+  return { jobs: await loadJobs(trx, q, rows, endpoints, settings), rateLimitedUntil, moreDue };
 }
 
-async function pickAndLease(trx: Kysely<Database>, q: ClaimStatements, plans: Plan[], now: number, owner: string): Promise<DeliveryRow[]> {
+async function pickAndLease(trx: Kysely<Database>, q: ClaimStatements, plans: Plan[], now: number, request: ClaimRequest): Promise<LeasedRow[]> {
   const wanted = plans.filter((plan) => plan.take > 0);
   if (wanted.length === 0) return [];
   const lines = wanted.filter((plan) => plan.endpoint.ordering === 'fifo');
   const unordered = lines.length === 0 ? wanted : wanted.filter((plan) => plan.endpoint.ordering !== 'fifo');
   const leases = (of: Plan[]) => JSON.stringify(of.map((p) => [p.endpoint.id, p.take, p.lease]));
+  const { owner, maxInFlightPerEndpoint: cap } = request;
   if (q.kind === 'postgres') {
-    const rows = unordered.length > 0 ? await q.pickAndLease.run(trx, [owner, leases(unordered), now]) : [];
+    const rows = unordered.length > 0 ? await q.pickAndLease.run(trx, [owner, leases(unordered), now, cap, now]) : [];
     return lines.length > 0 ? rows.concat(await q.leaseHeads.run(trx, [owner, leases(lines), now])) : rows;
   }
   const ids: string[] = [];
@@ -208,16 +214,21 @@ async function pickAndLease(trx: Kysely<Database>, q: ClaimStatements, plans: Pl
   return q.pickAndLease.run(trx, [leases(wanted), owner, JSON.stringify(ids)]);
 }
 
-/** Everything an attempt needs: the endpoint rows came with the lock, the settings with the counts. */
+/** Everything an attempt needs: the endpoint rows and settings came with the lock, the events with the lease (PostgreSQL) or in one read. */
 export async function loadJobs(
   trx: Kysely<Database>,
   q: ClaimStatements,
-  rows: DeliveryRow[],
+  rows: LeasedRow[],
   endpoints: EndpointRow[],
   settings: Map<string, TenantSettings>,
 ): Promise<DeliveryJob[]> {
   if (rows.length === 0) return [];
-  const events = new Map((await q.events.run(trx, [JSON.stringify([...new Set(rows.map((r) => r.event_id))])])).map((row) => [row.id, toEvent(row)]));
+  const events = new Map<string, HeraldEvent>();
+  const unread = rows.filter((row) => row.ev_id === undefined);
+  for (const row of rows) if (row.ev_id !== undefined && !events.has(row.event_id)) events.set(row.event_id, toEvent(eventColumns(row)));
+  if (unread.length > 0) {
+    for (const event of await q.events.run(trx, [JSON.stringify([...new Set(unread.map((r) => r.event_id))])])) events.set(event.id, toEvent(event));
+  }
   const endpointById = new Map(endpoints.map((row) => [row.id, row]));
   return rows.map((row): DeliveryJob => {
     const endpoint = endpointById.get(row.endpoint_id)!;
@@ -231,3 +242,6 @@ export async function loadJobs(
     };
   });
 }
+
+/** The event columns a PostgreSQL lease returned beside its delivery, as an events row. */
+const eventColumns = (row: LeasedRow) => Object.fromEntries(EVENT_COLUMNS.map((c) => [c, row[`ev_${c}`]])) as unknown as EventRow;

@@ -30,9 +30,10 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
   return {
     async claim(request) {
       const endpointsPerClaim = dialect.endpointsPerClaim?.(request.limit) ?? ENDPOINTS_PER_CLAIM;
-      const { jobs, rateLimitedUntil } = await dialect.transaction((trx) => claimInTransaction(trx, claim, request, endpointsPerClaim));
+      const { jobs, rateLimitedUntil, moreDue } = await dialect.transaction((trx) => claimInTransaction(trx, claim, request, endpointsPerClaim));
       // Told after the commit, so the caller's timer aims at a schedule other workers can see.
       if (rateLimitedUntil !== null) request.onRateLimited?.(new Date(rateLimitedUntil));
+      if (moreDue) request.onMoreDue?.();
       return jobs;
     },
 
@@ -166,11 +167,15 @@ function livenessStatements(kind: SqlDialect) {
 
 /**
  * An unordered endpoint is behind when any waiting delivery is due before its next_due_at; a
- * FIFO endpoint only when its line's head is (NEXT_DUE): the others wait behind it anyway.
+ * FIFO endpoint only when its line's head is (NEXT_DUE): the others wait behind it anyway. A
+ * held endpoint (migration 0010) with attempts in flight is not behind: their records
+ * reschedule it.
  */
 function repairSchedules(waiting: string): string {
-  return `update endpoints set next_due_at = ${NEXT_DUE}
-    where status = 'active' and (
+  return `update endpoints set next_due_at = ${NEXT_DUE}, held = 0
+    where status = 'active'
+      and (held = 0 or not exists (select 1 from deliveries f where f.endpoint_id = endpoints.id and f.status = 'delivering'))
+      and (
       (ordering <> 'fifo' and exists (select 1 from deliveries w where ${waiting}
         and (endpoints.next_due_at is null or w.next_attempt_at < endpoints.next_due_at)))
       or (ordering = 'fifo' and ${NEXT_DUE} < coalesce(endpoints.next_due_at, ${Number.MAX_SAFE_INTEGER})))

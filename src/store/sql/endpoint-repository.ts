@@ -39,6 +39,7 @@ export function endpointRepository(db: Kysely<Database>, kind: SqlDialect, diale
           previous_secret_expires_at: secrets.previousSecretExpiresAt?.getTime() ?? null,
           verify_token: secrets.verifyToken,
           next_due_at: null,
+          held: 0,
           created_at: endpoint.createdAt.getTime(),
           updated_at: endpoint.createdAt.getTime(),
         })

@@ -30,25 +30,39 @@ export const NEXT_DUE = `(case when endpoints.ordering = 'fifo'
  * New work is due at `at` for these endpoints: move their next_due_at earlier where needed,
  * inside the transaction that made the work (see publishingTransaction). On PostgreSQL the rows
  * are locked in id order, as every endpoint lock is, and this comes last in the transaction, so
- * the lock is held for the commit's round trip only. A claim or record holding one of them
- * makes it wait, then it re-reads the row as that transaction left it: the work is never left
- * unscheduled. (PostgreSQL's plain publish carries the same mark in its one statement:
- * publishStatementPostgres in publish.ts.)
+ * the lock is held for the commit's round trip only. (PostgreSQL's plain publish carries the
+ * same mark in its one statement: publishStatementPostgres in publish.ts.) Answers whether the
+ * workers need waking.
  */
 export function markDueStatements(kind: SqlDialect) {
-  const ids = jsonTexts(kind);
-  // New deliveries join a FIFO line at its tail: they can only make it due when it was empty.
-  const lowers = `(next_due_at is null or (next_due_at > ? and ordering <> 'fifo'))`;
-  const lower = fixedStatement(
-    kind,
-    kind === 'postgres'
-      ? `update endpoints set next_due_at = ? where id in (
-           select id from endpoints where id in ${ids} and ${lowers} order by id for no key update)`
-      : `update endpoints set next_due_at = ? where id in ${ids} and ${lowers}`,
-  );
-  return async (db: Kysely<Database>, endpointIds: string[], at: number): Promise<void> => {
-    await lower.run(db, [at, JSON.stringify(endpointIds), at]);
+  const mark = fixedStatement<{ id: string; wakes: number | boolean }>(kind, markDueSql(kind, jsonTexts(kind), '?', '?', '?'));
+  return async (db: Kysely<Database>, endpointIds: string[], at: number): Promise<boolean> => {
+    const rows = await mark.run(db, [at, at, JSON.stringify(endpointIds), at]);
+    return rows.some((row) => Boolean(Number(row.wakes)));
   };
+}
+
+/**
+ * The mark itself, for the endpoints `targets` selects; `setAt`, `whereAt` and `wakeAt` name the
+ * due time at each of its uses (as `?`, the parameters go in text order: whereAt, setAt, the
+ * targets', wakeAt). It returns each endpoint with `wakes`: whether a
+ * worker should claim it now. New deliveries join a FIFO line at its tail: they make it due
+ * only when it was empty. A held endpoint (migration 0010) keeps its schedule and wakes no one:
+ * an attempt ending reschedules it.
+ *
+ * On PostgreSQL every target row is locked, whatever its schedule. A claim or record holding
+ * one makes the mark wait; the mark then re-reads the row as that transaction committed it, so
+ * if that transaction rescheduled the endpoint from a snapshot without this work, the mark
+ * lowers it again. A record or claim that locks the row after the mark waits for this commit,
+ * and its later statements see the work. A claim that skips the row (locked) is followed by
+ * this mark's wake-up. Marking only rows that needed lowering left a publish racing a claim of
+ * an already due endpoint unscheduled (a process test showed it once claims got fast).
+ */
+export function markDueSql(kind: SqlDialect, targets: string, setAt: string, whereAt: string, wakeAt: string): string {
+  const lowers = `held = 0 and (next_due_at is null or (next_due_at > ${whereAt} and ordering <> 'fifo'))`;
+  const rows = kind === 'postgres' ? `(select id from endpoints where id in ${targets} order by id for no key update)` : targets;
+  return `update endpoints set next_due_at = case when ${lowers} then ${setAt} else next_due_at end where id in ${rows}
+    returning id, case when held = 0 and (ordering <> 'fifo' or next_due_at = ${wakeAt}) then 1 else 0 end as wakes`;
 }
 
 /**
@@ -59,12 +73,13 @@ export function markDueStatements(kind: SqlDialect) {
 export function publishingTransaction(db: Kysely<Database>, kind: SqlDialect, dialect: StoreDialect) {
   const markDue = markDueStatements(kind);
   return async <T>(work: (trx: Kysely<Database>) => Promise<{ value: T; due: Array<DueWork | null> }>): Promise<T> => {
-    const { value, due } = await dialect.transaction(async (trx) => {
+    const { value, wake } = await dialect.transaction(async (trx) => {
       const done = await work(trx);
-      for (const d of done.due) if (d) await markDue(trx, d.endpointIds, d.at);
-      return done;
+      let wake = false;
+      for (const d of done.due) if (d && (await markDue(trx, d.endpointIds, d.at))) wake = true;
+      return { ...done, wake };
     });
-    if (due.some(Boolean)) await dialect.wake();
+    if (wake) await dialect.wake();
     return value;
   };
 }
@@ -74,7 +89,7 @@ export async function rescheduleEndpoints(db: Kysely<Database>, endpointIds: str
   if (endpointIds.length === 0) return [];
   const rows = await db
     .updateTable('endpoints')
-    .set({ next_due_at: sql<number | null>`${sql.raw(NEXT_DUE)}` })
+    .set({ next_due_at: sql<number | null>`${sql.raw(NEXT_DUE)}`, held: 0 })
     .where('id', 'in', [...new Set(endpointIds)])
     .returning('next_due_at')
     .execute();

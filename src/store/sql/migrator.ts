@@ -8,6 +8,7 @@ import { ordering } from './migrations/0006-ordering.js';
 import { operator } from './migrations/0007-operator.js';
 import { healthIndexes } from './migrations/0008-health-indexes.js';
 import { publishRefusal } from './migrations/0009-publish-refusal.js';
+import { capacityHold } from './migrations/0010-capacity-hold.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -17,7 +18,7 @@ export interface Migration {
 }
 
 /** Versioned migrations, applied in name order; Kysely records them and takes the lock. */
-const MIGRATIONS: Migration[] = [initial, rateQuotaRetention, hotPath, traceContext, credentialLifecycle, ordering, operator, healthIndexes, publishRefusal];
+const MIGRATIONS: Migration[] = [initial, rateQuotaRetention, hotPath, traceContext, credentialLifecycle, ordering, operator, healthIndexes, publishRefusal, capacityHold];
 
 /**
  * `migrationTableSchema` names where Kysely keeps its own two tables. PostgreSQL needs it:

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Delivery } from '../../domain/delivery.js';
 import { HeraldError } from '../../errors.js';
 import type { PublishInput, PublishOutcome, PublishResult } from '../store.js';
+import { markDueSql } from './endpoint-schedule.js';
 import { fixedStatement, jsonRows, jsonTexts, type JsonColumnType } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { toEvent } from './rows.js';
@@ -134,7 +135,7 @@ export function publishStatementPostgres() {
   const deliveries = jsonRows('postgres', DELIVERY_COLUMNS);
   // $1 tenant, $2 is_test, $3 events, $4 quota period start, $5 quota limit (null: none),
   // $6 max attempts, $7 deliveries, $8 due at, $9 and $10 the NOTIFY's channel and payload.
-  return fixedStatement<EventRow & { quota_used: number | null; checked: number }>(
+  return fixedStatement<EventRow & { quota_used: number | null; wakes: number; checked: number }>(
     'postgres',
     `with created as (
        insert into events (id, tenant_id, type, data, idempotency_key, is_test, created_at, trace_context)
@@ -156,15 +157,10 @@ export function publishStatementPostgres() {
        -- Matching used the API's cached endpoint list: one deleted a moment ago gets no delivery.
        where exists (select 1 from endpoints where endpoints.id = d.endpoint_id)
        returning endpoint_id, next_attempt_at),
-     marked as (
-       update endpoints set next_due_at = ?::bigint where id in (
-         select id from endpoints where id in (select endpoint_id from made where next_attempt_at is not null)
-           -- New deliveries join a FIFO line at its tail: they make it due only when it was empty.
-           and (next_due_at is null or (next_due_at > $8::bigint and ordering <> 'fifo')) order by id for no key update)
-       returning id),
+     marked as (${markDueSql('postgres', '(select endpoint_id from made where next_attempt_at is not null)', '?::bigint', '$8::bigint', '$8::bigint')}),
      woke as (
-       select pg_notify(?, ?) from (select 1 from made where next_attempt_at is not null limit 1) as due)
-     select c.*, (select used from counted) as quota_used,
+       select pg_notify(?, ?) from (select 1 from marked where wakes = 1 limit 1) as due)
+     select c.*, (select used from counted) as quota_used, (select count(*) from marked where wakes = 1) as wakes,
        case when $5::bigint is null or exists (select 1 from counted where used <= $5::bigint)
          then (select count(*) from woke) + (select count(*) from marked)
          else herald_refuse('quota_exceeded') end as checked
@@ -174,7 +170,7 @@ export function publishStatementPostgres() {
 
 export type PublishStatementPostgres = ReturnType<typeof publishStatementPostgres>;
 
-/** What a one-statement publish tells its caller: the result, and whether work became due (to wake this process). */
+/** What a one-statement publish tells its caller: the result, and whether a worker should claim now (to wake this process). */
 export async function publishInOneStatement(
   db: Kysely<Database>,
   statement: PublishStatementPostgres,
@@ -188,6 +184,7 @@ export async function publishInOneStatement(
   const dueAt = scheduled.reduce((min, row) => Math.min(min, row[4] as number), Number.MAX_SAFE_INTEGER);
   const inserted = new Map<string, EventRow>();
   let quotaUsed: number | null = null;
+  let wakes = false;
   try {
     const rows = await statement.run(db, [
       tenantId,
@@ -204,6 +201,7 @@ export async function publishInOneStatement(
     for (const row of rows) {
       inserted.set(row.id, row);
       quotaUsed = row.quota_used === null ? null : Number(row.quota_used);
+      if (Number(row.wakes) > 0) wakes = true;
     }
   } catch (error) {
     if ((error as { code?: unknown }).code === QUOTA_REFUSED && input.quota) throw quotaExceeded(input.quota.limit);
@@ -214,7 +212,7 @@ export async function publishInOneStatement(
   const taken = keysNotInserted(fresh, inserted).filter((key) => !byKey.has(key));
   if (taken.length > 0) for (const row of await keys.run(db, [tenantId, JSON.stringify(taken)])) byKey.set(row.idempotency_key!, row);
   const { outcomes, deliveryRows } = outcomesOf(input, inserted, byKey);
-  return { result: { outcomes, quotaUsed: input.quota && inserted.size > 0 ? quotaUsed : null }, due: !input.isTest && deliveryRows.length > 0 };
+  return { result: { outcomes, quotaUsed: input.quota && inserted.size > 0 ? quotaUsed : null }, due: wakes };
 }
 
 /** The SQLSTATE `herald_refuse` raises (migration 0009). */

@@ -55,6 +55,8 @@ export interface Database {
     rate_refilled_at: number | null;
     // 0006-ordering
     ordering: string;
+    /** 0010-capacity-hold: next_due_at waits for a free slot or a rate token (see the migration). */
+    held: number;
     /** 0007-operator: the failing streak reached `failingAfter` and has not ended in a success yet. */
     failing: number;
   };
