@@ -102,14 +102,14 @@ export function claimStatements(kind: SqlDialect) {
   const full = `${inFlightOf('endpoints.id')} >= ?`;
   const tokenLater = `s.token_at > ${waiting}`;
   const tokens = kind === 'postgres' ? 's.tokens::float8' : 'cast(s.tokens as real)';
-  const reschedule = fixedStatement<{ id: string; next_due_at: number | null }>(
+  const reschedule = fixedStatement<{ id: string; next_due_at: number | null; held: number }>(
     kind,
     `update endpoints set
        next_due_at = case when ${waiting} is null then null when ${full} then ${leased} when ${tokenLater} then s.token_at else ${waiting} end,
        held = case when ${waiting} is null then 0 when ${full} or ${tokenLater} then 1 else 0 end,
        rate_tokens = case when s.limited = 1 then ${tokens} else endpoints.rate_tokens end,
        rate_refilled_at = case when s.limited = 1 then ? else endpoints.rate_refilled_at end
-     from ${schedule} as s where endpoints.id = s.id returning endpoints.id, endpoints.next_due_at`,
+     from ${schedule} as s where endpoints.id = s.id returning endpoints.id, endpoints.next_due_at, endpoints.held`,
   );
   return { kind, dueEndpoints, pickAndLease, dueOfEndpoint, leaseHeads, headOfEndpoint, events, reschedule };
 }
@@ -153,10 +153,11 @@ export async function claimInTransaction(
   q: ClaimStatements,
   request: ClaimRequest,
   endpointsPerClaim: number,
-): Promise<{ jobs: DeliveryJob[]; rateLimitedUntil: number | null; moreDue: boolean }> {
+): Promise<{ jobs: DeliveryJob[]; rateLimitedUntil: number | null; moreDue: boolean; settled: string[] }> {
   const now = request.now.getTime();
+  const started = performance.now();
   const endpoints = await q.dueEndpoints.run(trx, [now, now, endpointsPerClaim]);
-  if (endpoints.length === 0) return { jobs: [], rateLimitedUntil: null, moreDue: false };
+  if (endpoints.length === 0) return { jobs: [], rateLimitedUntil: null, moreDue: false, settled: [] };
   const settings = new Map(endpoints.map((row) => [row.tenant_id, JSON.parse(row.tenant_settings) as TenantSettings]));
 
   // Each endpoint gets at most an equal share of the claim, its free in-flight slots and its
@@ -185,14 +186,19 @@ export async function claimInTransaction(
   });
   let rateLimitedUntil: number | null = null;
   let moreDue = rows.length > 0 && endpoints.length === endpointsPerClaim;
+  const settled: string[] = [];
   const tokenAtById = new Map(scheduleRows.map((row) => [row[0], row[3]]));
-  for (const { id, next_due_at } of await q.reschedule.run(trx, [now, request.maxInFlightPerEndpoint, now, request.maxInFlightPerEndpoint, now, JSON.stringify(scheduleRows)])) {
+  const rescheduled = await q.reschedule.run(trx, [now, request.maxInFlightPerEndpoint, now, request.maxInFlightPerEndpoint, now, JSON.stringify(scheduleRows)]);
+  // Against `now` moved on by the time the claim took: work published meanwhile is due already.
+  const clock = now + (performance.now() - started);
+  for (const { id, next_due_at, held } of rescheduled) {
     const tokenAt = tokenAtById.get(id);
     if (tokenAt != null && next_due_at !== null && Number(next_due_at) === tokenAt) rateLimitedUntil = Math.min(rateLimitedUntil ?? tokenAt, tokenAt);
-    if (rows.length > 0 && next_due_at !== null && Number(next_due_at) <= now) moreDue = true;
+    if (rows.length > 0 && next_due_at !== null && Number(next_due_at) <= clock) moreDue = true;
+    if (Number(held) === 0 && (next_due_at === null || Number(next_due_at) > clock)) settled.push(id);
   }
 
-  return { jobs: await loadJobs(trx, q, rows, endpoints, settings), rateLimitedUntil, moreDue };
+  return { jobs: await loadJobs(trx, q, rows, endpoints, settings), rateLimitedUntil, moreDue, settled };
 }
 
 async function pickAndLease(trx: Kysely<Database>, q: ClaimStatements, plans: Plan[], now: number, request: ClaimRequest): Promise<LeasedRow[]> {

@@ -3,7 +3,7 @@ import { OPERATOR_TENANT_ID } from '../../domain/operational-event.js';
 import type { TenantSettings } from '../../domain/tenant.js';
 import type { DeliveryQueue } from '../store.js';
 import { claimInTransaction, claimStatements, ENDPOINTS_PER_CLAIM, loadJobs } from './claim.js';
-import { NEXT_DUE, publishingTransaction, rescheduleEndpoints } from './endpoint-schedule.js';
+import { NEXT_DUE, publishingTransaction, recheckStatement, rescheduleEndpoints } from './endpoint-schedule.js';
 import { fixedStatement } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { recordInTransaction, recordStatements } from './record.js';
@@ -18,6 +18,9 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
   const record = recordStatements(kind);
   const liveness = livenessStatements(kind);
   const publishing = publishingTransaction(db, kind, dialect);
+  const recheck = recheckStatement(kind);
+  // One writer on SQLite: nothing commits between a worker's read and its write (markDueStatements).
+  const recheckAfterCommit = (settled: string[]) => (kind === 'postgres' ? recheck(db, settled) : Promise.resolve(false));
   const gauges = async () => {
     const deliveries = { pending: 0, failed: 0, delivering: 0 };
     const endpoints = { active: 0, failing: 0, disabled: 0, pending_verification: 0, verification_failed: 0 };
@@ -30,10 +33,10 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
   return {
     async claim(request) {
       const endpointsPerClaim = dialect.endpointsPerClaim?.(request.limit) ?? ENDPOINTS_PER_CLAIM;
-      const { jobs, rateLimitedUntil, moreDue } = await dialect.transaction((trx) => claimInTransaction(trx, claim, request, endpointsPerClaim));
+      const { jobs, rateLimitedUntil, moreDue, settled } = await dialect.transaction((trx) => claimInTransaction(trx, claim, request, endpointsPerClaim));
       // Told after the commit, so the caller's timer aims at a schedule other workers can see.
       if (rateLimitedUntil !== null) request.onRateLimited?.(new Date(rateLimitedUntil));
-      if (moreDue) request.onMoreDue?.();
+      if (moreDue || (await recheckAfterCommit(settled))) request.onMoreDue?.();
       return jobs;
     },
 
@@ -59,10 +62,11 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
 
     async record(records) {
       // Publishing: the operational events an attempt causes are written with its record.
-      const { outcomes } = await publishing(async (trx) => {
+      const { outcomes, settled } = await publishing(async (trx) => {
         const recorded = await recordInTransaction(trx, record, records);
         return { value: recorded, due: [recorded.due] };
       });
+      if (await recheckAfterCommit(settled)) await dialect.wake();
       return outcomes;
     },
 

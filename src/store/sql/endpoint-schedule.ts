@@ -27,60 +27,72 @@ export const NEXT_DUE = `(case when endpoints.ordering = 'fifo'
   else (select min(waiting.next_attempt_at) from deliveries waiting where waiting.endpoint_id = endpoints.id and waiting.${WAITING}) end)`;
 
 /**
- * New work is due at `at` for these endpoints: move their next_due_at earlier where needed,
- * inside the transaction that made the work (see publishingTransaction). On PostgreSQL the rows
- * are locked in id order, as every endpoint lock is, and this comes last in the transaction, so
- * the lock is held for the commit's round trip only. (PostgreSQL's plain publish carries the
- * same mark in its one statement: publishStatementPostgres in publish.ts.) Answers whether the
- * workers need waking.
+ * New work is due at `at` for these endpoints: move their next_due_at earlier where needed.
+ * Answers whether it did: only then do the workers need waking (an endpoint already due has a
+ * claim coming; a held one, migration 0010, an attempt ending). New deliveries join a FIFO line
+ * at its tail: they make it due only when it was empty.
+ *
+ * SQLite runs it inside the transaction that made the work: one writer, nothing interleaves.
+ * PostgreSQL runs it after that transaction committed (publishingTransaction, and the
+ * one-statement publish), locking only the rows it lowers, so publishes to a busy endpoint
+ * never queue on its row. What keeps work from being left unscheduled is an order of writes
+ * and reads on both sides: the publisher commits its deliveries, then reads the schedule here;
+ * a worker that leaves an endpoint with nothing due (claim, record) commits that, then reads
+ * the deliveries again (recheckStatement). Whichever reads second sees the other's write.
+ * (Before, the mark ran inside the publish and skipped endpoints already due; a claim of such
+ * an endpoint that had read its deliveries before the publish committed left the new one
+ * unscheduled: a store test shows it.)
  */
 export function markDueStatements(kind: SqlDialect) {
-  const mark = fixedStatement<{ id: string; wakes: number | boolean }>(kind, markDueSql(kind, jsonTexts(kind), '?', '?', '?'));
-  return async (db: Kysely<Database>, endpointIds: string[], at: number): Promise<boolean> => {
-    const rows = await mark.run(db, [at, at, JSON.stringify(endpointIds), at]);
-    return rows.some((row) => Boolean(Number(row.wakes)));
-  };
+  const lowers = `held = 0 and (next_due_at is null or (next_due_at > ? and ordering <> 'fifo'))`;
+  const mark = fixedStatement<{ id: string }>(
+    kind,
+    kind === 'postgres'
+      ? `update endpoints set next_due_at = ? where id in (
+           select id from endpoints where id in ${jsonTexts(kind)} and ${lowers} order by id for no key update) returning id`
+      : `update endpoints set next_due_at = ? where id in ${jsonTexts(kind)} and ${lowers} returning id`,
+  );
+  return async (db: Kysely<Database>, endpointIds: string[], at: number): Promise<boolean> =>
+    (await mark.run(db, [at, JSON.stringify(endpointIds), at])).length > 0;
 }
 
 /**
- * The mark itself, for the endpoints `targets` selects; `setAt`, `whereAt` and `wakeAt` name the
- * due time at each of its uses (as `?`, the parameters go in text order: whereAt, setAt, the
- * targets', wakeAt). It returns each endpoint with `wakes`: whether a
- * worker should claim it now. New deliveries join a FIFO line at its tail: they make it due
- * only when it was empty. A held endpoint (migration 0010) keeps its schedule and wakes no one:
- * an attempt ending reschedules it.
- *
- * On PostgreSQL every target row is locked, whatever its schedule. A claim or record holding
- * one makes the mark wait; the mark then re-reads the row as that transaction committed it, so
- * if that transaction rescheduled the endpoint from a snapshot without this work, the mark
- * lowers it again. A record or claim that locks the row after the mark waits for this commit,
- * and its later statements see the work. A claim that skips the row (locked) is followed by
- * this mark's wake-up. Marking only rows that needed lowering left a publish racing a claim of
- * an already due endpoint unscheduled (a process test showed it once claims got fast).
+ * The worker's side of the order above (PostgreSQL): after committing a schedule with nothing
+ * due now for these endpoints, look at their deliveries again and make due what a publish
+ * committed meanwhile. Answers whether it found any.
  */
-export function markDueSql(kind: SqlDialect, targets: string, setAt: string, whereAt: string, wakeAt: string): string {
-  const lowers = `held = 0 and (next_due_at is null or (next_due_at > ${whereAt} and ordering <> 'fifo'))`;
-  const rows = kind === 'postgres' ? `(select id from endpoints where id in ${targets} order by id for no key update)` : targets;
-  return `update endpoints set next_due_at = case when ${lowers} then ${setAt} else next_due_at end where id in ${rows}
-    returning id, case when held = 0 and (ordering <> 'fifo' or next_due_at = ${wakeAt}) then 1 else 0 end as wakes`;
+export function recheckStatement(kind: SqlDialect) {
+  const recheck = fixedStatement<{ id: string }>(
+    kind,
+    `update endpoints set next_due_at = ${NEXT_DUE}
+     where id in ${jsonTexts(kind)} and status = 'active' and held = 0 and ${NEXT_DUE} < coalesce(next_due_at, ${Number.MAX_SAFE_INTEGER})
+     returning id`,
+  );
+  return async (db: Kysely<Database>, endpointIds: string[]): Promise<boolean> =>
+    endpointIds.length > 0 && (await recheck.run(db, [JSON.stringify(endpointIds)])).length > 0;
 }
 
 /**
  * Runs `work` (which may make deliveries: a publish, an attempt's record with the operational
  * events it causes, an endpoint's status change) in a transaction, marks the endpoints that got
- * work as due inside it, and wakes the workers after the commit.
+ * work as due (inside it on SQLite, after its commit on PostgreSQL: see markDueStatements), and
+ * wakes the workers when that made any due.
  */
 export function publishingTransaction(db: Kysely<Database>, kind: SqlDialect, dialect: StoreDialect) {
   const markDue = markDueStatements(kind);
+  const markAll = async (on: Kysely<Database>, due: Array<DueWork | null>) => {
+    let lowered = false;
+    for (const d of due) if (d && (await markDue(on, d.endpointIds, d.at))) lowered = true;
+    return lowered;
+  };
   return async <T>(work: (trx: Kysely<Database>) => Promise<{ value: T; due: Array<DueWork | null> }>): Promise<T> => {
-    const { value, wake } = await dialect.transaction(async (trx) => {
-      const done = await work(trx);
-      let wake = false;
-      for (const d of done.due) if (d && (await markDue(trx, d.endpointIds, d.at))) wake = true;
-      return { ...done, wake };
+    const done = await dialect.transaction(async (trx) => {
+      const result = await work(trx);
+      return { ...result, lowered: kind === 'sqlite' && (await markAll(trx, result.due)) };
     });
-    if (wake) await dialect.wake();
-    return value;
+    const lowered = kind === 'sqlite' ? done.lowered : await markAll(db, done.due);
+    if (lowered) await dialect.wake();
+    return done.value;
   };
 }
 

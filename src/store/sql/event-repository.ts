@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { EventRepository } from '../store.js';
-import { publishingTransaction } from './endpoint-schedule.js';
+import { markDueStatements, publishingTransaction } from './endpoint-schedule.js';
 import type { SqlDialect } from './migrator.js';
 import { emitOperational, operationalStatements } from './operational-events.js';
 import { pollStatements } from './poll.js';
@@ -13,6 +13,7 @@ export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect:
   const statements = publishStatements(kind);
   const operational = { ...operationalStatements(kind), publish: statements };
   const publishing = publishingTransaction(db, kind, dialect);
+  const markDue = markDueStatements(kind);
   const postgresPublish = kind === 'postgres' ? publishStatementPostgres() : null;
   const poll = pollStatements(kind);
   return {
@@ -20,8 +21,8 @@ export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect:
       const oneStatement = dialect.oneStatementPublish;
       // A publish that tells the operator something (a quota crossing) takes the transaction.
       if (oneStatement && postgresPublish && !input.operational?.length) {
-        const { result, due } = await oneStatement.retry(() => publishInOneStatement(db, postgresPublish, statements.eventsByKey, input, oneStatement.notify));
-        if (due) oneStatement.wakeLocally();
+        const { result, due } = await oneStatement.retry(() => publishInOneStatement(db, postgresPublish, statements.eventsByKey, input));
+        if (due && (await markDue(db, due.endpointIds, due.at))) await dialect.wake();
         return result;
       }
       return publishing(async (trx) => {

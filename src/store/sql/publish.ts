@@ -2,7 +2,6 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Delivery } from '../../domain/delivery.js';
 import { HeraldError } from '../../errors.js';
 import type { PublishInput, PublishOutcome, PublishResult } from '../store.js';
-import { markDueSql } from './endpoint-schedule.js';
 import { fixedStatement, jsonRows, jsonTexts, type JsonColumnType } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { toEvent } from './rows.js';
@@ -108,34 +107,31 @@ export async function publishInTransaction(
   const { outcomes, deliveryRows } = outcomesOf(input, inserted, byKey);
   if (deliveryRows.length > 0) await q.insertDeliveries.run(trx, [tenantId, input.maxAttempts, isTest, JSON.stringify(deliveryRows)]);
 
-  const due =
-    deliveryRows.length > 0 && !input.isTest
-      ? { endpointIds: unique(deliveryRows.map((row) => row[2] as string)).sort(), at: deliveryRows.reduce((min, row) => Math.min(min, row[4] as number), Infinity) }
-      : null;
-  return { result: { outcomes, quotaUsed }, due };
+  return { result: { outcomes, quotaUsed }, due: dueWorkOf(deliveryRows, input) };
+}
+
+/** The endpoints a publish's deliveries make due, and from when; none for test sends (they go at once). */
+function dueWorkOf(deliveryRows: unknown[][], input: PublishInput): DueWork | null {
+  if (deliveryRows.length === 0 || input.isTest) return null;
+  return { endpointIds: unique(deliveryRows.map((row) => row[2] as string)).sort(), at: deliveryRows.reduce((min, row) => Math.min(min, row[4] as number), Infinity) };
 }
 
 /**
  * PostgreSQL publishes in ONE statement, sent in one round trip with no BEGIN or COMMIT: the
- * events, the quota count, the deliveries, the endpoints' schedule mark and the wake-up NOTIFY
- * are the parts of one data-modifying query, all or nothing. Measured (npm run bench,
- * pg-workers): a publish was eight round trips (begin, two inserts, commit, the schedule mark
- * in a second transaction, the NOTIFY, and two catalog reads), and every round trip costs
- * PostgreSQL and Herald a context switch each way on a small machine.
- *
- * The schedule mark is the last thing the statement locks, so it holds an endpoint row for
- * microseconds. A claim or record holding that row (they lock endpoints first) makes the mark
- * wait; it then re-reads the row as that transaction committed it and lowers next_due_at if it
- * still needs to. A claim that finds the row locked skips it and is woken by this NOTIFY,
- * which PostgreSQL delivers at commit. So no publish can leave its delivery unscheduled.
+ * events, the quota count and the deliveries are the parts of one data-modifying query, all or
+ * nothing. Measured (npm run bench, pg-workers): a publish was eight round trips (begin, two
+ * inserts, commit, the schedule mark in a second transaction, the NOTIFY, and two catalog
+ * reads), and every round trip costs PostgreSQL and Herald a context switch each way on a
+ * small machine. The endpoints' schedule mark follows once this has committed (a second round
+ * trip, which locks nothing on an endpoint that is already due or busy: see markDueStatements).
  * A quota past its limit fails the whole statement through `herald_refuse` (migration 0009).
  */
 export function publishStatementPostgres() {
   const events = jsonRows('postgres', EVENT_COLUMNS);
   const deliveries = jsonRows('postgres', DELIVERY_COLUMNS);
   // $1 tenant, $2 is_test, $3 events, $4 quota period start, $5 quota limit (null: none),
-  // $6 max attempts, $7 deliveries, $8 due at, $9 and $10 the NOTIFY's channel and payload.
-  return fixedStatement<EventRow & { quota_used: number | null; wakes: number; checked: number }>(
+  // $6 max attempts, $7 deliveries.
+  return fixedStatement<EventRow & { quota_used: number | null; checked: number }>(
     'postgres',
     `with created as (
        insert into events (id, tenant_id, type, data, idempotency_key, is_test, created_at, trace_context)
@@ -156,35 +152,27 @@ export function publishStatementPostgres() {
        from ${deliveries} as d join created as c on c.id = d.event_id
        -- Matching used the API's cached endpoint list: one deleted a moment ago gets no delivery.
        where exists (select 1 from endpoints where endpoints.id = d.endpoint_id)
-       returning endpoint_id, next_attempt_at),
-     marked as (${markDueSql('postgres', '(select endpoint_id from made where next_attempt_at is not null)', '?::bigint', '$8::bigint', '$8::bigint')}),
-     woke as (
-       select pg_notify(?, ?) from (select 1 from marked where wakes = 1 limit 1) as due)
-     select c.*, (select used from counted) as quota_used, (select count(*) from marked where wakes = 1) as wakes,
-       case when $5::bigint is null or exists (select 1 from counted where used <= $5::bigint)
-         then (select count(*) from woke) + (select count(*) from marked)
-         else herald_refuse('quota_exceeded') end as checked
+       returning endpoint_id, next_attempt_at)
+     select c.*, (select used from counted) as quota_used,
+       case when $5::bigint is null or exists (select 1 from counted where used <= $5::bigint) then 1 else herald_refuse('quota_exceeded') end as checked
      from created as c`,
   );
 }
 
 export type PublishStatementPostgres = ReturnType<typeof publishStatementPostgres>;
 
-/** What a one-statement publish tells its caller: the result, and whether a worker should claim now (to wake this process). */
+/** What a one-statement publish tells its caller: the result, and the endpoints to mark due once it has committed. */
 export async function publishInOneStatement(
   db: Kysely<Database>,
   statement: PublishStatementPostgres,
   keys: PublishStatements['eventsByKey'],
   input: PublishInput,
-  notify: { channel: string; payload: string },
-): Promise<{ result: PublishResult; due: boolean }> {
+): Promise<{ result: PublishResult; due: DueWork | null }> {
   const { tenantId, items } = input;
   const fresh = freshItems(items, new Map());
   const scheduled = fresh.flatMap(({ event, deliveries }) => deliveries.map((delivery) => deliveryRow(event, delivery.id, delivery.endpointId, input.isTest, null)));
-  const dueAt = scheduled.reduce((min, row) => Math.min(min, row[4] as number), Number.MAX_SAFE_INTEGER);
   const inserted = new Map<string, EventRow>();
   let quotaUsed: number | null = null;
-  let wakes = false;
   try {
     const rows = await statement.run(db, [
       tenantId,
@@ -194,14 +182,10 @@ export async function publishInOneStatement(
       input.quota ? input.quota.limit : null,
       input.maxAttempts,
       JSON.stringify(scheduled),
-      dueAt,
-      notify.channel,
-      notify.payload,
     ]);
     for (const row of rows) {
       inserted.set(row.id, row);
       quotaUsed = row.quota_used === null ? null : Number(row.quota_used);
-      if (Number(row.wakes) > 0) wakes = true;
     }
   } catch (error) {
     if ((error as { code?: unknown }).code === QUOTA_REFUSED && input.quota) throw quotaExceeded(input.quota.limit);
@@ -212,7 +196,7 @@ export async function publishInOneStatement(
   const taken = keysNotInserted(fresh, inserted).filter((key) => !byKey.has(key));
   if (taken.length > 0) for (const row of await keys.run(db, [tenantId, JSON.stringify(taken)])) byKey.set(row.idempotency_key!, row);
   const { outcomes, deliveryRows } = outcomesOf(input, inserted, byKey);
-  return { result: { outcomes, quotaUsed: input.quota && inserted.size > 0 ? quotaUsed : null }, due: wakes };
+  return { result: { outcomes, quotaUsed: input.quota && inserted.size > 0 ? quotaUsed : null }, due: dueWorkOf(deliveryRows, input) };
 }
 
 /** The SQLSTATE `herald_refuse` raises (migration 0009). */

@@ -118,7 +118,8 @@ export async function recordInTransaction(
   trx: Kysely<Database>,
   q: RecordStatements,
   records: AttemptRecord[],
-): Promise<{ outcomes: RecordOutcome[]; due: DueWork | null }> {
+): Promise<{ outcomes: RecordOutcome[]; due: DueWork | null; settled: string[] }> {
+  const started = performance.now();
   const deliveryIds = JSON.stringify(records.map((r) => r.deliveryId));
   const locked = await q.lockEndpoints.run(trx, [deliveryIds, deliveryIds]);
   const endpointOf = new Map(locked.map((row) => [row.delivery_id, row]));
@@ -170,6 +171,7 @@ export async function recordInTransaction(
   }
   const due = await emitOperational(trx, q.operational, operational.flat(), records[0]?.now ?? new Date());
 
+  const elapsed = performance.now() - started;
   const outcomes = records.map((record, i): RecordOutcome => {
     const row = endpointOf.get(record.deliveryId);
     if (!row) return { endpointDisabled: null, moreDue: false, operational: [] };
@@ -177,11 +179,15 @@ export async function recordInTransaction(
     const due = nextDue.get(row.id);
     return {
       endpointDisabled: state.disabledBy === i ? { endpointId: row.id, tenantId: state.tenantId, reason: state.reason! } : null,
-      moreDue: due !== undefined && due !== null && due <= record.now.getTime(),
+      // Against the attempt's end moved on by the time recording took: work published meanwhile is due already.
+      moreDue: due !== undefined && due !== null && due <= record.now.getTime() + elapsed,
       operational: operational[i]!,
     };
   });
-  return { outcomes, due };
+  // Endpoints left with nothing due now: the store looks at them again after the commit (recheckStatement).
+  const latest = Math.max(...records.map((r) => r.now.getTime())) + elapsed;
+  const settled = [...nextDue].filter(([, due]) => due === null || due > latest).map(([id]) => id);
+  return { outcomes, due, settled };
 }
 
 /** One attempt's effect on its endpoint's health, in record order (as the old per-row updates had it). */

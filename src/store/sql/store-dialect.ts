@@ -7,12 +7,10 @@ import type { Database } from './schema.js';
  */
 export interface StoreDialect {
   /**
-   * PostgreSQL publishes in one statement that carries its own schedule mark and NOTIFY
-   * (publish.ts): this is the NOTIFY's channel and payload, and how the store tells its own process's
-   * listeners (its listener skips its own notices). Absent (SQLite): a group-committed
-   * transaction, the mark inside it.
+   * PostgreSQL publishes in one statement (publish.ts), run again by `retry` when PostgreSQL
+   * broke a lock cycle. Absent (SQLite): a group-committed transaction.
    */
-  oneStatementPublish?: { notify: { channel: string; payload: string }; wakeLocally(): void; retry<T>(run: () => Promise<T>): Promise<T> };
+  oneStatementPublish?: { retry<T>(run: () => Promise<T>): Promise<T> };
   /** Runs `work` in a write transaction (SQLite may share one among several callers). */
   transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
   /**
