@@ -237,6 +237,30 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       expect(await claim(at(1.5), 10, 4)).toHaveLength(1);
     });
 
+    it('holds an endpoint at its cap: new work for it wakes no worker, and an attempt ending lets it go', async () => {
+      const busy = await addEndpoint();
+      for (let i = 0; i < 3; i++) await publish('bulk', { only: [busy.id] });
+      const jobs = await claim(at(1), 10, 2); // the third waits for a slot: the endpoint is held
+      expect(jobs).toHaveLength(2);
+      let wakes = 0;
+      const unsubscribe = store.queue.onWake(() => wakes++);
+      try {
+        await publish('bulk', { only: [busy.id], createdAt: at(1) });
+        expect(wakes).toBe(0);
+        expect(await claim(at(1.2), 10, 2)).toEqual([]);
+        // The ending attempt frees a slot: its record says more is due, and the claim takes it.
+        expect((await succeed(jobs[0]!, at(1.3))).moreDue).toBe(true);
+        expect(await claim(at(1.3), 10, 2)).toHaveLength(1);
+        expect(wakes).toBe(0);
+        // An idle endpoint gets a wake-up with its new work.
+        const idle = await addEndpoint();
+        await publish('single', { only: [idle.id], createdAt: at(1.4) });
+        expect(wakes).toBeGreaterThan(0);
+      } finally {
+        unsubscribe();
+      }
+    });
+
     it('records attempts: retry later, then success, oldest attempt first', async () => {
       await addEndpoint();
       const { deliveries } = await publish('chat.message');

@@ -35,9 +35,9 @@ const inFlightOf = (endpoint: string) =>
  *   3. the endpoints' new schedule and rate buckets, from one JSON parameter; an endpoint at its
  *      in-flight cap is counted here too.
  * The lock comes first, in a statement of its own, so every later statement reads a snapshot
- * taken after the lock: a publish that committed before it is seen, and one committing after
- * it waits for this transaction at its schedule mark, then lowers what this claim wrote if
- * its work is due sooner (markDueStatements in endpoint-schedule.ts). So the in-flight count of
+ * taken after the lock. An endpoint left with nothing due now is read again after the commit
+ * (recheckStatement in endpoint-schedule.ts), which catches a publish that committed while
+ * this claim ran and found the endpoint already due. The in-flight count of
  * step 1 may be stale (PostgreSQL evaluates it in the snapshot from before the lock, when the
  * row it locks was changed meanwhile): it only shares the claim out; steps 2 and 3 count again,
  * in their own snapshots, and those counts decide. SQLite cannot LIMIT per outer row, so its

@@ -12,9 +12,11 @@ import type { Database } from './schema.js';
  * Recording a batch of N attempts is four statements whatever N (it was 3 + 1 per attempt + 1
  * per endpoint): lock the endpoints (id order, as every endpoint lock, so two transactions
  * never wait on each other in a cycle; first, so the reschedule below reads a snapshot taken
- * after the lock: see endpoint-schedule.ts), update the deliveries from one JSON list and insert
- * the attempts in one multi-row insert (one statement on PostgreSQL, so three round trips there
- * between BEGIN and COMMIT), and write each endpoint's health and schedule in one update. Health is worked out here from the locked rows, in record order per endpoint, and with
+ * after the lock), update the deliveries from one JSON list and insert the attempts in one
+ * multi-row insert (one statement on PostgreSQL, so three round trips there, BEGIN travelling
+ * with the first), and write each endpoint's health and schedule in one update; an endpoint
+ * left with nothing due is read again after the commit (`settled`: see endpoint-schedule.ts).
+ * Health is worked out here from the locked rows, in record order per endpoint, and with
  * it the operational events the attempts cause (operational-events.ts), written in this same
  * transaction: a batch with a failure reads `failingAfter` (one more statement), a batch that
  * causes events publishes them to the operator (a few more); a batch of successes costs nothing.
