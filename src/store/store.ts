@@ -301,6 +301,12 @@ export interface ClaimRequest {
    * leftovers are found without waiting for an attempt to end.
    */
   onMoreDue?: () => void;
+  /**
+   * Called after a claim that left an endpoint with work due later (a retry, or work published
+   * a moment after the claim's `now`), with the earliest such moment: the caller should claim
+   * again then, busy or idle.
+   */
+  onDueLater?: (at: Date) => void;
 }
 
 export type AttemptVerdict =
@@ -323,6 +329,11 @@ export interface RecordOutcome {
   endpointDisabled: { endpointId: string; tenantId: string; reason: string } | null;
   /** The endpoint has more deliveries due now (its slot is free for the next one). */
   moreDue: boolean;
+  /**
+   * Otherwise, when the endpoint's next work falls due (null: none, or it waits for another
+   * attempt to end): the caller should claim then, busy or idle.
+   */
+  dueLaterAt: Date | null;
   /** The operational events this attempt caused, written in the record's transaction. */
   operational: OperationalEvent[];
 }

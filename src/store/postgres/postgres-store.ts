@@ -72,7 +72,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   }
 
   const dialect: StoreDialect = {
-    oneStatementPublish: { retry: retryOnDeadlock },
+    retry: retryOnDeadlock,
     transaction: (work) => retryOnDeadlock(() => db.transaction().execute(work)),
     // A claim wanting 3 deliveries locks about 3 endpoints, not 64: the locks are held till
     // commit, and every endpoint one worker locks but leaves unclaimed is one the others skip.

@@ -153,11 +153,11 @@ export async function claimInTransaction(
   q: ClaimStatements,
   request: ClaimRequest,
   endpointsPerClaim: number,
-): Promise<{ jobs: DeliveryJob[]; rateLimitedUntil: number | null; moreDue: boolean; settled: string[] }> {
+): Promise<{ jobs: DeliveryJob[]; rateLimitedUntil: number | null; moreDue: boolean; dueLaterAt: number | null; settled: string[] }> {
   const now = request.now.getTime();
   const started = performance.now();
   const endpoints = await q.dueEndpoints.run(trx, [now, now, endpointsPerClaim]);
-  if (endpoints.length === 0) return { jobs: [], rateLimitedUntil: null, moreDue: false, settled: [] };
+  if (endpoints.length === 0) return { jobs: [], rateLimitedUntil: null, moreDue: false, dueLaterAt: null, settled: [] };
   const settings = new Map(endpoints.map((row) => [row.tenant_id, JSON.parse(row.tenant_settings) as TenantSettings]));
 
   // Each endpoint gets at most an equal share of the claim, its free in-flight slots and its
@@ -187,6 +187,7 @@ export async function claimInTransaction(
   let rateLimitedUntil: number | null = null;
   let moreDue = rows.length > 0 && endpoints.length === endpointsPerClaim;
   const settled: string[] = [];
+  let dueLaterAt: number | null = null;
   const tokenAtById = new Map(scheduleRows.map((row) => [row[0], row[3]]));
   const rescheduled = await q.reschedule.run(trx, [now, request.maxInFlightPerEndpoint, now, request.maxInFlightPerEndpoint, now, JSON.stringify(scheduleRows)]);
   // Against `now` moved on by the time the claim took: work published meanwhile is due already.
@@ -195,10 +196,13 @@ export async function claimInTransaction(
     const tokenAt = tokenAtById.get(id);
     if (tokenAt != null && next_due_at !== null && Number(next_due_at) === tokenAt) rateLimitedUntil = Math.min(rateLimitedUntil ?? tokenAt, tokenAt);
     if (rows.length > 0 && next_due_at !== null && Number(next_due_at) <= clock) moreDue = true;
-    if (Number(held) === 0 && (next_due_at === null || Number(next_due_at) > clock)) settled.push(id);
+    if (Number(held) === 0 && (next_due_at === null || Number(next_due_at) > clock)) {
+      settled.push(id);
+      if (next_due_at !== null) dueLaterAt = Math.min(dueLaterAt ?? Infinity, Number(next_due_at));
+    }
   }
 
-  return { jobs: await loadJobs(trx, q, rows, endpoints, settings), rateLimitedUntil, moreDue, settled };
+  return { jobs: await loadJobs(trx, q, rows, endpoints, settings), rateLimitedUntil, moreDue, dueLaterAt, settled };
 }
 
 async function pickAndLease(trx: Kysely<Database>, q: ClaimStatements, plans: Plan[], now: number, request: ClaimRequest): Promise<LeasedRow[]> {

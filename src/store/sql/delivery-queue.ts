@@ -20,7 +20,7 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
   const publishing = publishingTransaction(db, kind, dialect);
   const recheck = recheckStatement(kind);
   // One writer on SQLite: nothing commits between a worker's read and its write (markDueStatements).
-  const recheckAfterCommit = (settled: string[]) => (kind === 'postgres' ? recheck(db, settled) : Promise.resolve(false));
+  const recheckAfterCommit = (settled: string[]) => (kind === 'postgres' ? dialect.retry(() => recheck(db, settled)) : Promise.resolve(false));
   const gauges = async () => {
     const deliveries = { pending: 0, failed: 0, delivering: 0 };
     const endpoints = { active: 0, failing: 0, disabled: 0, pending_verification: 0, verification_failed: 0 };
@@ -33,9 +33,10 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
   return {
     async claim(request) {
       const endpointsPerClaim = dialect.endpointsPerClaim?.(request.limit) ?? ENDPOINTS_PER_CLAIM;
-      const { jobs, rateLimitedUntil, moreDue, settled } = await dialect.transaction((trx) => claimInTransaction(trx, claim, request, endpointsPerClaim));
+      const { jobs, rateLimitedUntil, moreDue, dueLaterAt, settled } = await dialect.transaction((trx) => claimInTransaction(trx, claim, request, endpointsPerClaim));
       // Told after the commit, so the caller's timer aims at a schedule other workers can see.
       if (rateLimitedUntil !== null) request.onRateLimited?.(new Date(rateLimitedUntil));
+      if (dueLaterAt !== null) request.onDueLater?.(new Date(dueLaterAt));
       if (moreDue || (await recheckAfterCommit(settled))) request.onMoreDue?.();
       return jobs;
     },

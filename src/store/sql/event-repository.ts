@@ -18,11 +18,13 @@ export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect:
   const poll = pollStatements(kind);
   return {
     async publish(input) {
-      const oneStatement = dialect.oneStatementPublish;
       // A publish that tells the operator something (a quota crossing) takes the transaction.
-      if (oneStatement && postgresPublish && !input.operational?.length) {
-        const { result, due } = await oneStatement.retry(() => publishInOneStatement(db, postgresPublish, statements.eventsByKey, input));
-        if (due && (await markDue(db, due.endpointIds, due.at))) await dialect.wake();
+      if (postgresPublish && !input.operational?.length) {
+        const { result, due } = await dialect.retry(() => publishInOneStatement(db, postgresPublish, statements.eventsByKey, input));
+        // The events are stored: a failed mark must not answer the publish with an error (the
+        // client would send them again). The safety sweep schedules what it left (30 s).
+        const marked = due ? await dialect.retry(() => markDue(db, due.endpointIds, due.at)).catch(() => false) : false;
+        if (marked) await dialect.wake();
         return result;
       }
       return publishing(async (trx) => {

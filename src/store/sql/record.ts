@@ -176,13 +176,14 @@ export async function recordInTransaction(
   const elapsed = performance.now() - started;
   const outcomes = records.map((record, i): RecordOutcome => {
     const row = endpointOf.get(record.deliveryId);
-    if (!row) return { endpointDisabled: null, moreDue: false, operational: [] };
+    if (!row) return { endpointDisabled: null, moreDue: false, dueLaterAt: null, operational: [] };
     const state = states.get(row.id)!;
     const due = nextDue.get(row.id);
     return {
       endpointDisabled: state.disabledBy === i ? { endpointId: row.id, tenantId: state.tenantId, reason: state.reason! } : null,
       // Against the attempt's end moved on by the time recording took: work published meanwhile is due already.
       moreDue: due !== undefined && due !== null && due <= record.now.getTime() + elapsed,
+      dueLaterAt: due !== undefined && due !== null && due > record.now.getTime() + elapsed ? new Date(due) : null,
       operational: operational[i]!,
     };
   });

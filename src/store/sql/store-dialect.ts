@@ -7,10 +7,10 @@ import type { Database } from './schema.js';
  */
 export interface StoreDialect {
   /**
-   * PostgreSQL publishes in one statement (publish.ts), run again by `retry` when PostgreSQL
-   * broke a lock cycle. Absent (SQLite): a group-committed transaction.
+   * Runs `run` (a statement outside `transaction`, whole in itself) again when the database
+   * broke a lock cycle by failing it (PostgreSQL); SQLite, one writer, just runs it.
    */
-  oneStatementPublish?: { retry<T>(run: () => Promise<T>): Promise<T> };
+  retry<T>(run: () => Promise<T>): Promise<T>;
   /** Runs `work` in a write transaction (SQLite may share one among several callers). */
   transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
   /**

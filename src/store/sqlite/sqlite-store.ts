@@ -30,6 +30,7 @@ export function openSqliteStore(path: string): Store {
 
   const dialect: StoreDialect = {
     transaction: groupCommit(db),
+    retry: (run) => run(),
     async wake() {
       wakeups.emit('wake');
     },
