@@ -261,6 +261,16 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       }
     });
 
+    it('tells the claimer when work it left on an endpoint falls due later', async () => {
+      const endpoint = await addEndpoint();
+      await publish('now', { only: [endpoint.id], createdAt: at(1) });
+      await publish('later', { only: [endpoint.id], createdAt: at(2) });
+      const later: Date[] = [];
+      const jobs = await store.queue.claim({ now: at(1.5), limit: 10, maxInFlightPerEndpoint: 16, leaseGraceMs: 0, owner: 'wrk_test', onDueLater: (when) => later.push(when) });
+      expect(jobs.map((job) => job.event.type)).toEqual(['now']);
+      expect(later.map((when) => when.toISOString())).toEqual([at(2).toISOString()]);
+    });
+
     it('records attempts: retry later, then success, oldest attempt first', async () => {
       await addEndpoint();
       const { deliveries } = await publish('chat.message');
