@@ -161,9 +161,8 @@ export class DeliveryEngine {
           maxInFlightPerEndpoint: this.#options.maxInFlightPerEndpoint,
           leaseGraceMs: this.#options.leaseGraceMs,
           owner: this.#workerId,
-          // A rate limit held work back: claim again when its next token comes, busy or idle.
-          onRateLimited: (at) => this.#timer.armAt(at.getTime()),
           onMoreDue: () => (this.#wakeRequested = true),
+          // Work falls due later (a rate token, a retry): claim again then, busy or idle.
           onDueLater: (at) => this.#timer.armAt(at.getTime()),
         });
         this.#claimFailing = false;

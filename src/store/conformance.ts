@@ -406,7 +406,7 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       for (let i = 0; i < 5; i++) await publish('chat.message');
       const deferredTo: Date[] = [];
       const claimLimited = (now: Date) =>
-        store.queue.claim({ now, limit: 10, maxInFlightPerEndpoint: 16, leaseGraceMs: 10_000, owner: 'wrk_test', onRateLimited: (next) => deferredTo.push(next) });
+        store.queue.claim({ now, limit: 10, maxInFlightPerEndpoint: 16, leaseGraceMs: 10_000, owner: 'wrk_test', onDueLater: (next) => deferredTo.push(next) });
       expect(await claimLimited(at(1))).toHaveLength(2);
       // The endpoint waits for its next token (½ s at 2/s) and the caller is told when that is.
       expect(deferredTo.map((d) => d.toISOString())).toEqual([at(1.5).toISOString()]);

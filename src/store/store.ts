@@ -290,11 +290,6 @@ export interface ClaimRequest {
   /** The claiming worker (see `heartbeat`): its leases are freed once it stops showing it is alive. */
   owner: string;
   /**
-   * Called after the claim when an endpoint's `rateLimitPerSecond` held back due deliveries,
-   * with the moment its next token comes: the caller should claim again then.
-   */
-  onRateLimited?: (at: Date) => void;
-  /**
    * Called after a claim that took work but left more due now (an endpoint's share of the claim
    * ran out, or more endpoints were due than it looked at): the caller should claim again. A
    * publish wakes the workers only when it makes an endpoint due sooner, so this is how such
@@ -302,9 +297,10 @@ export interface ClaimRequest {
    */
   onMoreDue?: () => void;
   /**
-   * Called after a claim that left an endpoint with work due later (a retry, or work published
-   * a moment after the claim's `now`), with the earliest such moment: the caller should claim
-   * again then, busy or idle.
+   * Called after a claim that left an endpoint with work due later, with the earliest such
+   * moment: an endpoint's `rateLimitPerSecond` held back due deliveries until its next token, or
+   * the endpoint's next work is a retry or was published a moment after the claim's `now`. The
+   * caller should claim again then, busy or idle.
    */
   onDueLater?: (at: Date) => void;
 }

@@ -153,11 +153,11 @@ export async function claimInTransaction(
   q: ClaimStatements,
   request: ClaimRequest,
   endpointsPerClaim: number,
-): Promise<{ jobs: DeliveryJob[]; rateLimitedUntil: number | null; moreDue: boolean; dueLaterAt: number | null; settled: string[] }> {
+): Promise<{ jobs: DeliveryJob[]; moreDue: boolean; dueLaterAt: number | null; settled: string[] }> {
   const now = request.now.getTime();
   const started = performance.now();
   const endpoints = await q.dueEndpoints.run(trx, [now, now, endpointsPerClaim]);
-  if (endpoints.length === 0) return { jobs: [], rateLimitedUntil: null, moreDue: false, dueLaterAt: null, settled: [] };
+  if (endpoints.length === 0) return { jobs: [], moreDue: false, dueLaterAt: null, settled: [] };
   const settings = new Map(endpoints.map((row) => [row.tenant_id, JSON.parse(row.tenant_settings) as TenantSettings]));
 
   // Each endpoint gets at most an equal share of the claim, its free in-flight slots and its
@@ -184,7 +184,6 @@ export async function claimInTransaction(
     const tokenAt = left === null ? null : nextTokenAt(left, Number(plan.endpoint.rate_limit_per_second), now);
     return [plan.endpoint.id, plan.limited ? 1 : 0, left === null ? null : String(left), tokenAt !== null && tokenAt > now ? tokenAt : null] as const;
   });
-  let rateLimitedUntil: number | null = null;
   let moreDue = rows.length > 0 && endpoints.length === endpointsPerClaim;
   const settled: string[] = [];
   let dueLaterAt: number | null = null;
@@ -194,7 +193,8 @@ export async function claimInTransaction(
   const clock = now + (performance.now() - started);
   for (const { id, next_due_at, held } of rescheduled) {
     const tokenAt = tokenAtById.get(id);
-    if (tokenAt != null && next_due_at !== null && Number(next_due_at) === tokenAt) rateLimitedUntil = Math.min(rateLimitedUntil ?? tokenAt, tokenAt);
+    // Held for its next rate token, or (not held) due later: either way the claimer comes back then.
+    if (tokenAt != null && next_due_at !== null && Number(next_due_at) === tokenAt) dueLaterAt = Math.min(dueLaterAt ?? tokenAt, tokenAt);
     if (rows.length > 0 && next_due_at !== null && Number(next_due_at) <= clock) moreDue = true;
     if (Number(held) === 0 && (next_due_at === null || Number(next_due_at) > clock)) {
       settled.push(id);
@@ -202,7 +202,7 @@ export async function claimInTransaction(
     }
   }
 
-  return { jobs: await loadJobs(trx, q, rows, endpoints, settings), rateLimitedUntil, moreDue, dueLaterAt, settled };
+  return { jobs: await loadJobs(trx, q, rows, endpoints, settings), moreDue, dueLaterAt, settled };
 }
 
 async function pickAndLease(trx: Kysely<Database>, q: ClaimStatements, plans: Plan[], now: number, request: ClaimRequest): Promise<LeasedRow[]> {

@@ -33,9 +33,8 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
   return {
     async claim(request) {
       const endpointsPerClaim = dialect.endpointsPerClaim?.(request.limit) ?? ENDPOINTS_PER_CLAIM;
-      const { jobs, rateLimitedUntil, moreDue, dueLaterAt, settled } = await dialect.transaction((trx) => claimInTransaction(trx, claim, request, endpointsPerClaim));
+      const { jobs, moreDue, dueLaterAt, settled } = await dialect.transaction((trx) => claimInTransaction(trx, claim, request, endpointsPerClaim));
       // Told after the commit, so the caller's timer aims at a schedule other workers can see.
-      if (rateLimitedUntil !== null) request.onRateLimited?.(new Date(rateLimitedUntil));
       if (dueLaterAt !== null) request.onDueLater?.(new Date(dueLaterAt));
       if (moreDue || (await recheckAfterCommit(settled))) request.onMoreDue?.();
       return jobs;

@@ -43,7 +43,7 @@ export const NEXT_DUE = `(case when endpoints.ordering = 'fifo'
  * an endpoint that had read its deliveries before the publish committed left the new one
  * unscheduled: a store test shows it.)
  */
-export function markDueStatements(kind: SqlDialect) {
+function markDueStatements(kind: SqlDialect) {
   const lowers = `held = 0 and (next_due_at is null or (next_due_at > ? and ordering <> 'fifo'))`;
   // A plain update: locking through an ordered `for no key update` subquery first, then
   // updating, deadlocked three concurrent marks on ONE row (the subquery's tuple lock against
@@ -78,23 +78,36 @@ export function recheckStatement(kind: SqlDialect) {
  * wakes the workers when that made any due.
  */
 export function publishingTransaction(db: Kysely<Database>, kind: SqlDialect, dialect: StoreDialect) {
+  const marker = dueMarker(db, kind, dialect);
+  return async <T>(work: (trx: Kysely<Database>) => Promise<{ value: T; due: Array<DueWork | null> }>): Promise<T> => {
+    const done = await dialect.transaction(async (trx) => {
+      const result = await work(trx);
+      return { ...result, lowered: kind === 'sqlite' && (await marker.mark(trx, result.due)) };
+    });
+    if (kind === 'sqlite') {
+      if (done.lowered) await dialect.wake();
+    } else await marker.markAfterCommit(done.due);
+    return done.value;
+  };
+}
+
+/**
+ * The schedule mark of work just made (markDueStatements): `mark` inside a transaction, answering
+ * whether it lowered any; `markAfterCommit` on its own once the work is committed (PostgreSQL),
+ * waking the workers when it lowered any. After the commit a failed mark must not fail the
+ * caller, whose work is stored: the safety sweep schedules what it left (30 s).
+ */
+export function dueMarker(db: Kysely<Database>, kind: SqlDialect, dialect: StoreDialect) {
   const markDue = markDueStatements(kind);
-  const markAll = async (on: Kysely<Database>, due: Array<DueWork | null>) => {
+  const mark = async (on: Kysely<Database>, due: Array<DueWork | null>): Promise<boolean> => {
     let lowered = false;
     for (const d of due) if (d && (await markDue(on, d.endpointIds, d.at))) lowered = true;
     return lowered;
   };
-  return async <T>(work: (trx: Kysely<Database>) => Promise<{ value: T; due: Array<DueWork | null> }>): Promise<T> => {
-    const done = await dialect.transaction(async (trx) => {
-      const result = await work(trx);
-      return { ...result, lowered: kind === 'sqlite' && (await markAll(trx, result.due)) };
-    });
-    // After the commit a failed mark must not fail the caller (its work is stored): the safety
-    // sweep schedules what it left (30 s).
-    const lowered = kind === 'sqlite' ? done.lowered : await dialect.retry(() => markAll(db, done.due)).catch(() => false);
-    if (lowered) await dialect.wake();
-    return done.value;
+  const markAfterCommit = async (due: Array<DueWork | null>): Promise<void> => {
+    if (await dialect.retry(() => mark(db, due)).catch(() => false)) await dialect.wake();
   };
+  return { mark, markAfterCommit };
 }
 
 /** Recomputes next_due_at from the endpoints' waiting deliveries (NEXT_DUE); answers them. */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { EventRepository } from '../store.js';
-import { markDueStatements, publishingTransaction } from './endpoint-schedule.js';
+import { dueMarker, publishingTransaction } from './endpoint-schedule.js';
 import type { SqlDialect } from './migrator.js';
 import { emitOperational, operationalStatements } from './operational-events.js';
 import { pollStatements } from './poll.js';
@@ -13,7 +13,7 @@ export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect:
   const statements = publishStatements(kind);
   const operational = { ...operationalStatements(kind), publish: statements };
   const publishing = publishingTransaction(db, kind, dialect);
-  const markDue = markDueStatements(kind);
+  const marker = dueMarker(db, kind, dialect);
   const postgresPublish = kind === 'postgres' ? publishStatementPostgres() : null;
   const poll = pollStatements(kind);
   return {
@@ -22,9 +22,8 @@ export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect:
       if (postgresPublish && !input.operational?.length) {
         const { result, due } = await dialect.retry(() => publishInOneStatement(db, postgresPublish, statements.eventsByKey, input));
         // The events are stored: a failed mark must not answer the publish with an error (the
-        // client would send them again). The safety sweep schedules what it left (30 s).
-        const marked = due ? await dialect.retry(() => markDue(db, due.endpointIds, due.at)).catch(() => false) : false;
-        if (marked) await dialect.wake();
+        // client would send them again).
+        await marker.markAfterCommit([due]);
         return result;
       }
       return publishing(async (trx) => {

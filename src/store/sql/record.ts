@@ -60,17 +60,19 @@ export function recordStatements(kind: SqlDialect) {
   // PostgreSQL writes both in one statement (a data-modifying CTE: one round trip less);
   // SQLite has no such CTEs, and no round trips to save.
   const updateDeliveriesSql = `update deliveries set ${outcomesSet} from ${outcomes} as o where deliveries.id = o.id`;
-  const both = fixedStatement(kind, `with outcome as (${updateDeliveriesSql}) ${insertAttemptsSql}`);
-  const updateDeliveries = fixedStatement(kind, updateDeliveriesSql);
-  const insertAttempts = fixedStatement(kind, insertAttemptsSql);
-  const writeAttempts = async (trx: Kysely<Database>, outcomesJson: string, attemptsJson: string): Promise<void> => {
-    if (kind === 'postgres') {
-      await both.run(trx, [outcomesJson, attemptsJson]);
-      return;
-    }
-    await updateDeliveries.run(trx, [outcomesJson]);
-    await insertAttempts.run(trx, [attemptsJson]);
-  };
+  type WriteAttempts = (trx: Kysely<Database>, outcomesJson: string, attemptsJson: string) => Promise<void>;
+  let writeAttempts: WriteAttempts;
+  if (kind === 'postgres') {
+    const both = fixedStatement(kind, `with outcome as (${updateDeliveriesSql}) ${insertAttemptsSql}`);
+    writeAttempts = async (trx, outcomesJson, attemptsJson) => void (await both.run(trx, [outcomesJson, attemptsJson]));
+  } else {
+    const updateDeliveries = fixedStatement(kind, updateDeliveriesSql);
+    const insertAttempts = fixedStatement(kind, insertAttemptsSql);
+    writeAttempts = async (trx, outcomesJson, attemptsJson) => {
+      await updateDeliveries.run(trx, [outcomesJson]);
+      await insertAttempts.run(trx, [attemptsJson]);
+    };
+  }
   const health = jsonRows(kind, [
     ['id', 'text'],
     ['consecutive_failures', 'integer'],
