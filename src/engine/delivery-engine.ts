@@ -4,7 +4,7 @@ import type { Dispatcher } from 'undici';
 import { ids } from '../domain/ids.js';
 import type { Metrics } from '../metrics.js';
 import type { SecretBox } from '../signing/index.js';
-import type { AttemptRecord, DeliveryJob, RecordOutcome, Store } from '../store/store.js';
+import type { AttemptRecord, ClaimRequest, DeliveryJob, RecordOutcome, Store } from '../store/store.js';
 import { buildRequest, judgeAttempt } from './attempt.js';
 import { Batcher } from './batcher.js';
 import { sendWebhook, type SendResult } from './http-sender.js';
@@ -61,7 +61,8 @@ export class DeliveryEngine {
   readonly #store: Store;
   readonly #options: Required<Omit<EngineOptions, 'store' | 'retention'>>;
   readonly #retention: RetentionSweeper;
-  readonly #inFlight = new Set<Promise<void>>();
+  /** Attempts of claimed deliveries, by delivery id, until their record is done. */
+  readonly #inFlight = new Map<string, Promise<void>>();
   readonly #records: Batcher<AttemptRecord, RecordOutcome>;
   // Attempts ending during stop() may still arm it: a stopped engine must not touch the store.
   readonly #timer = new WakeTimer(() => void (this.#running && this.#sweep().then(() => this.wake())));
@@ -81,7 +82,7 @@ export class DeliveryEngine {
   constructor(options: EngineOptions) {
     this.#store = options.store;
     this.#options = { concurrency: 128, maxInFlightPerEndpoint: 16, leaseGraceMs: 60_000, random: Math.random, tracing: noTracing, ...options };
-    this.#records = new Batcher((records) => this.#store.queue.record(records));
+    this.#records = new Batcher((records) => this.#recordAndRefill(records));
     this.#retention = new RetentionSweeper(options.store, options.logger, options.retention);
   }
 
@@ -107,7 +108,7 @@ export class DeliveryEngine {
     await this.#draining;
     let deadline: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled([...this.#inFlight]).then(() => this.#records.idle()),
+      Promise.allSettled([...this.#inFlight.values()]).then(() => this.#records.idle()),
       new Promise<void>((resolve) => (deadline = setTimeout(resolve, timeoutMs))),
     ]);
     clearTimeout(deadline);
@@ -155,16 +156,7 @@ export class DeliveryEngine {
         const free = this.#options.concurrency - this.#inFlight.size;
         this.#saturated = free <= 0;
         if (this.#saturated) return;
-        const jobs = await this.#store.queue.claim({
-          now: new Date(),
-          limit: free,
-          maxInFlightPerEndpoint: this.#options.maxInFlightPerEndpoint,
-          leaseGraceMs: this.#options.leaseGraceMs,
-          owner: this.#workerId,
-          onMoreDue: () => (this.#wakeRequested = true),
-          // Work falls due later (a rate token, a retry): claim again then, busy or idle.
-          onDueLater: (at) => this.#timer.armAt(at.getTime()),
-        });
+        const jobs = await this.#store.queue.claim(this.#claimRequest(free));
         this.#claimFailing = false;
         for (const job of jobs) this.#track(job);
         if (jobs.length === free) this.#wakeRequested = true;
@@ -180,15 +172,45 @@ export class DeliveryEngine {
     }
   }
 
+  #claimRequest(limit: number): ClaimRequest {
+    return {
+      now: new Date(),
+      limit,
+      maxInFlightPerEndpoint: this.#options.maxInFlightPerEndpoint,
+      leaseGraceMs: this.#options.leaseGraceMs,
+      owner: this.#workerId,
+      onMoreDue: () => this.wake(),
+      // Work falls due later (a rate token, a retry): claim again then, busy or idle.
+      onDueLater: (at) => this.#timer.armAt(at.getTime()),
+    };
+  }
+
+  /**
+   * Records a batch of ended attempts and, in the same transaction, claims work for the slots
+   * they free (the store's recordAndClaim): a claim of its own after each record cost a second
+   * transaction per cycle, and on SQLite a commit was the dearest statement of all. Test sends
+   * (attemptNow) were never tracked, so they free no slot.
+   */
+  async #recordAndRefill(records: AttemptRecord[]): Promise<RecordOutcome[]> {
+    const free = this.#options.concurrency - this.#inFlight.size + records.filter((record) => this.#inFlight.has(record.deliveryId)).length;
+    if (!this.#running || free <= 0) return this.#store.queue.record(records);
+    const { outcomes, jobs } = await this.#store.queue.recordAndClaim(records, this.#claimRequest(free));
+    for (const job of jobs) this.#track(job);
+    // As in #drain: a claim that took all it could may have left more.
+    if (jobs.length === free) this.wake();
+    return outcomes;
+  }
+
   #track(job: DeliveryJob): void {
     const running: Promise<void> = this.#attempt(job)
       .then(() => undefined)
       .catch((error) => this.#options.logger.error({ err: error, deliveryId: job.delivery.id }, 'engine:attempt:error'))
       .finally(() => {
-        this.#inFlight.delete(running);
+        // A retry due at once may be claimed again (recordAndClaim) before this attempt settles.
+        if (this.#inFlight.get(job.delivery.id) === running) this.#inFlight.delete(job.delivery.id);
         if (this.#saturated || this.#inFlight.size === 0) this.wake();
       });
-    this.#inFlight.add(running);
+    this.#inFlight.set(job.delivery.id, running);
   }
 
   async #attempt(job: DeliveryJob): Promise<AttemptReport> {

@@ -271,6 +271,33 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       expect(later.map((when) => when.toISOString())).toEqual([at(2).toISOString()]);
     });
 
+    it('records an attempt and claims the slot it frees in one call', async () => {
+      const endpoint = await addEndpoint();
+      for (const type of ['first', 'second', 'third']) await publish(type, { only: [endpoint.id] });
+      const [first] = await claim(at(1), 10, 1);
+      expect(first!.event.type).toBe('first');
+      const moreDue: number[] = [];
+      const { outcomes, jobs } = await store.queue.recordAndClaim(
+        [
+          {
+            deliveryId: first!.delivery.id,
+            attempt: { number: 1, startedAt: at(1), durationMs: 5, statusCode: 200, responseBody: 'ok', error: null, requestHeaders: {} },
+            verdict: { kind: 'succeeded' },
+            endpointHealth: 'success',
+            autoDisableAfterFailures: 3,
+            now: at(2),
+          },
+        ],
+        { now: at(2), limit: 10, maxInFlightPerEndpoint: 1, leaseGraceMs: 0, owner: 'wrk_test', onMoreDue: () => moreDue.push(1) },
+      );
+      // The endpoint's one slot went to the next delivery; the third waits for it to end.
+      expect(jobs.map((job) => job.event.type)).toEqual(['second']);
+      expect(outcomes).toEqual([{ endpointDisabled: null, moreDue: false, dueLaterAt: null, operational: [] }]);
+      expect(moreDue).toEqual([]);
+      expect((await store.deliveries.get('acme', first!.delivery.id))!.status).toBe('succeeded');
+      expect(await claim(at(2), 10, 1)).toEqual([]);
+    });
+
     it('records attempts: retry later, then success, oldest attempt first', async () => {
       await addEndpoint();
       const { deliveries } = await publish('chat.message');

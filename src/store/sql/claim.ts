@@ -148,12 +148,15 @@ interface Plan {
   tokensLeft: number | null;
 }
 
-export async function claimInTransaction(
-  trx: Kysely<Database>,
-  q: ClaimStatements,
-  request: ClaimRequest,
-  endpointsPerClaim: number,
-): Promise<{ jobs: DeliveryJob[]; moreDue: boolean; dueLaterAt: number | null; settled: string[] }> {
+/** What a claim found: its jobs, whether it left work due now or later, and the endpoints it left with nothing due now. */
+export interface Claimed {
+  jobs: DeliveryJob[];
+  moreDue: boolean;
+  dueLaterAt: number | null;
+  settled: string[];
+}
+
+export async function claimInTransaction(trx: Kysely<Database>, q: ClaimStatements, request: ClaimRequest, endpointsPerClaim: number): Promise<Claimed> {
   const now = request.now.getTime();
   const started = performance.now();
   const endpoints = await q.dueEndpoints.run(trx, [now, now, endpointsPerClaim]);

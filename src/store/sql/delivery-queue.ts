@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import { OPERATOR_TENANT_ID } from '../../domain/operational-event.js';
 import type { TenantSettings } from '../../domain/tenant.js';
-import type { DeliveryQueue } from '../store.js';
-import { claimInTransaction, claimStatements, ENDPOINTS_PER_CLAIM, loadJobs } from './claim.js';
+import type { AttemptRecord, ClaimRequest, DeliveryQueue } from '../store.js';
+import { claimInTransaction, claimStatements, ENDPOINTS_PER_CLAIM, loadJobs, type Claimed } from './claim.js';
 import { NEXT_DUE, publishingTransaction, recheckStatement, rescheduleEndpoints } from './endpoint-schedule.js';
 import { fixedStatement } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
@@ -30,14 +30,30 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
     }
     return { deliveries, endpoints };
   };
+  const claimNow = (trx: Kysely<Database>, request: ClaimRequest) =>
+    claimInTransaction(trx, claim, request, dialect.endpointsPerClaim?.(request.limit) ?? ENDPOINTS_PER_CLAIM);
+  // Told after the commit, so the caller's timer aims at a schedule other workers can see.
+  const afterClaim = async (request: ClaimRequest, { moreDue, dueLaterAt, settled }: Claimed) => {
+    if (dueLaterAt !== null) request.onDueLater?.(new Date(dueLaterAt));
+    if (moreDue || (await recheckAfterCommit(settled))) request.onMoreDue?.();
+  };
+  const recordThen = async (records: AttemptRecord[], next: ClaimRequest | null) => {
+    // Publishing: the operational events an attempt causes are written with its record.
+    const { recorded, claimed } = await publishing(async (trx) => {
+      const recorded = await recordInTransaction(trx, record, records);
+      const claimed = next ? await claimNow(trx, next) : null;
+      return { value: { recorded, claimed }, due: [recorded.due] };
+    });
+    if (await recheckAfterCommit(recorded.settled)) await dialect.wake();
+    if (!next || !claimed) return { outcomes: recorded.outcomes, jobs: [] };
+    await afterClaim(next, claimed);
+    return { outcomes: recorded.outcomes.map((outcome) => ({ ...outcome, moreDue: false })), jobs: claimed.jobs };
+  };
   return {
     async claim(request) {
-      const endpointsPerClaim = dialect.endpointsPerClaim?.(request.limit) ?? ENDPOINTS_PER_CLAIM;
-      const { jobs, moreDue, dueLaterAt, settled } = await dialect.transaction((trx) => claimInTransaction(trx, claim, request, endpointsPerClaim));
-      // Told after the commit, so the caller's timer aims at a schedule other workers can see.
-      if (dueLaterAt !== null) request.onDueLater?.(new Date(dueLaterAt));
-      if (moreDue || (await recheckAfterCommit(settled))) request.onMoreDue?.();
-      return jobs;
+      const claimed = await dialect.transaction((trx) => claimNow(trx, request));
+      await afterClaim(request, claimed);
+      return claimed.jobs;
     },
 
     async claimOne(tenantId, deliveryId, now, leaseGraceMs, owner) {
@@ -61,13 +77,11 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
     },
 
     async record(records) {
-      // Publishing: the operational events an attempt causes are written with its record.
-      const { outcomes, settled } = await publishing(async (trx) => {
-        const recorded = await recordInTransaction(trx, record, records);
-        return { value: recorded, due: [recorded.due] };
-      });
-      if (await recheckAfterCommit(settled)) await dialect.wake();
-      return outcomes;
+      return (await recordThen(records, null)).outcomes;
+    },
+
+    async recordAndClaim(records, next) {
+      return recordThen(records, next);
     },
 
     async releaseExpiredLeases(now) {
@@ -146,7 +160,7 @@ function livenessStatements(kind: SqlDialect) {
       `insert into workers (id, heartbeat_at, started_at) values (?, ?, ?)
        on conflict (id) do update set heartbeat_at = excluded.heartbeat_at`,
     ),
-    // deliveries_by_owner makes this an index probe per dead worker, whatever the backlog.
+    // Reads deliveries_leased whole: the rows in flight across all workers, whatever the backlog (migration 0011).
     releaseDead: fixedStatement<{ endpoint_id: string }>(
       kind,
       `update deliveries set status = 'pending', next_attempt_at = ?, lease_expires_at = null, lease_owner = null

@@ -9,6 +9,7 @@ import { operator } from './migrations/0007-operator.js';
 import { healthIndexes } from './migrations/0008-health-indexes.js';
 import { publishRefusal } from './migrations/0009-publish-refusal.js';
 import { capacityHold } from './migrations/0010-capacity-hold.js';
+import { fewerLeaseIndexes } from './migrations/0011-fewer-lease-indexes.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -18,7 +19,7 @@ export interface Migration {
 }
 
 /** Versioned migrations, applied in name order; Kysely records them and takes the lock. */
-const MIGRATIONS: Migration[] = [initial, rateQuotaRetention, hotPath, traceContext, credentialLifecycle, ordering, operator, healthIndexes, publishRefusal, capacityHold];
+const MIGRATIONS: Migration[] = [initial, rateQuotaRetention, hotPath, traceContext, credentialLifecycle, ordering, operator, healthIndexes, publishRefusal, capacityHold, fewerLeaseIndexes];
 
 /**
  * `migrationTableSchema` names where Kysely keeps its own two tables. PostgreSQL needs it:
