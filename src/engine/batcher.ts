@@ -1,12 +1,16 @@
 /**
  * Group commit: items added while a flush runs wait and go together in the next one. Nothing
- * is delayed on purpose: a lone item flushes at once, a burst shares one transaction.
+ * waits on a timer: a lone item flushes at once (or, with `gatherForATurn`, after the I/O of
+ * the current turn of the event loop has been read), a burst shares one transaction.
  */
 export class Batcher<In, Out> {
   #waiting: Array<{ item: In; resolve: (out: Out) => void; reject: (error: unknown) => void }> = [];
   #flushing: Promise<void> | null = null;
 
-  constructor(private readonly flush: (items: In[]) => Promise<Out[]>) {}
+  constructor(
+    private readonly flush: (items: In[]) => Promise<Out[]>,
+    private readonly options: { gatherForATurn?: boolean } = {},
+  ) {}
 
   add(item: In): Promise<Out> {
     return new Promise((resolve, reject) => {
@@ -32,6 +36,7 @@ export class Batcher<In, Out> {
 
   async #run(): Promise<void> {
     while (this.#waiting.length > 0) {
+      if (this.options.gatherForATurn) await new Promise((resolve) => setImmediate(resolve));
       const batch = this.#waiting.splice(0);
       try {
         const outs = await this.flush(batch.map((entry) => entry.item));

@@ -82,7 +82,12 @@ export class DeliveryEngine {
   constructor(options: EngineOptions) {
     this.#store = options.store;
     this.#options = { concurrency: 128, maxInFlightPerEndpoint: 16, leaseGraceMs: 60_000, random: Math.random, tracing: noTracing, ...options };
-    this.#records = new Batcher((records) => this.#recordAndRefill(records));
+    // On SQLite one thread does everything and each record's transaction is mostly fixed cost:
+    // letting the responses already read in this turn join the batch halved the records and
+    // claims per delivery (npm run bench, sqlite-batch: 4.9 → 7.9 deliveries a record, CPU per
+    // event −11 %). On PostgreSQL a record waits on round trips instead, and waiting a turn
+    // lengthened each endpoint's claim → request → record cycle (−8 % deliveries/s).
+    this.#records = new Batcher((records) => this.#recordAndRefill(records), { gatherForATurn: options.store.kind === 'sqlite' });
     this.#retention = new RetentionSweeper(options.store, options.logger, options.retention);
   }
 
