@@ -342,9 +342,10 @@ export interface DeliveryQueue {
   /** Stores attempts and their consequences for deliveries and endpoints, in one transaction. */
   record(records: AttemptRecord[]): Promise<RecordOutcome[]>;
   /**
-   * `record`, then `claim(next)` in the same transaction: the slots the attempts free are filled
-   * at once, without a transaction (and a wake-up) of their own. The claim has looked for work,
-   * so no outcome says `moreDue`; `next`'s callbacks are called as for `claim`.
+   * `record`, then, when that left work due now, `claim(next)` in the same transaction: the
+   * slots the attempts free are filled at once, without a transaction (and a wake-up) of their
+   * own. A claim that ran has looked for that work, so no outcome says `moreDue`; `next`'s
+   * callbacks are called as for `claim`.
    */
   recordAndClaim(records: AttemptRecord[], next: ClaimRequest): Promise<{ outcomes: RecordOutcome[]; jobs: DeliveryJob[] }>;
   /** Makes deliveries whose lease ran out (their worker died) due again; answers how many. */

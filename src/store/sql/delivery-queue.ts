@@ -41,7 +41,10 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
     // Publishing: the operational events an attempt causes are written with its record.
     const { recorded, claimed } = await publishing(async (trx) => {
       const recorded = await recordInTransaction(trx, record, records);
-      const claimed = next ? await claimNow(trx, next) : null;
+      // Only when the record left work due now: otherwise the claim would find nothing, and on
+      // PostgreSQL its statements would hold the endpoint rows (and publishes' schedule marks
+      // waiting on them) a few round trips longer (latency at 200/s: p99 70 → 100 ms).
+      const claimed = next && recorded.outcomes.some((outcome) => outcome.moreDue) ? await claimNow(trx, next) : null;
       return { value: { recorded, claimed }, due: [recorded.due] };
     });
     if (await recheckAfterCommit(recorded.settled)) await dialect.wake();
