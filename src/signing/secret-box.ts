@@ -9,6 +9,9 @@ interface BoxKey {
   key: KeyObject;
 }
 
+/** Enough for every endpoint of a busy process; past it the cache starts over. */
+const OPENED_CACHE_SIZE = 10_000;
+
 /**
  * Values at rest (endpoint secrets, verify tokens, sensitive header values): AES-256-GCM
  * under HERALD_ENCRYPTION_KEY, which may hold several keys: the first seals, all open.
@@ -17,9 +20,6 @@ interface BoxKey {
  * hash of the key: it says which key without saying anything about it. `v1.<iv>.<tag>.<ct>`
  * (the first release, one key, no id) still opens, with any of the keys.
  */
-/** Enough for every endpoint of a busy process; past it the cache starts over. */
-const OPENED_CACHE_SIZE = 10_000;
-
 export class SecretBox {
   // KeyObjects rather than raw Buffers: inspecting or logging the box shows no key bytes.
   readonly #keys: BoxKey[];
