@@ -25,6 +25,7 @@ describe('portal, ed25519 endpoint', () => {
     const [endpoint] = (await api<{ data: Array<{ id: string }> }>('GET', '/tenants/edco/endpoints')).data;
     expect(await api('GET', `/tenants/edco/endpoints/${endpoint!.id}/public-key`)).toEqual({ publicKey });
     await page.keyboard.press('Escape');
+    await shown.waitFor({ state: 'detached' });
 
     await page.getByRole('button', { name: 'Details' }).click();
     await page.getByText('Ed25519 key pair (Standard Webhooks v1a)', { exact: false }).waitFor();

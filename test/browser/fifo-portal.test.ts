@@ -19,7 +19,11 @@ it('adds a FIFO endpoint, shows its ordering, and switches it back on edit', asy
   expect(await form.getByLabel('Ordering').inputValue()).toBe('unordered');
   await form.getByLabel('Ordering').selectOption({ label: 'In publish order (one at a time)' });
   await form.getByRole('button', { name: 'Create' }).click();
-  await page.keyboard.press('Escape'); // the secret, shown once
+  // The secret is shown once; Escape before its dialog opens would leave it open over the page.
+  const secretDialog = page.getByRole('dialog', { name: 'Signing secret' });
+  await secretDialog.getByLabel('Secret').waitFor();
+  await page.keyboard.press('Escape');
+  await secretDialog.waitFor({ state: 'detached' });
 
   const [endpoint] = (await api<{ data: Array<{ id: string; ordering: string }> }>('GET', '/tenants/shop/endpoints')).data;
   expect(endpoint!.ordering).toBe('fifo');
