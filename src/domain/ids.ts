@@ -38,21 +38,23 @@ function incrementBytes(bytes: Uint8Array): void {
 }
 
 function encodeTime(time: number): string {
-  let out = '';
-  for (let i = 0; i < 10; i++) {
-    out = CROCKFORD[time % 32]! + out;
-    time = Math.floor(time / 32);
-  }
-  return out;
+  return base32(time, 10);
 }
 
+/** 80 bits as 16 characters: two 40-bit halves, each exact in a double (no BigInt: it cost 10 µs an id). */
 function encodeRandom(bytes: Uint8Array): string {
-  let value = 0n;
-  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
+  return base32(fortyBits(bytes, 0), 8) + base32(fortyBits(bytes, 5), 8);
+}
+
+const fortyBits = (bytes: Uint8Array, at: number): number =>
+  bytes[at]! * 2 ** 32 + bytes[at + 1]! * 2 ** 24 + bytes[at + 2]! * 2 ** 16 + bytes[at + 3]! * 2 ** 8 + bytes[at + 4]!;
+
+/** The low `length` × 5 bits of `value`, most significant first. */
+function base32(value: number, length: number): string {
   let out = '';
-  for (let i = 0; i < 16; i++) {
-    out = CROCKFORD[Number(value & 31n)]! + out;
-    value >>= 5n;
+  for (let i = 0; i < length; i++) {
+    out = CROCKFORD[value % 32]! + out;
+    value = Math.floor(value / 32);
   }
   return out;
 }
