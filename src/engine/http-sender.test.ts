@@ -28,3 +28,45 @@ describe('sendWebhook and the egress guard', () => {
     }
   });
 });
+
+describe('sendWebhook deadline', () => {
+  let slow: ReturnType<typeof createServer>;
+  let base: string;
+  beforeAll(async () => {
+    slow = createServer((req, res) => {
+      if (req.url === '/silent') return; // never answers
+      // Answers at once, then trickles its body a byte every 50 ms: each byte comes well within
+      // undici's body timeout, so only the attempt's own deadline ends it.
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const drip = setInterval(() => res.write('.'), 50);
+      res.on('close', () => clearInterval(drip));
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => { slow.closeAllConnections(); slow.close(() => resolve()); }));
+
+  const send = async (path: string) => {
+    const dispatcher = createEgressDispatcher({ allowHttp: true, allowedPrivateCidrs: ['127.0.0.0/8'], proxyUrl: null });
+    try {
+      return await sendWebhook({ url: `${base}${path}`, headers: { 'content-type': 'application/json' }, body: '{}', timeoutMs: 400 }, dispatcher);
+    } finally {
+      await dispatcher.close();
+    }
+  };
+
+  it('ends an attempt whose receiver never answers at its timeout', async () => {
+    const result = await send('/silent');
+    expect(result).toMatchObject({ statusCode: null, error: 'timeout after 400 ms' });
+    expect(result.durationMs).toBeGreaterThanOrEqual(390);
+    expect(result.durationMs).toBeLessThan(3000);
+  });
+
+  it('ends an attempt at its timeout while the receiver still trickles its body, keeping the status it answered', async () => {
+    const result = await send('/trickle');
+    expect(result).toMatchObject({ statusCode: 200, error: null });
+    expect(result.responseBody).toMatch(/^\.+$/);
+    expect(result.durationMs).toBeGreaterThanOrEqual(390);
+    expect(result.durationMs).toBeLessThan(3000);
+  });
+});
