@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { request, type Dispatcher } from 'undici';
-import { describeNetworkError, readCapped } from '../net/index.js';
+import { deadline, describeNetworkError, readCapped } from '../net/index.js';
 
 /**
  * The subscription handshake (the Meta/WebSub style Orki's receivers expect): a GET with a
@@ -17,11 +17,12 @@ export async function runHandshake(
   target.searchParams.set('hub.mode', 'subscribe');
   target.searchParams.set('hub.challenge', challenge);
   target.searchParams.set('hub.verify_token', verifyToken);
+  const { signal, clear } = deadline(timeoutMs);
   try {
     const response = await request(target, {
       method: 'GET',
       dispatcher,
-      signal: AbortSignal.timeout(timeoutMs),
+      signal,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
@@ -32,5 +33,7 @@ export async function runHandshake(
     return { verified: true, reason: null };
   } catch (error) {
     return { verified: false, reason: `handshake failed: ${describeNetworkError(error)}` };
+  } finally {
+    clear();
   }
 }

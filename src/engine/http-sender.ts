@@ -1,6 +1,6 @@
 import { request, type Dispatcher } from 'undici';
 import { RESPONSE_BODY_LIMIT } from '../domain/delivery.js';
-import { describeNetworkError, readCapped } from '../net/index.js';
+import { deadline, describeNetworkError, readCapped } from '../net/index.js';
 
 export interface OutgoingWebhook {
   url: string;
@@ -31,12 +31,7 @@ export interface SendResult {
 export async function sendWebhook(webhook: OutgoingWebhook, dispatcher: Dispatcher): Promise<SendResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  // Not AbortSignal.timeout: its timer lives out the whole timeout after the attempt ended, so
-  // at thousands of attempts a second the heap held tens of thousands of them (RSS past 300 MB
-  // in `npm run bench`'s backlog drain). This one is cleared as soon as the attempt is over.
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), webhook.timeoutMs);
-  const { signal } = deadline;
+  const { signal, clear } = deadline(webhook.timeoutMs);
   try {
     const response = await request(webhook.url, {
       method: 'POST',
@@ -68,7 +63,7 @@ export async function sendWebhook(webhook: OutgoingWebhook, dispatcher: Dispatch
       ...blockedDetail(error),
     };
   } finally {
-    clearTimeout(timer);
+    clear();
   }
 }
 

@@ -17,3 +17,4 @@ export {
 } from './egress-policy.js';
 export { isLocalhostName } from './vet-host.js';
 export { readCapped, REMOTE_ANSWER_LIMIT_BYTES } from './read-capped.js';
+export { deadline } from './deadline.js';
