@@ -471,6 +471,47 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       expect(racing.filter((r) => r.status === 'fulfilled')).toHaveLength(4);
     });
 
+    it('answers concurrent publishes of one tenant as each alone, in turn, would be: outcomes, keys, quota counts', async () => {
+      const endpoint = await addEndpoint();
+      const periodStart = at(-3 * 86_400);
+      // Sixteen publishes at once, two events each; neighbours share the first event's key.
+      const race = async (round: number, limit: number) => {
+        const settled = await Promise.allSettled(
+          Array.from({ length: 16 }, (_, i) => publishBatch([{ type: 'p', idempotencyKey: `r${round}k${i >> 1}` }, { type: 'p' }], { limit, periodStart })),
+        );
+        for (const s of settled) if (s.status === 'rejected') expect(s.reason).toMatchObject({ code: 'quota_exceeded' });
+        return settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+      };
+      const roomy = await race(1, 1000);
+      expect(roomy).toHaveLength(16);
+      const used = Math.max(...roomy.map((r) => r.quotaUsed!));
+      expect(used).toBe(24); // 8 keys once, 16 unkeyed events
+      // Past the limit halfway: some are refused, storing nothing.
+      const tight = await race(2, used + 9);
+      expect(tight.length).toBeGreaterThan(0);
+      expect(tight.length).toBeLessThan(16);
+      const answered = [...roomy, ...tight];
+
+      // Each publish owns the range (used - created, used] of the count: together they tile 1..total.
+      const ranges = answered.map(({ outcomes, quotaUsed }) => [quotaUsed! - outcomes.filter((o) => o.created).length, quotaUsed!] as const).sort((a, b) => a[0] - b[0]);
+      ranges.forEach(([from], i) => expect(from).toBe(i === 0 ? 0 : ranges[i - 1]![1]));
+      const total = ranges.at(-1)![1];
+      expect(total).toBeLessThanOrEqual(used + 9);
+      expect(await store.queue.depth()).toBe(total);
+
+      // A key is created once; every other publish naming it gets that event back, with no delivery.
+      const byKey = new Map<string, Array<{ created: boolean; id: string }>>();
+      for (const { outcomes } of answered) {
+        const key = outcomes[0]!.event.idempotencyKey!;
+        byKey.set(key, [...(byKey.get(key) ?? []), { created: outcomes[0]!.created, id: outcomes[0]!.event.id }]);
+        for (const outcome of outcomes) expect(outcome.deliveries.map((d) => d.endpointId)).toEqual(outcome.created ? [endpoint.id] : []);
+      }
+      for (const seen of byKey.values()) {
+        expect(seen.filter((s) => s.created)).toHaveLength(1);
+        expect(new Set(seen.map((s) => s.id)).size).toBe(1);
+      }
+    });
+
     it('prunes events older than a cutoff with their deliveries and attempts, in batches', async () => {
       await addEndpoint();
       const old = [];

@@ -4,6 +4,7 @@ import { dueMarker, publishingTransaction } from './endpoint-schedule.js';
 import type { SqlDialect } from './migrator.js';
 import { emitOperational, operationalStatements } from './operational-events.js';
 import { pollStatements } from './poll.js';
+import { publishInGroups } from './publish-groups.js';
 import { publishInOneStatement, publishInTransaction, publishStatementPostgres, publishStatements } from './publish.js';
 import { toEvent } from './rows.js';
 import type { Database } from './schema.js';
@@ -15,17 +16,19 @@ export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect:
   const publishing = publishingTransaction(db, kind, dialect);
   const marker = dueMarker(db, kind, dialect);
   const postgresPublish = kind === 'postgres' ? publishStatementPostgres() : null;
+  const publishGrouped =
+    postgresPublish &&
+    publishInGroups(
+      (input) => dialect.retry(() => publishInOneStatement(db, postgresPublish, statements.eventsByKey, input)),
+      // The events are stored: a failed mark must not answer the publish with an error (the
+      // client would send them again).
+      (due) => marker.markAfterCommit([due]),
+    );
   const poll = pollStatements(kind);
   return {
     async publish(input) {
       // A publish that tells the operator something (a quota crossing) takes the transaction.
-      if (postgresPublish && !input.operational?.length) {
-        const { result, due } = await dialect.retry(() => publishInOneStatement(db, postgresPublish, statements.eventsByKey, input));
-        // The events are stored: a failed mark must not answer the publish with an error (the
-        // client would send them again).
-        await marker.markAfterCommit([due]);
-        return result;
-      }
+      if (publishGrouped && !input.operational?.length) return publishGrouped(input);
       return publishing(async (trx) => {
         const { result, due } = await publishInTransaction(trx, statements, input);
         // The operator hears of a quota crossing in the same write as the tenant's own notice.
