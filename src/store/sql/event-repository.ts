@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
-import type { EventRepository } from '../store.js';
+import type { EventRepository, PublishInput, PublishResult } from '../store.js';
 import { dueMarker, publishingTransaction } from './endpoint-schedule.js';
 import type { SqlDialect } from './migrator.js';
 import { emitOperational, operationalStatements } from './operational-events.js';
 import { pollStatements } from './poll.js';
 import { publishInGroups } from './publish-groups.js';
-import { publishInOneStatement, publishInTransaction, publishStatementPostgres, publishStatements } from './publish.js';
+import { type DueWork, publishInOneStatement, publishInTransaction, publishStatementPostgres, publishStatements } from './publish.js';
 import { toEvent } from './rows.js';
 import type { Database } from './schema.js';
 import type { StoreDialect } from './store-dialect.js';
@@ -16,19 +16,18 @@ export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect:
   const publishing = publishingTransaction(db, kind, dialect);
   const marker = dueMarker(db, kind, dialect);
   const postgresPublish = kind === 'postgres' ? publishStatementPostgres() : null;
-  const publishGrouped =
-    postgresPublish &&
-    publishInGroups(
-      (input) => dialect.retry(() => publishInOneStatement(db, postgresPublish, statements.eventsByKey, input)),
-      // The events are stored: a failed mark must not answer the publish with an error (the
-      // client would send them again).
-      (due) => marker.markAfterCommit([due]),
-    );
+  const publishOnce = postgresPublish
+    ? (input: PublishInput) => dialect.retry(() => publishInOneStatement(db, postgresPublish, statements.eventsByKey, input))
+    : // SQLite marks the endpoints due inside the publish's transaction: nothing is left to mark after it.
+      async (input: PublishInput) => ({ result: await publishing(async (trx) => publishedWithDue(await publishInTransaction(trx, statements, input))), due: null });
+  // The events are stored: a failed mark must not answer the publish with an error (the client
+  // would send them again).
+  const publishGrouped = publishInGroups(publishOnce, (due) => marker.markAfterCommit([due]));
   const poll = pollStatements(kind);
   return {
     async publish(input) {
       // A publish that tells the operator something (a quota crossing) takes the transaction.
-      if (publishGrouped && !input.operational?.length) return publishGrouped(input);
+      if (!input.operational?.length) return publishGrouped(input);
       return publishing(async (trx) => {
         const { result, due } = await publishInTransaction(trx, statements, input);
         // The operator hears of a quota crossing in the same write as the tenant's own notice.
@@ -49,3 +48,5 @@ export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect:
     },
   };
 }
+
+const publishedWithDue = ({ result, due }: { result: PublishResult; due: DueWork | null }) => ({ value: result, due: [due] });

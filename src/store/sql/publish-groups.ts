@@ -13,11 +13,14 @@ interface Waiting {
 }
 
 /**
- * PostgreSQL: publishes of one tenant that arrive while one of its publish statements runs
- * wait for it, then go together as ONE statement, one commit and one schedule mark. A
- * publish to an idle tenant goes at once. Under `npm run bench` (32 concurrent publishers)
- * each publish was two round trips and a WAL flush of its own, and PostgreSQL's CPU per event
- * was as large as Herald's; a group shares them.
+ * Publishes of one tenant that arrive while one of its publishes is being written wait for it,
+ * then go together as one publish: one set of statements (PostgreSQL: one statement, one
+ * commit and one schedule mark). A publish to an idle tenant goes at once. Measured under
+ * `npm run bench` (32 concurrent single-event publishers), per event:
+ * - PostgreSQL: each publish was two round trips and a WAL flush of its own, and the server's
+ *   CPU per event was as large as Herald's; grouped, ten publishes share them.
+ * - SQLite: a one-row insert cost 45 µs where a ten-row one cost 17 µs a row; the group
+ *   commit shared the COMMIT but not the statements.
  *
  * Each caller still gets what publishing alone, in arrival order, would have given: its own
  * outcomes (an idempotency key an earlier member took answers with that member's event), and
