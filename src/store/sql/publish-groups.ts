@@ -1,3 +1,4 @@
+import { HeraldError } from '../../errors.js';
 import type { PublishInput, PublishResult } from '../store.js';
 import type { DueWork } from './publish.js';
 
@@ -27,8 +28,8 @@ interface Waiting {
  *
  * Each caller still gets what publishing alone, in arrival order, would have given: its own
  * outcomes (an idempotency key an earlier member took answers with that member's event), and
- * the quota count after its own events. A group the database refuses (a quota passed midway)
- * is run again one publish at a time, in order, so only the publishes past the limit fail.
+ * the quota count after its own events. A group refused for its quota (passed midway) is run
+ * again one publish at a time, in order, so only the publishes past the limit fail.
  */
 export function publishInGroups(
   publishOnce: PublishOnce,
@@ -41,25 +42,31 @@ export function publishInGroups(
     while (queue.length > 0) {
       if (options.gatherForATurn) await new Promise((resolve) => setImmediate(resolve));
       const group = takeGroup(queue);
+      let published: Awaited<ReturnType<PublishOnce>>;
       try {
-        const { result, due } = await publishOnce(merge(group.map((member) => member.input)));
-        answerAfterMark(group, split(group, result), due);
+        published = await publishOnce(merge(group.map((member) => member.input)));
       } catch (error) {
-        if (group.length === 1) {
-          group[0]!.reject(error);
-          continue;
-        }
-        for (const member of group) {
-          try {
-            const { result, due } = await publishOnce(member.input);
-            answerAfterMark([member], [result], due);
-          } catch (memberError) {
-            member.reject(memberError);
-          }
-        }
+        // Only a quota refusal is retried member by member: after any other error (a lost
+        // connection, say) the group may have committed, and each caller decides, as a lone
+        // publish's caller would.
+        if (group.length > 1 && isQuotaRefusal(error)) await publishOneByOne(group);
+        else group.forEach((member) => member.reject(error));
+        continue;
       }
+      answerAfterMark(group, split(group, published.result), published.due);
     }
     queues.delete(key);
+  }
+
+  async function publishOneByOne(group: Waiting[]): Promise<void> {
+    for (const member of group) {
+      try {
+        const { result, due } = await publishOnce(member.input);
+        answerAfterMark([member], [result], due);
+      } catch (error) {
+        member.reject(error);
+      }
+    }
   }
 
   // The callers hear back once their endpoints are marked due, as a lone publish did; the next
@@ -79,6 +86,8 @@ export function publishInGroups(
       void drain(key, fresh);
     });
 }
+
+const isQuotaRefusal = (error: unknown): boolean => error instanceof HeraldError && error.code === 'quota_exceeded';
 
 /** Publishes that can share a statement: one tenant, the same attempts and quota, test sends apart. */
 const groupKey = ({ tenantId, maxAttempts, quota, isTest }: PublishInput): string =>
