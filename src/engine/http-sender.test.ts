@@ -44,7 +44,10 @@ describe('sendWebhook deadline', () => {
     await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
   });
-  afterAll(() => new Promise<void>((resolve) => { slow.closeAllConnections(); slow.close(() => resolve()); }));
+  afterAll(async () => {
+    slow.closeAllConnections();
+    await new Promise<void>((resolve) => slow.close(() => resolve()));
+  });
 
   const send = async (path: string) => {
     const dispatcher = createEgressDispatcher({ allowHttp: true, allowedPrivateCidrs: ['127.0.0.0/8'], proxyUrl: null });
