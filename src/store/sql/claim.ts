@@ -59,9 +59,13 @@ export function claimStatements(kind: SqlDialect) {
     ['lease', 'bigint'],
   ]);
   const leaseSet = `status = 'delivering', lease_owner = ?, lease_expires_at = p.lease`;
+  // PostgreSQL only. Each event is read by its key (LATERAL ... LIMIT 1, which cannot become a
+  // hash join): the plan cached for the prepared statement keeps the table sizes of when it was
+  // made, and on a young database that scanned every event for each claim (auto_explain).
   const withEvents = (leased: string) =>
     `with leased as (${leased})
-     select leased.*, ${EVENT_COLUMNS.map((c) => `ev.${c} as ev_${c}`).join(', ')} from leased join events ev on ev.id = leased.event_id`;
+     select leased.*, ${EVENT_COLUMNS.map((c) => `ev.${c} as ev_${c}`).join(', ')}
+     from leased cross join lateral (select * from events where events.id = leased.event_id limit 1) as ev`;
   const pickAndLease = fixedStatement<LeasedRow>(
     kind,
     kind === 'postgres'
