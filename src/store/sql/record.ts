@@ -78,7 +78,13 @@ export function recordStatements(kind: SqlDialect) {
   type WriteAttempts = (trx: Kysely<Database>, outcomesJson: string, attemptsJson: string) => Promise<void>;
   let writeAttempts: WriteAttempts;
   if (kind === 'postgres') {
-    const both = fixedStatement(kind, `with outcome as (${updateDeliveriesSql}) ${insertAttemptsSql}`);
+    // Each delivery found by its key first (LATERAL ... LIMIT 1), as in lockEndpoints: joined
+    // straight to the JSON rows, the cached plan of a young database scanned every delivery.
+    const byKey = `update deliveries set ${outcomesSet}
+       from (select o.*, k.id as key from ${outcomes} as o
+             cross join lateral (select id from deliveries where deliveries.id = o.id limit 1) as k) as o
+       where deliveries.id = o.key`;
+    const both = fixedStatement(kind, `with outcome as (${byKey}) ${insertAttemptsSql}`);
     writeAttempts = async (trx, outcomesJson, attemptsJson) => void (await both.run(trx, [outcomesJson, attemptsJson]));
   } else {
     const updateDeliveries = fixedStatement(kind, updateDeliveriesSql);
