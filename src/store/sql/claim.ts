@@ -3,7 +3,7 @@ import type { TenantSettings } from '../../domain/tenant.js';
 import type { HeraldEvent } from '../../domain/event.js';
 import type { ClaimRequest, DeliveryJob } from '../store.js';
 import { NEXT_DUE } from './endpoint-schedule.js';
-import { fixedStatement, jsonRows, jsonTexts } from './fixed-statement.js';
+import { fixedStatement, jsonRows, jsonTexts, rowByKey } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { nextTokenAt, tokensAt, wholeTokens } from './rate-bucket.js';
 import { toDelivery, toEndpoint, toEndpointSecrets, toEvent } from './rows.js';
@@ -59,13 +59,11 @@ export function claimStatements(kind: SqlDialect) {
     ['lease', 'bigint'],
   ]);
   const leaseSet = `status = 'delivering', lease_owner = ?, lease_expires_at = p.lease`;
-  // PostgreSQL only. Each event is read by its key (LATERAL ... LIMIT 1, which cannot become a
-  // hash join): the plan cached for the prepared statement keeps the table sizes of when it was
-  // made, and on a young database that scanned every event for each claim (auto_explain).
+  // PostgreSQL only.
   const withEvents = (leased: string) =>
     `with leased as (${leased})
      select leased.*, ${EVENT_COLUMNS.map((c) => `ev.${c} as ev_${c}`).join(', ')}
-     from leased cross join lateral (select * from events where events.id = leased.event_id limit 1) as ev`;
+     from leased cross join ${rowByKey('events', 'leased.event_id')} as ev`;
   const pickAndLease = fixedStatement<LeasedRow>(
     kind,
     kind === 'postgres'

@@ -20,10 +20,10 @@ export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect:
     ? (input: PublishInput) => dialect.retry(() => publishInOneStatement(db, postgresPublish, statements.eventsByKey, input))
     : // SQLite marks the endpoints due inside the publish's transaction: nothing is left to mark after it.
       async (input: PublishInput) => ({ result: await publishing(async (trx) => publishedWithDue(await publishInTransaction(trx, statements, input))), due: null });
-  // The events are stored: a failed mark must not answer the publish with an error (the client
-  // would send them again).
-  // SQLite: the publishes read in one turn of the event loop form one group, and join the
-  // records of that turn in one commit (commits per 5,200 single publishes: 923 → 713).
+  // A failed mark after the commit must not answer the publish with an error: its events are
+  // stored, and the client would send them again. On SQLite the publishes read in one turn of
+  // the event loop form one group and join that turn's records in one commit (commits per
+  // 5,200 single publishes: 923 → 713).
   const publishGrouped = publishInGroups(publishOnce, (due) => marker.markAfterCommit([due]), { gatherForATurn: kind === 'sqlite' });
   const poll = pollStatements(kind);
   return {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { isOperatorTenant, type OperationalEvent } from '../../domain/operational-event.js';
 import type { AttemptRecord, RecordOutcome } from '../store.js';
 import { NEXT_DUE } from './endpoint-schedule.js';
-import { fixedStatement, jsonRows, jsonTexts } from './fixed-statement.js';
+import { fixedStatement, jsonRows, jsonTexts, rowByKey } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { emitOperational, operationalStatements, readOperatorSettings } from './operational-events.js';
 import { publishStatements, type DueWork } from './publish.js';
@@ -25,31 +25,31 @@ export function recordStatements(kind: SqlDialect) {
   // Each endpoint is locked once, in id order, before the join: locking through the join locked
   // an endpoint once per delivery, and such a re-lock queued behind a publish that was itself
   // waiting for this transaction (a deadlock seen under npm run bench).
-  const lockEndpoints = fixedStatement<LockedRow>(
-    kind,
+  const lock =
     kind === 'postgres'
-      ? // Each delivery is read by its key (a LATERAL ... LIMIT 1 cannot be flattened into a hash
-        // join): the plan PostgreSQL caches for a prepared statement keeps the table sizes it saw
-        // when it was made, and on a young database that was a sequential scan of every delivery,
-        // twice, for each record (auto_explain under npm run bench: 5,200 rows read for 8).
-        `with mine as materialized (
-           select d.id, d.tenant_id, d.endpoint_id, d.event_id, d.event_type
-           from json_array_elements_text(?::json) as ids(id)
-           join lateral (select * from deliveries where deliveries.id = ids.id limit 1) as d on true),
-         locked as (
-           select id, status, consecutive_failures, url, failing from endpoints
-           where id in (select endpoint_id from mine)
-           order by id for no key update)
-         select m.id as delivery_id, m.tenant_id, e.id, e.status, e.consecutive_failures, m.event_id, m.event_type, e.url, e.failing
-         from mine m join locked e on e.id = m.endpoint_id`
-      : `with locked as (
-           select id, status, consecutive_failures, url, failing from endpoints
-           where id in (select endpoint_id from deliveries where id in ${jsonTexts(kind)})
-           order by id)
-         select d.id as delivery_id, d.tenant_id, e.id, e.status, e.consecutive_failures, d.event_id, d.event_type, e.url, e.failing
-         from deliveries d join locked e on e.id = d.endpoint_id
-         where d.id in ${jsonTexts(kind)}`,
-  );
+      ? fixedStatement<LockedRow>(
+          kind,
+          `with mine as materialized (
+             select d.id, d.tenant_id, d.endpoint_id, d.event_id, d.event_type
+             from json_array_elements_text(?::json) as ids(id) join ${rowByKey('deliveries', 'ids.id')} as d on true),
+           locked as (
+             select id, status, consecutive_failures, url, failing from endpoints
+             where id in (select endpoint_id from mine)
+             order by id for no key update)
+           select m.id as delivery_id, m.tenant_id, e.id, e.status, e.consecutive_failures, m.event_id, m.event_type, e.url, e.failing
+           from mine m join locked e on e.id = m.endpoint_id`,
+        )
+      : fixedStatement<LockedRow>(
+          kind,
+          `with locked as (
+             select id, status, consecutive_failures, url, failing from endpoints
+             where id in (select endpoint_id from deliveries where id in ${jsonTexts(kind)})
+             order by id)
+           select d.id as delivery_id, d.tenant_id, e.id, e.status, e.consecutive_failures, d.event_id, d.event_type, e.url, e.failing
+           from deliveries d join locked e on e.id = d.endpoint_id
+           where d.id in ${jsonTexts(kind)}`,
+        );
+  const lockEndpoints = (trx: Kysely<Database>, deliveryIds: string) => lock.run(trx, kind === 'postgres' ? [deliveryIds] : [deliveryIds, deliveryIds]);
   const outcomes = jsonRows(kind, [
     ['id', 'text'],
     ['status', 'text'],
@@ -78,11 +78,10 @@ export function recordStatements(kind: SqlDialect) {
   type WriteAttempts = (trx: Kysely<Database>, outcomesJson: string, attemptsJson: string) => Promise<void>;
   let writeAttempts: WriteAttempts;
   if (kind === 'postgres') {
-    // Each delivery found by its key first (LATERAL ... LIMIT 1), as in lockEndpoints: joined
-    // straight to the JSON rows, the cached plan of a young database scanned every delivery.
+    // Each delivery found by its key first: joined straight to the JSON rows, the cached plan of
+    // a young database scanned every delivery (rowByKey).
     const byKey = `update deliveries set ${outcomesSet}
-       from (select o.*, k.id as key from ${outcomes} as o
-             cross join lateral (select id from deliveries where deliveries.id = o.id limit 1) as k) as o
+       from (select o.*, k.id as key from ${outcomes} as o cross join ${rowByKey('deliveries', 'o.id', 'id')} as k) as o
        where deliveries.id = o.key`;
     const both = fixedStatement(kind, `with outcome as (${byKey}) ${insertAttemptsSql}`);
     writeAttempts = async (trx, outcomesJson, attemptsJson) => void (await both.run(trx, [outcomesJson, attemptsJson]));
@@ -111,7 +110,7 @@ export function recordStatements(kind: SqlDialect) {
      from ${health} as h where endpoints.id = h.id returning endpoints.id, endpoints.next_due_at`,
   );
   const operational = { ...operationalStatements(kind), publish: publishStatements(kind) };
-  return { kind, lockEndpoints, writeAttempts, updateEndpoints, operational };
+  return { lockEndpoints, writeAttempts, updateEndpoints, operational };
 }
 
 interface LockedRow {
@@ -146,7 +145,7 @@ export async function recordInTransaction(
 ): Promise<{ outcomes: RecordOutcome[]; due: DueWork | null; settled: string[] }> {
   const started = performance.now();
   const deliveryIds = JSON.stringify(records.map((r) => r.deliveryId));
-  const locked = await q.lockEndpoints.run(trx, q.kind === 'postgres' ? [deliveryIds] : [deliveryIds, deliveryIds]);
+  const locked = await q.lockEndpoints(trx, deliveryIds);
   const endpointOf = new Map(locked.map((row) => [row.delivery_id, row]));
   const states = new Map<string, EndpointState>();
   for (const row of locked) {
