@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { request, type Dispatcher } from 'undici';
-import { deadline, describeNetworkError, readCapped } from '../net/index.js';
+import type { Dispatcher } from 'undici';
+import { describeNetworkError, exchange } from '../net/index.js';
 
 /**
  * The subscription handshake (the Meta/WebSub style Orki's receivers expect): a GET with a
@@ -17,23 +17,10 @@ export async function runHandshake(
   target.searchParams.set('hub.mode', 'subscribe');
   target.searchParams.set('hub.challenge', challenge);
   target.searchParams.set('hub.verify_token', verifyToken);
-  const { signal, clear } = deadline(timeoutMs);
-  try {
-    const response = await request(target, {
-      method: 'GET',
-      dispatcher,
-      signal,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-    // The challenge is 32 characters; 1 KiB of answer is plenty and the rest is never read.
-    const body = (await readCapped(response.body, 1024)).text;
-    if (response.statusCode < 200 || response.statusCode >= 300) return { verified: false, reason: `handshake answered HTTP ${response.statusCode}` };
-    if (body.trim() !== challenge) return { verified: false, reason: 'handshake answer did not echo the challenge' };
-    return { verified: true, reason: null };
-  } catch (error) {
-    return { verified: false, reason: `handshake failed: ${describeNetworkError(error)}` };
-  } finally {
-    clear();
-  }
+  // The challenge is 32 characters; 1 KiB of answer is plenty and the rest is never read.
+  const answer = await exchange(dispatcher, { method: 'GET', url: target, timeoutMs, limitBytes: 1024 });
+  if (!answer.answered) return { verified: false, reason: `handshake failed: ${answer.timedOut ? `timeout after ${timeoutMs} ms` : describeNetworkError(answer.error)}` };
+  if (answer.statusCode < 200 || answer.statusCode >= 300) return { verified: false, reason: `handshake answered HTTP ${answer.statusCode}` };
+  if (answer.text.trim() !== challenge) return { verified: false, reason: 'handshake answer did not echo the challenge' };
+  return { verified: true, reason: null };
 }

@@ -1,6 +1,6 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { RESPONSE_BODY_LIMIT } from '../domain/delivery.js';
-import { deadline, describeNetworkError, readCapped } from '../net/index.js';
+import { describeNetworkError, exchange } from '../net/index.js';
 
 export interface OutgoingWebhook {
   url: string;
@@ -24,47 +24,33 @@ export interface SendResult {
 }
 
 /**
- * One POST. Redirects are never followed (undici's `request` only follows them with the
- * redirect interceptor, which this dispatcher does not have), and the response goes through
- * the one capped reader: a receiver that streams forever is cut off, not buffered.
+ * One POST. Redirects are never followed (a plain dispatch has no redirect interceptor), and
+ * the answer is read through the one capped exchange: a receiver that streams forever is cut
+ * off at the attempt's deadline or the answer limit, whichever comes first.
  */
 export async function sendWebhook(webhook: OutgoingWebhook, dispatcher: Dispatcher): Promise<SendResult> {
   const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  const { signal, clear } = deadline(webhook.timeoutMs);
-  try {
-    const response = await request(webhook.url, {
-      method: 'POST',
-      headers: webhook.headers,
-      body: webhook.body,
-      dispatcher,
-      signal,
-      headersTimeout: webhook.timeoutMs,
-      bodyTimeout: webhook.timeoutMs,
-    });
-    // A UTF-8 character is at most 4 bytes: this many bytes always hold the characters kept.
-    const responseBody = (await readCapped(response.body, 4 * RESPONSE_BODY_LIMIT)).text.slice(0, RESPONSE_BODY_LIMIT);
-    const retryAfter = response.headers['retry-after'];
-    return {
-      statusCode: response.statusCode,
-      responseBody,
-      error: redirectError(response.statusCode, response.headers.location),
-      durationMs: elapsed(),
-      retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
-    };
-  } catch (error) {
-    const timedOut = signal.aborted || isTimeout(error);
+  // A UTF-8 character is at most 4 bytes: this many bytes always hold the characters kept.
+  const result = await exchange(dispatcher, { method: 'POST', url: webhook.url, headers: webhook.headers, body: webhook.body, timeoutMs: webhook.timeoutMs, limitBytes: 4 * RESPONSE_BODY_LIMIT });
+  const durationMs = Math.round(performance.now() - started);
+  if (!result.answered) {
     return {
       statusCode: null,
       responseBody: null,
-      error: timedOut ? `timeout after ${webhook.timeoutMs} ms` : describeNetworkError(error),
-      durationMs: elapsed(),
+      error: result.timedOut ? `timeout after ${webhook.timeoutMs} ms` : describeNetworkError(result.error),
+      durationMs,
       retryAfter: null,
-      ...blockedDetail(error),
+      ...blockedDetail(result.error),
     };
-  } finally {
-    clear();
   }
+  const retryAfter = result.headers['retry-after'];
+  return {
+    statusCode: result.statusCode,
+    responseBody: result.text.slice(0, RESPONSE_BODY_LIMIT),
+    error: redirectError(result.statusCode, result.headers.location),
+    durationMs,
+    retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
+  };
 }
 
 function blockedDetail(error: unknown): { blocked?: unknown } {
@@ -77,9 +63,4 @@ function blockedDetail(error: unknown): { blocked?: unknown } {
 function redirectError(statusCode: number, location: unknown): string | null {
   if (statusCode < 300 || statusCode >= 400) return null;
   return `redirect not followed${typeof location === 'string' ? ` (to ${location.slice(0, 200)})` : ''}`;
-}
-
-function isTimeout(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
 }

@@ -16,5 +16,4 @@ export {
   type Resolver,
 } from './egress-policy.js';
 export { isLocalhostName } from './vet-host.js';
-export { readCapped, REMOTE_ANSWER_LIMIT_BYTES } from './read-capped.js';
-export { deadline } from './deadline.js';
+export { exchange, REMOTE_ANSWER_LIMIT_BYTES, type ExchangeRequest, type ExchangeResult } from './exchange.js';
