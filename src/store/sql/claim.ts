@@ -41,7 +41,8 @@ const inFlightOf = (endpoint: string) =>
  * step 1 may be stale (PostgreSQL evaluates it in the snapshot from before the lock, when the
  * row it locks was changed meanwhile): it only shares the claim out; steps 2 and 3 count again,
  * in their own snapshots, and those counts decide. SQLite cannot LIMIT per outer row, so its
- * step 2 picks per endpoint (cached statements, no round trips) and reads the events apart.
+ * step 2 is one update per endpoint that picks and leases (cached statements, no round trips;
+ * it was a select per endpoint, then one update of them all) and it reads the events apart.
  */
 export function claimStatements(kind: SqlDialect) {
   const dueEndpoints = fixedStatement<DueEndpointRow>(
@@ -64,31 +65,28 @@ export function claimStatements(kind: SqlDialect) {
     `with leased as (${leased})
      select leased.*, ${EVENT_COLUMNS.map((c) => `ev.${c} as ev_${c}`).join(', ')}
      from leased cross join ${rowByKey('events', 'leased.event_id')} as ev`;
+  // PostgreSQL: every endpoint's picks and leases in one statement, with their events.
   const pickAndLease = fixedStatement<LeasedRow>(
     kind,
-    kind === 'postgres'
-      ? withEvents(`update deliveries d set ${leaseSet}
-         from (select w.id, p.lease from ${picks} as p cross join lateral (
-                 select id from deliveries where endpoint_id = p.endpoint_id and status in ('pending', 'failed') and next_attempt_at <= ?
-                 order by next_attempt_at limit greatest(0, least(p.take, ? - ${inFlightOf('p.endpoint_id')}))) as w) as p
-         where d.id = p.id and d.status in ('pending', 'failed') returning d.*`)
-      : `with p as ${picks}
-         update deliveries set status = 'delivering', lease_owner = ?,
-           lease_expires_at = (select lease from p where p.endpoint_id = deliveries.endpoint_id)
-         where id in ${ids} returning *`,
-  );
-  // SQLite's step 2a: one endpoint's due deliveries, oldest first.
-  const dueOfEndpoint = fixedStatement<{ id: string }>(
-    kind,
-    `select id from deliveries where endpoint_id = ? and status in ('pending', 'failed') and next_attempt_at <= ? order by next_attempt_at limit ?`,
+    withEvents(`update deliveries d set ${leaseSet}
+       from (select w.id, p.lease from ${picks} as p cross join lateral (
+               select id from deliveries where endpoint_id = p.endpoint_id and status in ('pending', 'failed') and next_attempt_at <= ?
+               order by next_attempt_at limit greatest(0, least(p.take, ? - ${inFlightOf('p.endpoint_id')}))) as w) as p
+       where d.id = p.id and d.status in ('pending', 'failed') returning d.*`),
   );
   const leaseHeads = fixedStatement<LeasedRow>(
     kind,
     withEvents(`update deliveries d set ${leaseSet} from (select w.id, p.lease from ${picks} as p cross join lateral (${dueHead('p.endpoint_id')}) as w) as p
      where d.id = p.id returning d.*`),
   );
-  // SQLite's step 2a for a FIFO endpoint: its head, when it may go.
-  const headOfEndpoint = fixedStatement<{ id: string }>(kind, dueHead('?'));
+  // SQLite, which has no LATERAL: per endpoint, one update that picks its due deliveries,
+  // oldest first (or the head of a FIFO line), and leases them.
+  const leaseOne = `update deliveries set status = 'delivering', lease_owner = ?, lease_expires_at = ? where id in`;
+  const leaseDueOfEndpoint = fixedStatement<LeasedRow>(
+    kind,
+    `${leaseOne} (select id from deliveries where endpoint_id = ? and status in ('pending', 'failed') and next_attempt_at <= ? order by next_attempt_at limit ?) returning *`,
+  );
+  const leaseHeadOfEndpoint = fixedStatement<LeasedRow>(kind, `${leaseOne} (${dueHead('?')}) returning *`);
   const events = fixedStatement<EventRow>(kind, `select * from events where id in ${ids}`);
   const schedule = jsonRows(kind, [
     ['id', 'text'],
@@ -113,7 +111,7 @@ export function claimStatements(kind: SqlDialect) {
        rate_refilled_at = case when s.limited = 1 then ? else endpoints.rate_refilled_at end
      from ${schedule} as s where endpoints.id = s.id returning endpoints.id, endpoints.next_due_at, endpoints.held`,
   );
-  return { kind, dueEndpoints, pickAndLease, dueOfEndpoint, leaseHeads, headOfEndpoint, events, reschedule };
+  return { kind, dueEndpoints, pickAndLease, leaseHeads, leaseDueOfEndpoint, leaseHeadOfEndpoint, events, reschedule };
 }
 
 const EVENT_COLUMNS = ['id', 'tenant_id', 'type', 'data', 'idempotency_key', 'trace_context', 'seq', 'created_at'] as const;
@@ -221,12 +219,10 @@ async function pickAndLease(trx: Kysely<Database>, q: ClaimStatements, plans: Pl
     const rows = unordered.length > 0 ? await q.pickAndLease.run(trx, [owner, leases(unordered), now, cap, now]) : [];
     return lines.length > 0 ? rows.concat(await q.leaseHeads.run(trx, [owner, leases(lines), now])) : rows;
   }
-  const ids: string[] = [];
-  for (const plan of unordered) for (const { id } of await q.dueOfEndpoint.run(trx, [plan.endpoint.id, now, plan.take])) ids.push(id);
-  for (const plan of lines) for (const { id } of await q.headOfEndpoint.run(trx, [plan.endpoint.id, now])) ids.push(id);
-  if (ids.length === 0) return [];
-  // SQLite has no LATERAL: the leases ride along as a CTE the update reads per row.
-  return q.pickAndLease.run(trx, [leases(wanted), owner, JSON.stringify(ids)]);
+  const rows: LeasedRow[] = [];
+  for (const plan of unordered) rows.push(...(await q.leaseDueOfEndpoint.run(trx, [owner, plan.lease, plan.endpoint.id, now, plan.take])));
+  for (const plan of lines) rows.push(...(await q.leaseHeadOfEndpoint.run(trx, [owner, plan.lease, plan.endpoint.id, now])));
+  return rows;
 }
 
 /** Everything an attempt needs: the endpoint rows and settings came with the lock, the events with the lease (PostgreSQL) or in one read. */
@@ -244,14 +240,15 @@ export async function loadJobs(
   if (unread.length > 0) {
     for (const event of await q.events.run(trx, [JSON.stringify([...new Set(unread.map((r) => r.event_id))])])) events.set(event.id, toEvent(event));
   }
-  const endpointById = new Map(endpoints.map((row) => [row.id, row]));
+  // Read once per endpoint, shared by its jobs (nothing downstream changes them).
+  const endpointById = new Map(endpoints.map((row) => [row.id, { endpoint: toEndpoint(row), secrets: toEndpointSecrets(row) }]));
   return rows.map((row): DeliveryJob => {
-    const endpoint = endpointById.get(row.endpoint_id)!;
+    const { endpoint, secrets } = endpointById.get(row.endpoint_id)!;
     return {
       delivery: toDelivery(row),
       event: events.get(row.event_id)!,
-      endpoint: toEndpoint(endpoint),
-      secrets: toEndpointSecrets(endpoint),
+      endpoint,
+      secrets,
       settings: settings.get(row.tenant_id)!,
       attemptsInRun: Number(row.attempt_count) - Number(row.run_start),
     };
