@@ -39,17 +39,14 @@ export function recordStatements(kind: SqlDialect) {
            select m.id as delivery_id, m.tenant_id, e.id, e.status, e.consecutive_failures, m.event_id, m.event_type, e.url, e.failing
            from mine m join locked e on e.id = m.endpoint_id`,
         )
-      : fixedStatement<LockedRow>(
+      : // SQLite has one writer: nothing to lock, one read.
+        fixedStatement<LockedRow>(
           kind,
-          `with locked as (
-             select id, status, consecutive_failures, url, failing from endpoints
-             where id in (select endpoint_id from deliveries where id in ${jsonTexts(kind)})
-             order by id)
-           select d.id as delivery_id, d.tenant_id, e.id, e.status, e.consecutive_failures, d.event_id, d.event_type, e.url, e.failing
-           from deliveries d join locked e on e.id = d.endpoint_id
+          `select d.id as delivery_id, d.tenant_id, e.id, e.status, e.consecutive_failures, d.event_id, d.event_type, e.url, e.failing
+           from deliveries d join endpoints e on e.id = d.endpoint_id
            where d.id in ${jsonTexts(kind)}`,
         );
-  const lockEndpoints = (trx: Kysely<Database>, deliveryIds: string) => lock.run(trx, kind === 'postgres' ? [deliveryIds] : [deliveryIds, deliveryIds]);
+  const lockEndpoints = (trx: Kysely<Database>, deliveryIds: string) => lock.run(trx, [deliveryIds]);
   const outcomes = jsonRows(kind, [
     ['id', 'text'],
     ['status', 'text'],
