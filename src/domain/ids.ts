@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -9,7 +9,7 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
  */
 export class IdGenerator {
   #lastTime = -1;
-  #lastRandom = new Uint8Array(10);
+  #lastRandom: Uint8Array = new Uint8Array(10);
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -20,11 +20,27 @@ export class IdGenerator {
       incrementBytes(this.#lastRandom);
     } else {
       this.#lastTime = time;
-      this.#lastRandom = new Uint8Array(randomBytes(10));
+      this.#lastRandom = randomPart();
       this.#lastRandom[0]! &= 0x7f; // headroom so increments within a millisecond never wrap
     }
     return `${prefix}_${encodeTime(time)}${encodeRandom(this.#lastRandom)}`;
   }
+}
+
+/**
+ * Random bytes are drawn 4 KiB at a time and handed out 10 at a time: a call into the CSPRNG
+ * per id cost more than the rest of making the id.
+ */
+const pool = new Uint8Array(4096);
+let poolOffset = pool.length;
+
+function randomPart(): Uint8Array {
+  if (poolOffset + 10 > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  poolOffset += 10;
+  return pool.slice(poolOffset - 10, poolOffset);
 }
 
 function incrementBytes(bytes: Uint8Array): void {
