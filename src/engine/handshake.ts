@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { describeNetworkError, exchange } from '../net/index.js';
+import { exchange } from '../net/index.js';
 
 /**
  * The subscription handshake (the Meta/WebSub style Orki's receivers expect): a GET with a
@@ -19,7 +19,7 @@ export async function runHandshake(
   target.searchParams.set('hub.verify_token', verifyToken);
   // The challenge is 32 characters; 1 KiB of answer is plenty and the rest is never read.
   const answer = await exchange(dispatcher, { method: 'GET', url: target, timeoutMs, limitBytes: 1024 });
-  if (!answer.answered) return { verified: false, reason: `handshake failed: ${answer.timedOut ? `timeout after ${timeoutMs} ms` : describeNetworkError(answer.error)}` };
+  if (!answer.answered) return { verified: false, reason: `handshake failed: ${answer.reason}` };
   if (answer.statusCode < 200 || answer.statusCode >= 300) return { verified: false, reason: `handshake answered HTTP ${answer.statusCode}` };
   if (answer.text.trim() !== challenge) return { verified: false, reason: 'handshake answer did not echo the challenge' };
   return { verified: true, reason: null };

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { RESPONSE_BODY_LIMIT } from '../domain/delivery.js';
-import { describeNetworkError, exchange } from '../net/index.js';
+import { exchange } from '../net/index.js';
 
 export interface OutgoingWebhook {
   url: string;
@@ -37,7 +37,7 @@ export async function sendWebhook(webhook: OutgoingWebhook, dispatcher: Dispatch
     return {
       statusCode: null,
       responseBody: null,
-      error: result.timedOut ? `timeout after ${webhook.timeoutMs} ms` : describeNetworkError(result.error),
+      error: result.reason,
       durationMs,
       retryAfter: null,
       ...blockedDetail(result.error),

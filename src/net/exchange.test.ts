@@ -63,7 +63,7 @@ describe('exchange', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const result = await exchange(dispatcher, { method: 'POST', url: `http://127.0.0.1:${port}/`, body: '{}', timeoutMs: 2000, limitBytes: 1024 });
-    expect(result).toMatchObject({ answered: false, timedOut: false });
+    expect(result).toMatchObject({ answered: false, timedOut: false, reason: 'connection refused' });
     expect(result.answered ? null : (result.error as { code?: string }).code).toBe('ECONNREFUSED');
   });
 });

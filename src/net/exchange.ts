@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { describeNetworkError } from './egress-dispatcher.js';
 
 type IncomingHttpHeaders = Record<string, string | string[] | undefined>;
 
@@ -19,10 +20,13 @@ export interface ExchangeRequest {
   limitBytes: number;
 }
 
-/** What came back: a status line (with at most `limitBytes` of body), or the error that ended the exchange first. */
+/**
+ * What came back: a status line (with at most `limitBytes` of body), or the error that ended
+ * the exchange first, with `reason`, the short text the logs show for it.
+ */
 export type ExchangeResult =
   | { answered: true; statusCode: number; headers: IncomingHttpHeaders; text: string; truncated: boolean }
-  | { answered: false; error: unknown; timedOut: boolean };
+  | { answered: false; error: unknown; timedOut: boolean; reason: string };
 
 class DeadlineReached extends Error {}
 
@@ -72,7 +76,7 @@ class CappedAnswer implements Dispatcher.DispatchHandler {
 
   constructor(
     private readonly limit: number,
-    timeoutMs: number,
+    private readonly timeoutMs: number,
     private readonly resolve: (result: ExchangeResult) => void,
   ) {
     this.#timer = setTimeout(() => this.#end(new DeadlineReached()), timeoutMs);
@@ -116,7 +120,8 @@ class CappedAnswer implements Dispatcher.DispatchHandler {
       const text = this.#chunks.length === 0 ? '' : new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(this.#chunks));
       this.resolve({ answered: true, statusCode: this.#statusCode, headers: this.#headers, text, truncated });
     } else {
-      this.resolve({ answered: false, error, timedOut: error instanceof DeadlineReached || isTimeout(error) });
+      const timedOut = error instanceof DeadlineReached || isTimeout(error);
+      this.resolve({ answered: false, error, timedOut, reason: timedOut ? `timeout after ${this.timeoutMs} ms` : describeNetworkError(error) });
     }
   }
 }
