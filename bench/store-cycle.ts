@@ -1,8 +1,8 @@
 /**
  * The store's share of a delivery, alone: publish, then claim and record in the engine's
  * cycle (records of one batch, then recordAndClaim for the slots they free), with no HTTP and
- * no other process. It prints CPU µs per delivery and statements run, so a change to the SQL of
- * the hot path can be compared without the noise of the full bench (whose three processes
+ * no other process. It prints the least CPU µs per delivery over its rounds, so a change to the
+ * SQL of the hot path can be compared without the noise of the full bench (whose three processes
  * share two cores):
  *   npm run build && node dist/bench/store-cycle.js [--store sqlite|postgres] [--events N] [--endpoints N] [--rounds N]
  */

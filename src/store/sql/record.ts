@@ -22,10 +22,10 @@ import type { Database } from './schema.js';
  * causes events publishes them to the operator (a few more); a batch of successes costs nothing.
  */
 export function recordStatements(kind: SqlDialect) {
-  // Each endpoint is locked once, in id order, before the join: locking through the join locked
+  // PostgreSQL locks each endpoint once, in id order, before the join: locking through the join locked
   // an endpoint once per delivery, and such a re-lock queued behind a publish that was itself
   // waiting for this transaction (a deadlock seen under npm run bench).
-  const lock =
+  const lockEndpoints =
     kind === 'postgres'
       ? fixedStatement<LockedRow>(
           kind,
@@ -46,7 +46,6 @@ export function recordStatements(kind: SqlDialect) {
            from deliveries d join endpoints e on e.id = d.endpoint_id
            where d.id in ${jsonTexts(kind)}`,
         );
-  const lockEndpoints = (trx: Kysely<Database>, deliveryIds: string) => lock.run(trx, [deliveryIds]);
   const outcomes = jsonRows(kind, [
     ['id', 'text'],
     ['status', 'text'],
@@ -142,7 +141,7 @@ export async function recordInTransaction(
 ): Promise<{ outcomes: RecordOutcome[]; due: DueWork | null; settled: string[] }> {
   const started = performance.now();
   const deliveryIds = JSON.stringify(records.map((r) => r.deliveryId));
-  const locked = await q.lockEndpoints(trx, deliveryIds);
+  const locked = await q.lockEndpoints.run(trx, [deliveryIds]);
   const endpointOf = new Map(locked.map((row) => [row.delivery_id, row]));
   const states = new Map<string, EndpointState>();
   for (const row of locked) {
