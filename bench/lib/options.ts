@@ -29,7 +29,8 @@ export const USAGE = `usage: npm run bench -- [options]   (or node dist/bench/de
   --scenario a,b        scenarios to run (default: all; "list" names them)
   --events N            events per throughput comparison and per ceiling run (default 5000)
   --connections C       load-generator keep-alive connections (default 32)
-  --warmup N            untimed events before each timed run (default 200)
+  --warmup N            untimed events before each timed run (default: --events, so Herald is as warm as
+                        the ceiling's median run, which follows at least one run of that size)
   --backlog N           pending deliveries in the backlog scenario (default 50000; 1000000 for the issue's figure)
   --rate R              open-loop events/s of the latency scenario (default 200)
   --rate-seconds S      how long the latency scenario publishes (default 10)
@@ -75,10 +76,11 @@ export function parseOptions(argv: string[], defaultScenarios: string[]): BenchO
   const backlog = wholeNumber('backlog', values.backlog, 50_000, 1);
   const workers = (values.workers ?? '1,2').split(',').map((w) => wholeNumber('workers', w.trim(), 1, 1));
   const profiling = values['cpu-prof'] === true || values['cpu-prof-dir'] !== undefined;
+  const events = wholeNumber('events', values.events, 5000, 1);
   return {
-    events: wholeNumber('events', values.events, 5000, 1),
+    events,
     connections: wholeNumber('connections', values.connections, 32, 1),
-    warmup: wholeNumber('warmup', values.warmup, 200),
+    warmup: wholeNumber('warmup', values.warmup, events),
     scenarios: values.scenario ? values.scenario.split(',').map((s) => s.trim()).filter(Boolean) : defaultScenarios,
     backlog,
     rate: wholeNumber('rate', values.rate, 200, 1),

@@ -23,7 +23,7 @@ export const fanOut: Scenario = {
     try {
       await setupTenant(herald, ctx.receiver, { endpointPaths: Array.from({ length: ENDPOINTS }, (_, i) => `/ok/fan-${i}`) });
       const run = await measureDeliveries(ctx, herald, {
-        count: events, batchSize: 1, ratePerSecond: null, watch: allCopies(ctx.receiver, ENDPOINTS), deliveriesPerEvent: ENDPOINTS, warmup: Math.min(ctx.options.warmup, 20),
+        count: events, batchSize: 1, ratePerSecond: null, watch: allCopies(ctx.receiver, ENDPOINTS), deliveriesPerEvent: ENDPOINTS, warmup: Math.min(ctx.options.warmup, events),
       });
       const deliveriesPerSecond = run.deliveriesPerSecond * ENDPOINTS;
       ctx.report({

@@ -59,11 +59,14 @@ export function publish(ctx: BenchContext, herald: HeraldCluster, spec: PublishS
   });
 }
 
-/** Warm-up (untimed), then `spec.count` events timed from the first publish to the last delivery. */
+/** Warm-up (untimed, once per worker process), then `spec.count` events timed from the first publish to the last delivery. */
 export async function measureDeliveries(ctx: BenchContext, herald: HeraldCluster, spec: DeliverySpec): Promise<DeliveryRun> {
-  const warm = await publish(ctx, herald, { count: spec.warmup ?? ctx.options.warmup, batchSize: spec.batchSize });
-  if (warm.unavailable) return UNAVAILABLE;
-  await spec.watch.wait(warm.ids, ctx.options.timeoutMs);
+  const warmed = await herald.warmEach(async () => {
+    const warm = await publish(ctx, herald, { count: spec.warmup ?? ctx.options.warmup, batchSize: spec.batchSize });
+    if (!warm.unavailable) await spec.watch.wait(warm.ids, ctx.options.timeoutMs);
+    return !warm.unavailable;
+  });
+  if (warmed.includes(false)) return UNAVAILABLE;
 
   const cpuBefore = herald.cpuMicros();
   const published = await herald.timed(async () => {
