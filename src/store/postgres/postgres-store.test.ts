@@ -5,7 +5,7 @@ import { defaultTenantSettings } from '../../domain/tenant.js';
 import { runStoreConformance } from '../conformance.js';
 import { runOperationalConformance } from '../operational-conformance.js';
 import { runHealthConformance } from '../health-conformance.js';
-import type { Store } from '../store.js';
+import type { AttemptRecord, DeliveryJob, Store } from '../store.js';
 import { openPostgresStore } from './postgres-store.js';
 
 // CI installs and starts PostgreSQL (.ci/run), so an unreachable server fails these tests
@@ -207,6 +207,45 @@ describe('PostgreSQL stores sharing one database', () => {
     }
     expect(stranded).toEqual([]);
   }, 120_000);
+
+  it("leaves a shared endpoint to the worker holding most of its attempts when refilling, not when woken", async () => {
+    await a.endpoints.create(
+      { id: 'ep_shared', tenantId: 'acme', url: 'https://example.com/hook', description: '', eventTypes: ['*'], filter: null, status: 'active', headers: {}, rateLimitPerSecond: null, signature: null, createdAt: now },
+      { secret: null, previousSecret: null, previousSecretExpiresAt: null, verifyToken: null },
+    );
+    await a.events.publish({
+      tenantId: 'acme',
+      items: Array.from({ length: 40 }, (_, i) => ({
+        event: { id: `evt_s${i}`, tenantId: 'acme', type: 'bulk', createdAt: now, data: {}, idempotencyKey: null },
+        deliveries: [{ id: `dlv_s${String(i).padStart(2, '0')}`, endpointId: 'ep_shared' }],
+      })),
+      maxAttempts: 3,
+    });
+    const request = (owner: string, limit: number) => ({ now, limit, maxInFlightPerEndpoint: 16, leaseGraceMs: 60_000, owner });
+    const succeeded = (job: DeliveryJob): AttemptRecord => ({
+      deliveryId: job.delivery.id,
+      attempt: { number: 1, startedAt: now, durationMs: 1, statusCode: 200, responseBody: 'ok', error: null, requestHeaders: {} },
+      verdict: { kind: 'succeeded' },
+      endpointHealth: 'success',
+      autoDisableAfterFailures: 0,
+      now,
+    });
+    const heldByA = await a.queue.claim(request('wrk_a', 10));
+    const heldByB = await b.queue.claim(request('wrk_b', 3));
+    expect([heldByA.length, heldByB.length]).toEqual([10, 3]);
+
+    // B's attempts end: A holds more of the endpoint's attempts, so B's refill takes none of it.
+    const refillOfB = await b.queue.recordAndClaim(heldByB.map(succeeded), request('wrk_b', 10));
+    expect(refillOfB.jobs).toHaveLength(0);
+    // A's refill takes every free slot: the two A freed, the three B freed and the three unused.
+    const refillOfA = await a.queue.recordAndClaim(heldByA.slice(0, 2).map(succeeded), request('wrk_a', 10));
+    expect(refillOfA.jobs).toHaveLength(8);
+
+    // A woken worker still takes free slots wherever they are (a worker holding most of an
+    // endpoint's attempts may have died): A's attempts end without a refill, B is woken.
+    await a.queue.record([...heldByA.slice(2), ...refillOfA.jobs].map(succeeded));
+    expect(await b.queue.claim(request('wrk_b', 16))).toHaveLength(16);
+  });
 
   it('answers one event to concurrent publishes with the same idempotency key', async () => {
     const publish = async (store: Store, id: string) =>
