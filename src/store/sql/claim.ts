@@ -12,7 +12,7 @@ import type { Database } from './schema.js';
 type EndpointRow = Selectable<Database['endpoints']>;
 type DeliveryRow = Selectable<Database['deliveries']>;
 type EventRow = Selectable<Database['events']>;
-/** A due endpoint as the claim locks it: its row, its tenant's settings, its attempts in flight then. */
+/** A due endpoint as the claim locks it: its row, its tenant's settings, its attempts in flight then (on PostgreSQL also the claimer's own: mine). */
 type DueEndpointRow = EndpointRow & { tenant_settings: string; in_flight: number | string; mine?: number | string };
 /** A leased delivery; on PostgreSQL its event's columns ride along (`ev_…`), saving a round trip. */
 type LeasedRow = DeliveryRow & Partial<Record<`ev_${'id' | 'tenant_id' | 'type' | 'data' | 'idempotency_key' | 'trace_context' | 'seq' | 'created_at'}`, unknown>>;
@@ -40,9 +40,9 @@ const inFlightOf = (endpoint: string, alsoWhere = '') =>
  * this claim ran and found the endpoint already due. The in-flight count of
  * step 1 may be stale (PostgreSQL evaluates it in the snapshot from before the lock, when the
  * row it locks was changed meanwhile): it only shares the claim out; steps 2 and 3 count again,
- * in their own snapshots, and those counts decide. SQLite cannot LIMIT per outer row: its step
- * 2 is one update whose picks come per endpoint as JSON arrays (leaseDue), plus one update per
- * FIFO line, and it reads the events apart.
+ * in their own snapshots, and those counts decide. SQLite has no LATERAL: its step 2 is one
+ * update of every endpoint's picks (leaseDue, a UNION ALL of per-endpoint LIMITs), plus one
+ * update per FIFO line, and it reads the events apart.
  */
 export function claimStatements(kind: SqlDialect) {
   // PostgreSQL also counts the claimer's own attempts in flight (mine): see stepsBack.
@@ -177,10 +177,10 @@ export interface Claimed {
 /**
  * A refill (the claim of a record: `refill`) leaves alone an endpoint of which another worker
  * holds more attempts in flight than this one: that worker's own refills take the slots freed
- * here. Without it, two workers sharing one busy endpoint kept splitting its 16 slots, each
- * refilling what it freed, in records of two or three attempts where one worker records eight:
- * under npm run bench, 2 workers ran at 60-70 % of 1 in about one run of three (the other runs
- * had one worker take the endpoint whole). A claim on a wake-up still takes any free slot, so a
+ * here. Without it, two workers sharing one busy endpoint could keep splitting its 16 slots,
+ * each refilling what it freed, in records of about four attempts where one worker records
+ * eight: under npm run bench, 2 workers ran at 60-73 % of 1 in about one run of three (the
+ * other runs had one worker take the endpoint whole). A claim on a wake-up still takes any free slot, so a
  * worker that dies holding most of an endpoint's attempts only delays its free slots until a
  * sweep or wake-up claims them. PostgreSQL only: on SQLite one process delivers.
  */
