@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { describeNetworkError } from './egress-dispatcher.js';
+import { describeNetworkError, UNDICI_TIMEOUT_CODES } from './egress-dispatcher.js';
 
 type IncomingHttpHeaders = Record<string, string | string[] | undefined>;
 
@@ -126,7 +126,5 @@ class CappedAnswer implements Dispatcher.DispatchHandler {
   }
 }
 
-function isTimeout(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
-}
+// Not ETIMEDOUT: the kernel's connect timeout is a network failure, named by describeNetworkError.
+const isTimeout = (error: unknown): boolean => UNDICI_TIMEOUT_CODES.has(String((error as { code?: unknown } | null)?.code));

@@ -61,7 +61,11 @@ export function claimStatements(kind: SqlDialect) {
     ['take', 'integer'],
     ['lease', 'bigint'],
   ]);
-  const leaseSet = `status = 'delivering', lease_owner = ?, lease_expires_at = p.lease`;
+  // The lease, whatever its expiry is read from; the owner is always the statement's first parameter.
+  const leaseSet = (expiry: string) => `status = 'delivering', lease_owner = ?, lease_expires_at = ${expiry}`;
+  // An endpoint's due deliveries, oldest first.
+  const dueOf = (endpoint: string, limit: string) =>
+    `select id from deliveries where endpoint_id = ${endpoint} and status in ('pending', 'failed') and next_attempt_at <= ? order by next_attempt_at limit ${limit}`;
   // PostgreSQL only.
   const withEvents = (leased: string) =>
     `with leased as (${leased})
@@ -70,15 +74,14 @@ export function claimStatements(kind: SqlDialect) {
   // PostgreSQL: every endpoint's picks and leases in one statement, with their events.
   const pickAndLease = fixedStatement<LeasedRow>(
     kind,
-    withEvents(`update deliveries d set ${leaseSet}
+    withEvents(`update deliveries d set ${leaseSet('p.lease')}
        from (select w.id, p.lease from ${picks} as p cross join lateral (
-               select id from deliveries where endpoint_id = p.endpoint_id and status in ('pending', 'failed') and next_attempt_at <= ?
-               order by next_attempt_at limit greatest(0, least(p.take, ? - ${inFlightOf('p.endpoint_id')}))) as w) as p
+               ${dueOf('p.endpoint_id', `greatest(0, least(p.take, ? - ${inFlightOf('p.endpoint_id')}))`)}) as w) as p
        where d.id = p.id and d.status in ('pending', 'failed') returning d.*`),
   );
   const leaseHeads = fixedStatement<LeasedRow>(
     kind,
-    withEvents(`update deliveries d set ${leaseSet} from (select w.id, p.lease from ${picks} as p cross join lateral (${dueHead('p.endpoint_id')}) as w) as p
+    withEvents(`update deliveries d set ${leaseSet('p.lease')} from (select w.id, p.lease from ${picks} as p cross join lateral (${dueHead('p.endpoint_id')}) as w) as p
      where d.id = p.id returning d.*`),
   );
   // SQLite has no LATERAL: one update leases every endpoint's picks, each endpoint's its own
@@ -91,10 +94,10 @@ export function claimStatements(kind: SqlDialect) {
     let statement = leaseDueByCount.get(endpoints);
     if (!statement) {
       const each = <T>(text: T) => Array.from({ length: endpoints }, () => text);
-      const pick = `select id from (select id from deliveries where endpoint_id = ? and status in ('pending', 'failed') and next_attempt_at <= ? order by next_attempt_at limit ?)`;
+      const pick = `select id from (${dueOf('?', '?')})`;
       statement = fixedStatement<LeasedRow>(
         kind,
-        `update deliveries set status = 'delivering', lease_owner = ?, lease_expires_at = (case endpoint_id ${each('when ? then ?').join(' ')} end)
+        `update deliveries set ${leaseSet(`(case endpoint_id ${each('when ? then ?').join(' ')} end)`)}
          where id in (${each(pick).join(' union all ')}) returning *`,
       );
       leaseDueByCount.set(endpoints, statement);
@@ -103,7 +106,7 @@ export function claimStatements(kind: SqlDialect) {
   };
   const leaseHeadOfEndpoint = fixedStatement<LeasedRow>(
     kind,
-    `update deliveries set status = 'delivering', lease_owner = ?, lease_expires_at = ? where id in (${dueHead('?')}) returning *`,
+    `update deliveries set ${leaseSet('?')} where id in (${dueHead('?')}) returning *`,
   );
   const events = fixedStatement<EventRow>(kind, `select * from events where id in ${ids}`);
   const schedule = jsonRows(kind, [
@@ -180,9 +183,9 @@ export interface Claimed {
  * here. Without it, two workers sharing one busy endpoint could keep splitting its 16 slots,
  * each refilling what it freed, in records of about four attempts where one worker records
  * eight: under npm run bench, 2 workers ran at 60-73 % of 1 in about one run of three (the
- * other runs had one worker take the endpoint whole). A claim on a wake-up still takes any free slot, so a
- * worker that dies holding most of an endpoint's attempts only delays its free slots until a
- * sweep or wake-up claims them. PostgreSQL only: on SQLite one process delivers.
+ * other runs had one worker take the endpoint whole). A claim on a wake-up still takes any
+ * free slot, so a worker that dies holding most of an endpoint's attempts only delays its free
+ * slots until a sweep or wake-up claims them. PostgreSQL only: on SQLite one process delivers.
  */
 const stepsBack = (endpoint: DueEndpointRow, refill: boolean) =>
   refill && endpoint.mine !== undefined && Number(endpoint.in_flight) - Number(endpoint.mine) > Number(endpoint.mine);
