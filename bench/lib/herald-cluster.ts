@@ -28,6 +28,8 @@ export interface HeraldCluster {
   admin<T = any>(method: string, path: string, body?: unknown): Promise<T>;
   /** User + system CPU of every Herald process so far, µs. */
   cpuMicros(): number;
+  /** The same for each process: serve first, then the workers. */
+  cpuMicrosEach(): number[];
   /**
    * Runs a warm-up once per delivering process, the other workers paused meanwhile (SIGSTOP):
    * one endpoint's cycle stays with the worker that holds it, so without this one worker took
@@ -124,6 +126,7 @@ export async function startCluster(ctx: BenchContext, spec: ClusterSpec): Promis
       servePid: pids[0]!,
       admin: (method, path, body) => admin(api.url, method, path, body),
       cpuMicros: () => pids.reduce((sum, pid) => sum + cpuMicrosOf(pid), 0),
+      cpuMicrosEach: () => pids.map(cpuMicrosOf),
       warmEach,
       timed,
       close,

@@ -34,10 +34,15 @@ export interface DeliveryRun {
   publishCall: Summary;
   /** Herald's CPU (all its processes) per delivery, µs. */
   heraldCpuMicros: number;
+  /**
+   * The same for each process (serve, then the workers): with several workers it shows whether
+   * one endpoint's work gathered on one of them or was split.
+   */
+  heraldCpuMicrosEach: number[];
   loadCpuMicros: number;
 }
 
-const UNAVAILABLE: DeliveryRun = { unavailable: true, count: 0, wallMs: Number.NaN, deliveriesPerSecond: Number.NaN, acceptsPerSecond: Number.NaN, endToEnd: summarize([]), publishCall: summarize([]), heraldCpuMicros: Number.NaN, loadCpuMicros: Number.NaN };
+const UNAVAILABLE: DeliveryRun = { unavailable: true, count: 0, wallMs: Number.NaN, deliveriesPerSecond: Number.NaN, acceptsPerSecond: Number.NaN, endToEnd: summarize([]), publishCall: summarize([]), heraldCpuMicros: Number.NaN, heraldCpuMicrosEach: [], loadCpuMicros: Number.NaN };
 
 let sequence = 0;
 
@@ -68,14 +73,15 @@ export async function measureDeliveries(ctx: BenchContext, herald: HeraldCluster
   });
   if (warmed.includes(false)) return UNAVAILABLE;
 
-  const cpuBefore = herald.cpuMicros();
+  const cpuBefore = herald.cpuMicrosEach();
   const published = await herald.timed(async () => {
     const result = await publish(ctx, herald, spec);
     await spec.watch.wait(result.ids, ctx.options.timeoutMs);
     return result;
   });
   const deliveries = spec.count * (spec.deliveriesPerEvent ?? 1);
-  const heraldCpuMicros = (herald.cpuMicros() - cpuBefore) / deliveries;
+  const heraldCpuMicrosEach = herald.cpuMicrosEach().map((micros, i) => (micros - cpuBefore[i]!) / deliveries);
+  const heraldCpuMicros = heraldCpuMicrosEach.reduce((sum, micros) => sum + micros, 0);
 
   const arrivals = published.ids.map((id) => spec.watch.arrivedAt(id));
   const firstSent = minOf(published.sentAt);
@@ -89,6 +95,7 @@ export async function measureDeliveries(ctx: BenchContext, herald: HeraldCluster
     endToEnd: summarize(arrivals.map((at, i) => at - published.sentAt[i]!)),
     publishCall: summarize(published.doneAt.map((at, i) => at - published.sentAt[i]!)),
     heraldCpuMicros,
+    heraldCpuMicrosEach,
     loadCpuMicros: published.cpuMicros / spec.count,
   };
 }

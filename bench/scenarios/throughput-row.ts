@@ -21,6 +21,7 @@ export function runDetails(run: DeliveryRun): Record<string, unknown> {
     endToEnd: run.endToEnd,
     publishCall: run.publishCall,
     loadCpuMicrosPerEvent: run.loadCpuMicros,
+    heraldCpuMicrosPerEventEach: run.heraldCpuMicrosEach.map(Math.round),
   };
 }
 

@@ -7,6 +7,7 @@ import { runOperationalConformance } from '../operational-conformance.js';
 import { runHealthConformance } from '../health-conformance.js';
 import type { AttemptRecord, DeliveryJob, Store } from '../store.js';
 import { openPostgresStore } from './postgres-store.js';
+import { ACTIVE_HOLDER_MS } from '../sql/claim.js';
 
 // CI installs and starts PostgreSQL (.ci/run), so an unreachable server fails these tests
 // rather than skipping them: a silent skip would hide the multi-process store untested.
@@ -208,7 +209,7 @@ describe('PostgreSQL stores sharing one database', () => {
     expect(stranded).toEqual([]);
   }, 120_000);
 
-  it("leaves a shared endpoint to the worker holding most of its attempts when refilling, not when woken", async () => {
+  it('leaves a shared endpoint to the worker holding most of its attempts while that worker is working on it', async () => {
     await a.endpoints.create(
       { id: 'ep_shared', tenantId: 'acme', url: 'https://example.com/hook', description: '', eventTypes: ['*'], filter: null, status: 'active', headers: {}, rateLimitPerSecond: null, signature: null, createdAt: now },
       { secret: null, previousSecret: null, previousSecretExpiresAt: null, verifyToken: null },
@@ -221,7 +222,7 @@ describe('PostgreSQL stores sharing one database', () => {
       })),
       maxAttempts: 3,
     });
-    const request = (owner: string, limit: number) => ({ now, limit, maxInFlightPerEndpoint: 16, leaseGraceMs: 60_000, owner });
+    const request = (owner: string, limit: number, at = now) => ({ now: at, limit, maxInFlightPerEndpoint: 16, leaseGraceMs: 60_000, owner });
     const succeeded = (job: DeliveryJob): AttemptRecord => ({
       deliveryId: job.delivery.id,
       attempt: { number: 1, startedAt: now, durationMs: 1, statusCode: 200, responseBody: 'ok', error: null, requestHeaders: {} },
@@ -230,8 +231,11 @@ describe('PostgreSQL stores sharing one database', () => {
       autoDisableAfterFailures: 0,
       now,
     });
+    // Past ACTIVE_HOLDER_MS after A's leases: A may have died, so B takes free slots.
+    const later = new Date(now.getTime() + ACTIVE_HOLDER_MS + 1000);
     const heldByA = await a.queue.claim(request('wrk_a', 10));
-    const heldByB = await b.queue.claim(request('wrk_b', 3));
+    expect(await b.queue.claim(request('wrk_b', 3))).toHaveLength(0);
+    const heldByB = await b.queue.claim(request('wrk_b', 3, later));
     expect([heldByA.length, heldByB.length]).toEqual([10, 3]);
 
     // B's attempts end: A holds more of the endpoint's attempts, so B's refill takes none of it.
@@ -241,10 +245,12 @@ describe('PostgreSQL stores sharing one database', () => {
     const refillOfA = await a.queue.recordAndClaim(heldByA.slice(0, 2).map(succeeded), request('wrk_a', 10));
     expect(refillOfA.jobs).toHaveLength(8);
 
-    // A woken worker still takes free slots wherever they are (a worker holding most of an
-    // endpoint's attempts may have died): A's attempts end without a refill, B is woken.
-    await a.queue.record([...heldByA.slice(2), ...refillOfA.jobs].map(succeeded));
-    expect(await b.queue.claim(request('wrk_b', 16))).toHaveLength(16);
+    // Four of A's attempts end without a refill: woken, B leaves their slots to A while A has
+    // leased there lately (a worker that stepped back and went idle used to take them here)...
+    await a.queue.record(heldByA.slice(2, 6).map(succeeded));
+    expect(await b.queue.claim(request('wrk_b', 16))).toHaveLength(0);
+    // ...and takes them once A has leased nothing there for longer.
+    expect(await b.queue.claim(request('wrk_b', 16, later))).toHaveLength(4);
   });
 
   it('answers one event to concurrent publishes with the same idempotency key', async () => {
