@@ -13,8 +13,9 @@ import type { Database } from './schema.js';
  * per endpoint): lock the endpoints (id order, as every endpoint lock, so two transactions
  * never wait on each other in a cycle; first, so the reschedule below reads a snapshot taken
  * after the lock), update the deliveries from one JSON list and insert the attempts in one
- * multi-row insert (one statement on PostgreSQL, so three round trips there, BEGIN travelling
- * with the first), and write each endpoint's health and schedule in one update; an endpoint
+ * multi-row insert, and write each endpoint's health and schedule in one update (on PostgreSQL
+ * the three writes are one statement: two round trips in all, BEGIN travelling with the
+ * lock; see `write`); an endpoint
  * left with nothing due is read again after the commit (`settled`: see endpoint-schedule.ts).
  * Health is worked out here from the locked rows, in record order per endpoint, and with
  * it the operational events the attempts cause (operational-events.ts), written in this same
@@ -33,16 +34,16 @@ export function recordStatements(kind: SqlDialect) {
              select d.id, d.tenant_id, d.endpoint_id, d.event_id, d.event_type
              from json_array_elements_text(?::json) as ids(id) join ${rowByKey('deliveries', 'ids.id')} as d on true),
            locked as (
-             select id, status, consecutive_failures, url, failing from endpoints
+             select id, status, consecutive_failures, url, failing, ordering from endpoints
              where id in (select endpoint_id from mine)
              order by id for no key update)
-           select m.id as delivery_id, m.tenant_id, e.id, e.status, e.consecutive_failures, m.event_id, m.event_type, e.url, e.failing
+           select m.id as delivery_id, m.tenant_id, e.id, e.status, e.consecutive_failures, m.event_id, m.event_type, e.url, e.failing, e.ordering
            from mine m join locked e on e.id = m.endpoint_id`,
         )
       : // SQLite has one writer: nothing to lock, one read.
         fixedStatement<LockedRow>(
           kind,
-          `select d.id as delivery_id, d.tenant_id, e.id, e.status, e.consecutive_failures, d.event_id, d.event_type, e.url, e.failing
+          `select d.id as delivery_id, d.tenant_id, e.id, e.status, e.consecutive_failures, d.event_id, d.event_type, e.url, e.failing, e.ordering
            from deliveries d join endpoints e on e.id = d.endpoint_id
            where d.id in ${jsonTexts(kind)}`,
         );
@@ -68,45 +69,58 @@ export function recordStatements(kind: SqlDialect) {
   ]);
   const insertAttemptsSql = `insert into attempts (delivery_id, tenant_id, number, started_at, duration_ms, status_code, response_body, error, request_headers)
      select delivery_id, tenant_id, number, started_at, duration_ms, status_code, response_body, error, request_headers from ${attempts} as a order by ord`;
-  // PostgreSQL writes both in one statement (a data-modifying CTE: one round trip less);
-  // SQLite has no such CTEs, and no round trips to save.
-  const updateDeliveriesSql = `update deliveries set ${outcomesSet} from ${outcomes} as o where deliveries.id = o.id`;
-  type WriteAttempts = (trx: Kysely<Database>, outcomesJson: string, attemptsJson: string) => Promise<void>;
-  let writeAttempts: WriteAttempts;
-  if (kind === 'postgres') {
-    // Each delivery found by its key first: joined straight to the JSON rows, the cached plan of
-    // a young database scanned every delivery (rowByKey).
-    const byKey = `update deliveries set ${outcomesSet}
-       from (select o.*, k.id as key from ${outcomes} as o cross join ${rowByKey('deliveries', 'o.id', 'id')} as k) as o
-       where deliveries.id = o.key`;
-    const both = fixedStatement(kind, `with outcome as (${byKey}) ${insertAttemptsSql}`);
-    writeAttempts = async (trx, outcomesJson, attemptsJson) => void (await both.run(trx, [outcomesJson, attemptsJson]));
-  } else {
-    const updateDeliveries = fixedStatement(kind, updateDeliveriesSql);
-    const insertAttempts = fixedStatement(kind, insertAttemptsSql);
-    writeAttempts = async (trx, outcomesJson, attemptsJson) => {
-      await updateDeliveries.run(trx, [outcomesJson]);
-      await insertAttempts.run(trx, [attemptsJson]);
-    };
-  }
   const health = jsonRows(kind, [
     ['id', 'text'],
     ['consecutive_failures', 'integer'],
     ['disabled_reason', 'text'],
     ['updated_at', 'bigint'],
     ['failing', 'integer'],
+    ['retry_at', 'bigint'],
   ]);
-  const updateEndpoints = fixedStatement<{ id: string; next_due_at: number | null }>(
-    kind,
-    `update endpoints set consecutive_failures = h.consecutive_failures, failing = h.failing,
+  const healthSet = `consecutive_failures = h.consecutive_failures, failing = h.failing,
        status = case when h.disabled_reason is null then endpoints.status else 'disabled' end,
        disabled_reason = coalesce(h.disabled_reason, endpoints.disabled_reason),
-       updated_at = coalesce(h.updated_at, endpoints.updated_at),
-       next_due_at = ${NEXT_DUE}, held = 0
+       updated_at = coalesce(h.updated_at, endpoints.updated_at), held = 0`;
+  type Scheduled = { id: string; next_due_at: number | null };
+  const updateEndpoints = fixedStatement<Scheduled>(
+    kind,
+    `update endpoints set ${healthSet}, next_due_at = ${NEXT_DUE}
      from ${health} as h where endpoints.id = h.id returning endpoints.id, endpoints.next_due_at`,
   );
+  const updateDeliveries = fixedStatement(kind, `update deliveries set ${outcomesSet} from ${outcomes} as o where deliveries.id = o.id`);
+  const insertAttempts = fixedStatement(kind, insertAttemptsSql);
+  // PostgreSQL: the whole record in one statement after the lock (data-modifying CTEs), one
+  // round trip instead of two: the worker's cycle waits on its round trips. All parts of one
+  // statement read the same snapshot, from before its own writes, so the schedule cannot see
+  // the attempts' new states: NEXT_DUE finds the waiting deliveries as they were (the recorded
+  // ones were in flight then, as finished ones are not waiting now) and the record's own
+  // retries come in as h.retry_at. A FIFO line's NEXT_DUE would see the recorded attempt still
+  // in flight, so a record touching a FIFO endpoint writes in two statements (writeInSteps).
+  const byKey = `update deliveries set ${outcomesSet}
+       from (select o.*, k.id as key from ${outcomes} as o cross join ${rowByKey('deliveries', 'o.id', 'id')} as k) as o
+       where deliveries.id = o.key`;
+  const writeAll =
+    kind === 'postgres'
+      ? fixedStatement<Scheduled>(
+          kind,
+          `with outcome as (${byKey}), added as (${insertAttemptsSql})
+           update endpoints set ${healthSet}, next_due_at = least(${NEXT_DUE}, h.retry_at)
+           from ${health} as h where endpoints.id = h.id returning endpoints.id, endpoints.next_due_at`,
+        )
+      : null;
+  const writeAttempts = kind === 'postgres' ? fixedStatement(kind, `with outcome as (${byKey}) ${insertAttemptsSql}`) : null;
+  /** The deliveries, attempts and endpoints of a record; answers each endpoint's new schedule. */
+  const write = async (trx: Kysely<Database>, json: RecordJson, fifo: boolean): Promise<Scheduled[]> => {
+    if (writeAll && !fifo) return writeAll.run(trx, [json.outcomes, json.attempts, json.health]);
+    if (writeAttempts) await writeAttempts.run(trx, [json.outcomes, json.attempts]);
+    else {
+      await updateDeliveries.run(trx, [json.outcomes]);
+      await insertAttempts.run(trx, [json.attempts]);
+    }
+    return updateEndpoints.run(trx, [json.health]);
+  };
   const operational = { ...operationalStatements(kind), publish: publishStatements(kind) };
-  return { lockEndpoints, writeAttempts, updateEndpoints, operational };
+  return { lockEndpoints, write, operational };
 }
 
 interface LockedRow {
@@ -119,6 +133,14 @@ interface LockedRow {
   event_type: string;
   url: string;
   failing: number;
+  ordering: string;
+}
+
+/** A record's three JSON row sources: the deliveries' outcomes, the attempts, the endpoints' health. */
+interface RecordJson {
+  outcomes: string;
+  attempts: string;
+  health: string;
 }
 
 export type RecordStatements = ReturnType<typeof recordStatements>;
@@ -163,6 +185,7 @@ export async function recordInTransaction(
     // Deliveries to the operator's own endpoints never cause operational events.
     if (!isOperatorTenant(row.tenant_id)) operational[i] = operationalEvents(state, row, record, i, failingAfter);
   });
+  const nextDue = new Map<string, number | null>();
   if (kept.length > 0) {
     const outcomes = kept.map(({ deliveryId, attempt, verdict }) => [
       deliveryId,
@@ -182,12 +205,15 @@ export async function recordInTransaction(
       attempt.error,
       JSON.stringify(attempt.requestHeaders),
     ]);
-    await q.writeAttempts(trx, JSON.stringify(outcomes), JSON.stringify(attempts));
-  }
-  const nextDue = new Map<string, number | null>();
-  if (states.size > 0) {
-    const health = [...states].map(([id, s]) => [id, s.failures, s.reason, s.reason === null ? null : s.now, s.failing ? 1 : 0]);
-    for (const row of await q.updateEndpoints.run(trx, [JSON.stringify(health)])) nextDue.set(row.id, row.next_due_at === null ? null : Number(row.next_due_at));
+    const retryAt = new Map<string, number>();
+    for (const { deliveryId, verdict } of kept) {
+      const endpointId = endpointOf.get(deliveryId)!.id;
+      if (verdict.kind === 'retry') retryAt.set(endpointId, Math.min(retryAt.get(endpointId) ?? Infinity, verdict.at.getTime()));
+    }
+    const health = [...states].map(([id, s]) => [id, s.failures, s.reason, s.reason === null ? null : s.now, s.failing ? 1 : 0, retryAt.get(id) ?? null]);
+    const json = { outcomes: JSON.stringify(outcomes), attempts: JSON.stringify(attempts), health: JSON.stringify(health) };
+    const fifo = locked.some((row) => row.ordering === 'fifo');
+    for (const row of await q.write(trx, json, fifo)) nextDue.set(row.id, row.next_due_at === null ? null : Number(row.next_due_at));
   }
   const due = await emitOperational(trx, q.operational, operational.flat(), records[0]?.now ?? new Date());
 
