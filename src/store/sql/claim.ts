@@ -193,12 +193,11 @@ export const ACTIVE_HOLDER_MS = 1000;
  * one, while they are working on it (one of them leased there within ACTIVE_HOLDER_MS): the
  * holder's own refills take the slots that free up, so one busy endpoint's work gathers on one
  * worker. Two workers splitting an endpoint's 16 slots record about four attempts a transaction
- * where one worker records eight: under npm run bench, 2 workers ran at 60-73 % of 1 in about
- * one run of three. Round seven applied this to refills only, and a worker that stepped back
- * drained to nothing in flight, woke (an idle engine claims), and took the free slots again
- * (2 workers at 79 % of 1 once in twelve runs). A holder that died stops leasing: after
- * ACTIVE_HOLDER_MS the others take the free slots, and liveness frees its leases (about 20 s).
- * PostgreSQL only: on SQLite one process delivers.
+ * where one worker records eight (under npm run bench, 2 workers then ran at 60-73 % of 1).
+ * Wake-up claims step back too: a worker that stepped back only at its refills drained, went
+ * idle, and its idle claim took the slots again. A holder that died stops leasing, so after
+ * ACTIVE_HOLDER_MS the others take its endpoint's free slots, and liveness frees its leases
+ * (about 20 s). PostgreSQL only: on SQLite one process delivers.
  */
 const stepsBack = (endpoint: DueEndpointRow, now: number, leaseSpanMs: number) => {
   if (endpoint.mine === undefined || endpoint.others_leased_until == null) return false;

@@ -95,7 +95,10 @@ export function recordStatements(kind: SqlDialect) {
   // the attempts' new states: NEXT_DUE finds the waiting deliveries as they were (the recorded
   // ones were in flight then, as finished ones are not waiting now) and the record's own
   // retries come in as h.retry_at. A FIFO line's NEXT_DUE would see the recorded attempt still
-  // in flight, so a record touching a FIFO endpoint writes in two statements (writeInSteps).
+  // in flight, so a record touching a FIFO endpoint writes in two statements (as SQLite does in
+  // three: it has no data-modifying CTEs, and no round trips to save).
+  // Each delivery found by its key first: joined straight to the JSON rows, the cached plan of
+  // a young database scanned every delivery (rowByKey).
   const byKey = `update deliveries set ${outcomesSet}
        from (select o.*, k.id as key from ${outcomes} as o cross join ${rowByKey('deliveries', 'o.id', 'id')} as k) as o
        where deliveries.id = o.key`;
