@@ -197,7 +197,9 @@ export const ACTIVE_HOLDER_MS = 1000;
  * Wake-up claims step back too: a worker that stepped back only at its refills drained, went
  * idle, and its idle claim took the slots again. A holder that died stops leasing, so after
  * ACTIVE_HOLDER_MS the others take its endpoint's free slots, and liveness frees its leases
- * (about 20 s). PostgreSQL only: on SQLite one process delivers.
+ * (about 20 s). The lease times come from the holder's clock: hosts whose clocks differ by more
+ * than ACTIVE_HOLDER_MS step back for longer, or not at all. PostgreSQL only: on SQLite one
+ * process delivers.
  */
 const stepsBack = (endpoint: DueEndpointRow, now: number, leaseSpanMs: number) => {
   if (endpoint.mine === undefined || endpoint.others_leased_until == null) return false;
