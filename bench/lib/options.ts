@@ -7,6 +7,8 @@ export interface BenchOptions {
   connections: number;
   /** Untimed events before each timed run, so every process is measured JIT-warm. */
   warmup: number;
+  /** Timed runs of each throughput row (sqlite-single, sqlite-batch, pg-workers); the median counts. */
+  repeat: number;
   scenarios: string[];
   /** Pending deliveries in the backlog scenario. */
   backlog: number;
@@ -31,6 +33,7 @@ export const USAGE = `usage: npm run bench -- [options]   (or node dist/bench/de
   --connections C       load-generator keep-alive connections (default 32)
   --warmup N            untimed events before each timed run (default: --events, so Herald is as warm as
                         the ceiling's median run, which follows at least one run of that size)
+  --repeat N            timed runs of each throughput row after its warm-up; the row is the median run (default 1)
   --backlog N           pending deliveries in the backlog scenario (default 50000; 1000000 for the issue's figure)
   --rate R              open-loop events/s of the latency scenario (default 200)
   --rate-seconds S      how long the latency scenario publishes (default 10)
@@ -56,6 +59,7 @@ function parse(argv: string[]) {
       events: { type: 'string' },
       connections: { type: 'string' },
       warmup: { type: 'string' },
+      repeat: { type: 'string' },
       backlog: { type: 'string' },
       rate: { type: 'string' },
       'rate-seconds': { type: 'string' },
@@ -81,6 +85,7 @@ export function parseOptions(argv: string[], defaultScenarios: string[]): BenchO
     events,
     connections: wholeNumber('connections', values.connections, 32, 1),
     warmup: wholeNumber('warmup', values.warmup, events),
+    repeat: wholeNumber('repeat', values.repeat, 1, 1),
     scenarios: values.scenario ? values.scenario.split(',').map((s) => s.trim()).filter(Boolean) : defaultScenarios,
     backlog,
     rate: wholeNumber('rate', values.rate, 200, 1),

@@ -18,6 +18,8 @@ export interface DeliverySpec {
   deliveriesPerEvent?: number;
   /** Untimed events first; default `--warmup`. */
   warmup?: number;
+  /** Timed runs after the one warm-up; the median by deliveries/s is answered (default 1). */
+  repeat?: number;
 }
 
 export interface DeliveryRun {
@@ -40,6 +42,8 @@ export interface DeliveryRun {
    */
   heraldCpuMicrosEach: number[];
   loadCpuMicros: number;
+  /** With `repeat`, every timed run's deliveries/s in order (the answer is their median run). */
+  runsPerSecond?: number[];
 }
 
 const UNAVAILABLE: DeliveryRun = { unavailable: true, count: 0, wallMs: Number.NaN, deliveriesPerSecond: Number.NaN, acceptsPerSecond: Number.NaN, endToEnd: summarize([]), publishCall: summarize([]), heraldCpuMicros: Number.NaN, heraldCpuMicrosEach: [], loadCpuMicros: Number.NaN };
@@ -64,7 +68,7 @@ export function publish(ctx: BenchContext, herald: HeraldCluster, spec: PublishS
   });
 }
 
-/** Warm-up (untimed, once per worker process), then `spec.count` events timed from the first publish to the last delivery. */
+/** Warm-up (untimed, once per worker process), then `spec.repeat` timed runs (timedRun); answers the median one. */
 export async function measureDeliveries(ctx: BenchContext, herald: HeraldCluster, spec: DeliverySpec): Promise<DeliveryRun> {
   const warmed = await herald.warmEach(async () => {
     const warm = await publish(ctx, herald, { count: spec.warmup ?? ctx.options.warmup, batchSize: spec.batchSize });
@@ -73,6 +77,15 @@ export async function measureDeliveries(ctx: BenchContext, herald: HeraldCluster
   });
   if (warmed.includes(false)) return UNAVAILABLE;
 
+  const runs: DeliveryRun[] = [];
+  for (let i = 0; i < (spec.repeat ?? 1); i++) runs.push(await timedRun(ctx, herald, spec));
+  if (runs.length === 1) return runs[0]!;
+  const median = [...runs].sort((a, b) => a.deliveriesPerSecond - b.deliveriesPerSecond)[Math.floor(runs.length / 2)]!;
+  return { ...median, runsPerSecond: runs.map((run) => run.deliveriesPerSecond) };
+}
+
+/** One timed run: `spec.count` events from the first publish to the last delivery. */
+async function timedRun(ctx: BenchContext, herald: HeraldCluster, spec: DeliverySpec): Promise<DeliveryRun> {
   const cpuBefore = herald.cpuMicrosEach();
   const published = await herald.timed(async () => {
     const result = await publish(ctx, herald, spec);

@@ -22,6 +22,7 @@ export function runDetails(run: DeliveryRun): Record<string, unknown> {
     publishCall: run.publishCall,
     loadCpuMicrosPerEvent: run.loadCpuMicros,
     heraldCpuMicrosPerEventEach: run.heraldCpuMicrosEach.map(Math.round),
+    ...(run.runsPerSecond ? { runsPerSecond: run.runsPerSecond.map(Math.round) } : {}),
   };
 }
 
@@ -33,13 +34,13 @@ export async function measureThroughput(ctx: BenchContext, spec: ThroughputSpec)
   let run: DeliveryRun;
   try {
     await setupTenant(herald, ctx.receiver, { endpointPaths: ['/ok'] });
-    run = await measureDeliveries(ctx, herald, { count: ctx.options.events, batchSize: spec.batchSize, ratePerSecond: null, watch: firstArrival(ctx.receiver) });
+    run = await measureDeliveries(ctx, herald, { count: ctx.options.events, batchSize: spec.batchSize, ratePerSecond: null, watch: firstArrival(ctx.receiver), repeat: ctx.options.repeat });
   } finally {
     await herald.close();
   }
   const row: ResultRow = {
     scenario: spec.scenario,
-    label: spec.what,
+    label: ctx.options.repeat > 1 ? `${spec.what} (median of ${ctx.options.repeat})` : spec.what,
     ceiling,
     herald: run.unavailable ? 'not available (batch route answers 404)' : `${rate(run.deliveriesPerSecond)} deliveries/s`,
     ratio: run.unavailable ? null : run.deliveriesPerSecond / ceiling,
@@ -48,6 +49,6 @@ export async function measureThroughput(ctx: BenchContext, spec: ThroughputSpec)
     details: { store: spec.store, workers: spec.store === 'postgres' ? spec.workers : null, batchSize: spec.batchSize, ...(run.unavailable ? { unavailable: true } : runDetails(run)) },
   };
   ctx.report(row);
-  ctx.log(`  ${row.herald}`);
+  ctx.log(`  ${row.herald}${run.runsPerSecond ? ` (runs: ${run.runsPerSecond.map(rate).join(', ')})` : ''}`);
   return run;
 }

@@ -241,7 +241,10 @@ export async function claimInTransaction(
   const taken = new Map<string, number>();
   for (const row of rows) taken.set(row.endpoint_id, (taken.get(row.endpoint_id) ?? 0) + 1);
 
-  const scheduleRows = plans.map((plan) => {
+  // An endpoint left to another worker is not rescheduled: nothing here changed it, and its
+  // holder's records reschedule it. A claim that steps back from everything it locked writes
+  // nothing, so it holds those rows (which the holder's record waits for) one round trip only.
+  const scheduleRows = plans.filter((plan) => !leftToOthers.has(plan.endpoint.id)).map((plan) => {
     const left = plan.tokensLeft === null ? null : plan.tokensLeft - (taken.get(plan.endpoint.id) ?? 0);
     const tokenAt = left === null ? null : nextTokenAt(left, Number(plan.endpoint.rate_limit_per_second), now);
     return [plan.endpoint.id, plan.limited ? 1 : 0, left === null ? null : String(left), tokenAt !== null && tokenAt > now ? tokenAt : null] as const;
@@ -250,15 +253,14 @@ export async function claimInTransaction(
   const settled: string[] = [];
   let dueLaterAt: number | null = null;
   const tokenAtById = new Map(scheduleRows.map((row) => [row[0], row[3]]));
-  const rescheduled = await q.reschedule.run(trx, [now, request.maxInFlightPerEndpoint, now, request.maxInFlightPerEndpoint, now, JSON.stringify(scheduleRows)]);
+  const rescheduled = scheduleRows.length === 0 ? [] : await q.reschedule.run(trx, [now, request.maxInFlightPerEndpoint, now, request.maxInFlightPerEndpoint, now, JSON.stringify(scheduleRows)]);
   // Against `now` moved on by the time the claim took: work published meanwhile is due already.
   const clock = now + (performance.now() - started);
   for (const { id, next_due_at, held } of rescheduled) {
     const tokenAt = tokenAtById.get(id);
     // Held for its next rate token, or (not held) due later: either way the claimer comes back then.
     if (tokenAt != null && next_due_at !== null && Number(next_due_at) === tokenAt) dueLaterAt = Math.min(dueLaterAt ?? tokenAt, tokenAt);
-    // An endpoint left to the worker holding most of its attempts is that worker's to claim.
-    if (rows.length > 0 && next_due_at !== null && Number(next_due_at) <= clock && !leftToOthers.has(id)) moreDue = true;
+    if (rows.length > 0 && next_due_at !== null && Number(next_due_at) <= clock) moreDue = true;
     if (Number(held) === 0 && (next_due_at === null || Number(next_due_at) > clock)) {
       settled.push(id);
       if (next_due_at !== null) dueLaterAt = Math.min(dueLaterAt ?? Infinity, Number(next_due_at));
