@@ -248,7 +248,12 @@ describe('PostgreSQL stores sharing one database', () => {
     // Four of A's attempts end without a refill: woken, B leaves their slots to A while A has
     // leased there lately (a worker that stepped back and went idle used to take them here)...
     await a.queue.record(heldByA.slice(2, 6).map(succeeded));
-    expect(await b.queue.claim(request('wrk_b', 16))).toHaveLength(0);
+    const comeBack: number[] = [];
+    expect(await b.queue.claim({ ...request('wrk_b', 16), onDueLater: (at: Date) => comeBack.push(at.getTime()) })).toHaveLength(0);
+    // ...told to look again when A may have stopped, the endpoint not due for it before then (an
+    // idle engine claims at once whatever is due: it would spin, stepping back each time)...
+    expect(comeBack).toEqual([now.getTime() + ACTIVE_HOLDER_MS]);
+    expect((await b.queue.nextDueAt())?.getTime()).toBe(now.getTime() + ACTIVE_HOLDER_MS);
     // ...and takes them once A has leased nothing there for longer.
     expect(await b.queue.claim(request('wrk_b', 16, later))).toHaveLength(4);
   });

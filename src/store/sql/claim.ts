@@ -122,20 +122,24 @@ export function claimStatements(kind: SqlDialect) {
     ['limited', 'integer'],
     ['tokens', 'text'],
     ['token_at', 'bigint'],
+    ['defer_until', 'bigint'],
   ]);
   const waiting = NEXT_DUE;
   const leased = `(select min(l.lease_expires_at) from deliveries l where l.endpoint_id = endpoints.id and l.status = 'delivering')`;
   // A full endpoint is looked at again when one of its attempts ends (record reschedules it), or
   // at the latest when its earliest lease runs out; a rate-limited one when its next token comes.
   // Either way it is held (migration 0010): new work waits for that moment without a wake-up.
+  // An endpoint this claim left to another worker (stepsBack) is due again for the others only
+  // once that worker may have stopped working on it; its own records reschedule it sooner.
   const full = `${inFlightOf('endpoints.id')} >= ?`;
   const tokenLater = `s.token_at > ${waiting}`;
   const tokens = kind === 'postgres' ? 's.tokens::float8' : 'cast(s.tokens as real)';
   const reschedule = fixedStatement<{ id: string; next_due_at: number | null; held: number }>(
     kind,
     `update endpoints set
-       next_due_at = case when ${waiting} is null then null when ${full} then ${leased} when ${tokenLater} then s.token_at else ${waiting} end,
-       held = case when ${waiting} is null then 0 when ${full} or ${tokenLater} then 1 else 0 end,
+       next_due_at = case when s.defer_until is not null then s.defer_until when ${waiting} is null then null
+         when ${full} then ${leased} when ${tokenLater} then s.token_at else ${waiting} end,
+       held = case when s.defer_until is not null or ${waiting} is null then 0 when ${full} or ${tokenLater} then 1 else 0 end,
        rate_tokens = case when s.limited = 1 then ${tokens} else endpoints.rate_tokens end,
        rate_refilled_at = case when s.limited = 1 then ? else endpoints.rate_refilled_at end
      from ${schedule} as s where endpoints.id = s.id returning endpoints.id, endpoints.next_due_at, endpoints.held`,
@@ -241,19 +245,21 @@ export async function claimInTransaction(
   const taken = new Map<string, number>();
   for (const row of rows) taken.set(row.endpoint_id, (taken.get(row.endpoint_id) ?? 0) + 1);
 
-  // An endpoint left to another worker is not rescheduled: nothing here changed it, and its
-  // holder's records reschedule it. A claim that steps back from everything it locked writes
-  // nothing, so it holds those rows (which the holder's record waits for) one round trip only.
-  const scheduleRows = plans.filter((plan) => !leftToOthers.has(plan.endpoint.id)).map((plan) => {
+  // An endpoint left to another worker stays out of this claimer's way until that worker may
+  // have stopped working on it: left due, every idle worker's engine would claim it again at once
+  // (its next due time being past), step back again, and spin until the holder's record came.
+  const deferUntil = now + ACTIVE_HOLDER_MS;
+  const scheduleRows = plans.map((plan) => {
     const left = plan.tokensLeft === null ? null : plan.tokensLeft - (taken.get(plan.endpoint.id) ?? 0);
     const tokenAt = left === null ? null : nextTokenAt(left, Number(plan.endpoint.rate_limit_per_second), now);
-    return [plan.endpoint.id, plan.limited ? 1 : 0, left === null ? null : String(left), tokenAt !== null && tokenAt > now ? tokenAt : null] as const;
+    const deferred = leftToOthers.has(plan.endpoint.id) ? deferUntil : null;
+    return [plan.endpoint.id, plan.limited ? 1 : 0, left === null ? null : String(left), tokenAt !== null && tokenAt > now ? tokenAt : null, deferred] as const;
   });
   let moreDue = rows.length > 0 && endpoints.length === endpointsPerClaim;
   const settled: string[] = [];
   let dueLaterAt: number | null = null;
   const tokenAtById = new Map(scheduleRows.map((row) => [row[0], row[3]]));
-  const rescheduled = scheduleRows.length === 0 ? [] : await q.reschedule.run(trx, [now, request.maxInFlightPerEndpoint, now, request.maxInFlightPerEndpoint, now, JSON.stringify(scheduleRows)]);
+  const rescheduled = await q.reschedule.run(trx, [now, request.maxInFlightPerEndpoint, now, request.maxInFlightPerEndpoint, now, JSON.stringify(scheduleRows)]);
   // Against `now` moved on by the time the claim took: work published meanwhile is due already.
   const clock = now + (performance.now() - started);
   for (const { id, next_due_at, held } of rescheduled) {
@@ -261,6 +267,11 @@ export async function claimInTransaction(
     // Held for its next rate token, or (not held) due later: either way the claimer comes back then.
     if (tokenAt != null && next_due_at !== null && Number(next_due_at) === tokenAt) dueLaterAt = Math.min(dueLaterAt ?? tokenAt, tokenAt);
     if (rows.length > 0 && next_due_at !== null && Number(next_due_at) <= clock) moreDue = true;
+    // Come back when the holder may have stopped; not a schedule to check again after the commit.
+    if (leftToOthers.has(id)) {
+      dueLaterAt = Math.min(dueLaterAt ?? deferUntil, deferUntil);
+      continue;
+    }
     if (Number(held) === 0 && (next_due_at === null || Number(next_due_at) > clock)) {
       settled.push(id);
       if (next_due_at !== null) dueLaterAt = Math.min(dueLaterAt ?? Infinity, Number(next_due_at));
