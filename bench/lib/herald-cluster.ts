@@ -103,6 +103,7 @@ export async function startCluster(ctx: BenchContext, spec: ClusterSpec): Promis
       procs.push(await startWorker(database.url, env, profileArgs(ctx, spec, `worker-${w}`)));
     }
     const pids = procs.map((p) => p.child.pid!);
+    const cpuMicrosEach = () => pids.map(cpuMicrosOf);
     const workerPids = pids.slice(1);
     const warmEach = async <T>(part: () => Promise<T>): Promise<T[]> => {
       if (workerPids.length < 2) return [await part()];
@@ -125,8 +126,8 @@ export async function startCluster(ctx: BenchContext, spec: ClusterSpec): Promis
       url: api.url,
       servePid: pids[0]!,
       admin: (method, path, body) => admin(api.url, method, path, body),
-      cpuMicros: () => pids.reduce((sum, pid) => sum + cpuMicrosOf(pid), 0),
-      cpuMicrosEach: () => pids.map(cpuMicrosOf),
+      cpuMicros: () => cpuMicrosEach().reduce((sum, micros) => sum + micros, 0),
+      cpuMicrosEach,
       warmEach,
       timed,
       close,

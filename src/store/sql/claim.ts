@@ -263,15 +263,15 @@ export async function claimInTransaction(
   // Against `now` moved on by the time the claim took: work published meanwhile is due already.
   const clock = now + (performance.now() - started);
   for (const { id, next_due_at, held } of rescheduled) {
-    const tokenAt = tokenAtById.get(id);
-    // Held for its next rate token, or (not held) due later: either way the claimer comes back then.
-    if (tokenAt != null && next_due_at !== null && Number(next_due_at) === tokenAt) dueLaterAt = Math.min(dueLaterAt ?? tokenAt, tokenAt);
-    if (rows.length > 0 && next_due_at !== null && Number(next_due_at) <= clock) moreDue = true;
     // Come back when the holder may have stopped; not a schedule to check again after the commit.
     if (leftToOthers.has(id)) {
       dueLaterAt = Math.min(dueLaterAt ?? deferUntil, deferUntil);
       continue;
     }
+    const tokenAt = tokenAtById.get(id);
+    // Held for its next rate token, or (not held) due later: either way the claimer comes back then.
+    if (tokenAt != null && next_due_at !== null && Number(next_due_at) === tokenAt) dueLaterAt = Math.min(dueLaterAt ?? tokenAt, tokenAt);
+    if (rows.length > 0 && next_due_at !== null && Number(next_due_at) <= clock) moreDue = true;
     if (Number(held) === 0 && (next_due_at === null || Number(next_due_at) > clock)) {
       settled.push(id);
       if (next_due_at !== null) dueLaterAt = Math.min(dueLaterAt ?? Infinity, Number(next_due_at));
