@@ -5,6 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Store } from '../store.js';
 import type { StoreDialect } from '../sql/store-dialect.js';
+import { MAIN_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { groupCommit } from './group-commit.js';
 import type { Database } from '../sql/schema.js';
 import { createSqlStore } from '../sql/sql-store.js';
@@ -23,6 +24,9 @@ export function openSqliteStore(path: string): Store {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
+  // Checkpoints run on a thread of their own (checkpointer.ts); an in-memory database has no WAL.
+  const checkpointer = path === ':memory:' ? null : startCheckpointer(path, (message) => process.emitWarning(`SQLite checkpoints: ${message}`));
+  if (checkpointer) database.pragma(`wal_autocheckpoint = ${MAIN_AUTOCHECKPOINT_PAGES}`);
 
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   const wakeups = new EventEmitter();
@@ -51,6 +55,7 @@ export function openSqliteStore(path: string): Store {
 
   return createSqlStore(db, 'sqlite', dialect, async () => {
     wakeups.removeAllListeners();
+    await checkpointer?.stop();
     await db.destroy();
   });
 }
