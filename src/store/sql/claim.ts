@@ -3,7 +3,7 @@ import type { TenantSettings } from '../../domain/tenant.js';
 import type { HeraldEvent } from '../../domain/event.js';
 import type { ClaimRequest, DeliveryJob } from '../store.js';
 import { NEXT_DUE } from './endpoint-schedule.js';
-import { fixedStatement, jsonRows, jsonTexts, rowByKey, type FixedStatement } from './fixed-statement.js';
+import { fixedStatement, isOneOf, jsonRows, keyedByFirstColumn, rowByKey, type FixedStatement } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { nextTokenAt, tokensAt, wholeTokens } from './rate-bucket.js';
 import { toDelivery, toEndpoint, toEndpointSecrets, toEvent } from './rows.js';
@@ -63,7 +63,6 @@ export function claimStatements(kind: SqlDialect) {
        kind === 'postgres' ? ' for no key update of endpoints skip locked' : ''
      }`,
   );
-  const ids = jsonTexts(kind);
   const picks = jsonRows(kind, [
     ['endpoint_id', 'text'],
     ['take', 'integer'],
@@ -116,7 +115,7 @@ export function claimStatements(kind: SqlDialect) {
     kind,
     `update deliveries set ${leaseSet('?')} where id in (${dueHead('?')}) returning *`,
   );
-  const events = fixedStatement<EventRow>(kind, `select * from events where id in ${ids}`);
+  const events = fixedStatement<EventRow>(kind, `select * from events where ${isOneOf(kind, 'id')}`);
   const schedule = jsonRows(kind, [
     ['id', 'text'],
     ['limited', 'integer'],
@@ -142,7 +141,7 @@ export function claimStatements(kind: SqlDialect) {
        held = case when s.defer_until is not null or ${waiting} is null then 0 when ${full} or ${tokenLater} then 1 else 0 end,
        rate_tokens = case when s.limited = 1 then ${tokens} else endpoints.rate_tokens end,
        rate_refilled_at = case when s.limited = 1 then ? else endpoints.rate_refilled_at end
-     from ${schedule} as s where endpoints.id = s.id returning endpoints.id, endpoints.next_due_at, endpoints.held`,
+     from ${schedule} as s where endpoints.id = s.id${keyedByFirstColumn(kind, 'endpoints.id')} returning endpoints.id, endpoints.next_due_at, endpoints.held`,
   );
   return { kind, dueEndpoints, pickAndLease, leaseHeads, leaseDue, leaseHeadOfEndpoint, events, reschedule };
 }
@@ -259,7 +258,8 @@ export async function claimInTransaction(
   const settled: string[] = [];
   let dueLaterAt: number | null = null;
   const tokenAtById = new Map(scheduleRows.map((row) => [row[0], row[3]]));
-  const rescheduled = await q.reschedule.run(trx, [now, request.maxInFlightPerEndpoint, now, request.maxInFlightPerEndpoint, now, JSON.stringify(scheduleRows)]);
+  const schedule = JSON.stringify(scheduleRows);
+  const rescheduled = await q.reschedule.run(trx, [now, request.maxInFlightPerEndpoint, now, request.maxInFlightPerEndpoint, now, schedule, ...(q.kind === 'postgres' ? [schedule] : [])]);
   // Against `now` moved on by the time the claim took: work published meanwhile is due already.
   const clock = now + (performance.now() - started);
   for (const { id, next_due_at, held } of rescheduled) {

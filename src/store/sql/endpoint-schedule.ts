@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { fixedStatement, jsonTexts } from './fixed-statement.js';
+import { fixedStatement, isOneOf } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import type { DueWork } from './publish.js';
 import type { Database } from './schema.js';
@@ -50,7 +50,7 @@ function markDueStatements(kind: SqlDialect) {
   // the update's wait on the row's newer version; seen in the PostgreSQL server log under
   // npm run bench). A mark of several endpoints may still meet a record locking them in
   // another order: the caller runs it again (dialect.retry), as it only ever lowers.
-  const mark = fixedStatement<{ id: string }>(kind, `update endpoints set next_due_at = ? where id in ${jsonTexts(kind)} and ${lowers} returning id`);
+  const mark = fixedStatement<{ id: string }>(kind, `update endpoints set next_due_at = ? where ${isOneOf(kind, 'id')} and ${lowers} returning id`);
   return async (db: Kysely<Database>, endpointIds: string[], at: number): Promise<boolean> =>
     (await mark.run(db, [at, JSON.stringify(endpointIds), at])).length > 0;
 }
@@ -64,7 +64,7 @@ export function recheckStatement(kind: SqlDialect) {
   const recheck = fixedStatement<{ id: string }>(
     kind,
     `update endpoints set next_due_at = ${NEXT_DUE}
-     where id in ${jsonTexts(kind)} and status = 'active' and held = 0 and ${NEXT_DUE} < coalesce(next_due_at, ${Number.MAX_SAFE_INTEGER})
+     where ${isOneOf(kind, 'id')} and status = 'active' and held = 0 and ${NEXT_DUE} < coalesce(next_due_at, ${Number.MAX_SAFE_INTEGER})
      returning id`,
   );
   return async (db: Kysely<Database>, endpointIds: string[]): Promise<boolean> =>

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Delivery } from '../../domain/delivery.js';
 import { HeraldError } from '../../errors.js';
 import type { PublishInput, PublishOutcome, PublishResult } from '../store.js';
-import { fixedStatement, jsonRows, jsonTexts, type JsonColumnType } from './fixed-statement.js';
+import { fixedStatement, isOneOf, jsonRows, type JsonColumnType } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { toEvent } from './rows.js';
 import type { Database } from './schema.js';
@@ -35,6 +35,15 @@ const DELIVERY_COLUMNS: ReadonlyArray<readonly [string, JsonColumnType]> = [
 ];
 
 /**
+ * Matching used the API's cached endpoint list: one deleted a moment ago gets no delivery. On
+ * PostgreSQL the OFFSET keeps this a probe of the endpoint's key per delivery: the planner made
+ * the bare EXISTS (and one with LIMIT 1, which it drops) a join that hashed every endpoint of the
+ * table (isOneOf in fixed-statement.ts).
+ */
+const endpointStillExists = (kind: SqlDialect) =>
+  `exists (select 1 from endpoints where endpoints.id = d.endpoint_id${kind === 'postgres' ? ' offset 0' : ''})`;
+
+/**
  * A publish is a fixed number of set-based statements whatever its size and fan-out: one read
  * of the idempotency keys already taken, one multi-row insert of events, one quota upsert, one
  * multi-row insert of deliveries. Nothing here reads or writes an endpoint row (the caller
@@ -44,7 +53,7 @@ const DELIVERY_COLUMNS: ReadonlyArray<readonly [string, JsonColumnType]> = [
 export function publishStatements(kind: SqlDialect) {
   const eventsByKey = fixedStatement<EventRow>(
     kind,
-    `select * from events where tenant_id = ? and idempotency_key in ${jsonTexts(kind)} and idempotency_key is not null`,
+    `select * from events where tenant_id = ? and ${isOneOf(kind, 'idempotency_key')} and idempotency_key is not null`,
   );
   // Rows go in item order (`order by ord`), so the sequence numbers follow the request order.
   // A key another publish took meanwhile (PostgreSQL, another process) inserts nothing here:
@@ -64,8 +73,7 @@ export function publishStatements(kind: SqlDialect) {
        run_start, next_attempt_at, lease_expires_at, last_attempt_at, is_test, created_at, event_seq)
      select id, ?, event_id, endpoint_id, event_type, 'pending', 0, ?, 0, next_attempt_at, null, null, ?, created_at, event_seq
      from ${deliveries} as d
-     -- Matching used the API's cached endpoint list: one deleted a moment ago gets no delivery.
-     where exists (select 1 from endpoints where endpoints.id = d.endpoint_id)`,
+     where ${endpointStillExists(kind)}`,
   );
   // Adds the batch's created events to the period's count unless that passes the limit; no row
   // back (or a first row already past it) means the quota is used up.
@@ -150,8 +158,7 @@ export function publishStatementPostgres() {
        select d.id, $1, d.event_id, d.endpoint_id, d.event_type, 'pending', 0, ?, 0, d.next_attempt_at, null, null, $2, d.created_at,
          case when d.next_attempt_at is null then null else c.seq end
        from ${deliveries} as d join created as c on c.id = d.event_id
-       -- Matching used the API's cached endpoint list: one deleted a moment ago gets no delivery.
-       where exists (select 1 from endpoints where endpoints.id = d.endpoint_id)
+       where ${endpointStillExists('postgres')}
        returning endpoint_id, next_attempt_at)
      select c.*, (select used from counted) as quota_used,
        case when $5::bigint is null or exists (select 1 from counted where used <= $5::bigint) then 1 else herald_refuse('quota_exceeded') end as checked

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { isOperatorTenant, type OperationalEvent } from '../../domain/operational-event.js';
 import type { AttemptRecord, RecordOutcome } from '../store.js';
 import { NEXT_DUE } from './endpoint-schedule.js';
-import { fixedStatement, jsonRows, jsonTexts, rowByKey } from './fixed-statement.js';
+import { fixedStatement, isOneOf, jsonRows, keyedByFirstColumn, rowByKey } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { emitOperational, operationalStatements, readOperatorSettings } from './operational-events.js';
 import { publishStatements, type DueWork } from './publish.js';
@@ -35,7 +35,7 @@ export function recordStatements(kind: SqlDialect) {
              from json_array_elements_text(?::json) as ids(id) join ${rowByKey('deliveries', 'ids.id')} as d on true),
            locked as (
              select id, status, consecutive_failures, url, failing, ordering from endpoints
-             where id in (select endpoint_id from mine)
+             where id = any(array(select endpoint_id from mine))
              order by id for no key update)
            select m.id as delivery_id, m.tenant_id, e.id, e.status, e.consecutive_failures, m.event_id, m.event_type, e.url, e.failing, e.ordering
            from mine m join locked e on e.id = m.endpoint_id`,
@@ -45,7 +45,7 @@ export function recordStatements(kind: SqlDialect) {
           kind,
           `select d.id as delivery_id, d.tenant_id, e.id, e.status, e.consecutive_failures, d.event_id, d.event_type, e.url, e.failing, e.ordering
            from deliveries d join endpoints e on e.id = d.endpoint_id
-           where d.id in ${jsonTexts(kind)}`,
+           where ${isOneOf(kind, 'd.id')}`,
         );
   const outcomes = jsonRows(kind, [
     ['id', 'text'],
@@ -85,7 +85,7 @@ export function recordStatements(kind: SqlDialect) {
   const updateEndpoints = fixedStatement<Scheduled>(
     kind,
     `update endpoints set ${healthSet}, next_due_at = ${NEXT_DUE}
-     from ${health} as h where endpoints.id = h.id returning endpoints.id, endpoints.next_due_at`,
+     from ${health} as h where endpoints.id = h.id${keyedByFirstColumn(kind, 'endpoints.id')} returning endpoints.id, endpoints.next_due_at`,
   );
   const updateDeliveries = fixedStatement(kind, `update deliveries set ${outcomesSet} from ${outcomes} as o where deliveries.id = o.id`);
   const insertAttempts = fixedStatement(kind, insertAttemptsSql);
@@ -108,19 +108,20 @@ export function recordStatements(kind: SqlDialect) {
           kind,
           `with outcome as (${byKey}), added as (${insertAttemptsSql})
            update endpoints set ${healthSet}, next_due_at = least(${NEXT_DUE}, h.retry_at)
-           from ${health} as h where endpoints.id = h.id returning endpoints.id, endpoints.next_due_at`,
+           from ${health} as h where endpoints.id = h.id${keyedByFirstColumn(kind, 'endpoints.id')} returning endpoints.id, endpoints.next_due_at`,
         )
       : null;
   const writeAttempts = kind === 'postgres' ? fixedStatement(kind, `with outcome as (${byKey}) ${insertAttemptsSql}`) : null;
   /** The deliveries, attempts and endpoints of a record; answers each endpoint's new schedule. */
   const write = async (trx: Kysely<Database>, json: RecordJson, fifo: boolean): Promise<Scheduled[]> => {
-    if (writeAll && !fifo) return writeAll.run(trx, [json.outcomes, json.attempts, json.health]);
+    const health = kind === 'postgres' ? [json.health, json.health] : [json.health];
+    if (writeAll && !fifo) return writeAll.run(trx, [json.outcomes, json.attempts, ...health]);
     if (writeAttempts) await writeAttempts.run(trx, [json.outcomes, json.attempts]);
     else {
       await updateDeliveries.run(trx, [json.outcomes]);
       await insertAttempts.run(trx, [json.attempts]);
     }
-    return updateEndpoints.run(trx, [json.health]);
+    return updateEndpoints.run(trx, health);
   };
   const operational = { ...operationalStatements(kind), publish: publishStatements(kind) };
   return { lockEndpoints, write, operational };
