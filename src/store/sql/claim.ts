@@ -68,32 +68,29 @@ export function claimStatements(kind: SqlDialect) {
     ['take', 'integer'],
     ['lease', 'bigint'],
   ]);
-  // The lease, whatever its expiry is read from; the owner is the first parameter of SQLite's
-  // leases and the last of PostgreSQL's.
+  // The lease, whatever its expiry is read from; the owner is always the statement's first parameter.
   const leaseSet = (expiry: string) => `status = 'delivering', lease_owner = ?, lease_expires_at = ${expiry}`;
   // An endpoint's due deliveries, oldest first.
   const dueOf = (endpoint: string, limit: string) =>
     `select id from deliveries where endpoint_id = ${endpoint} and status in ('pending', 'failed') and next_attempt_at <= ? order by next_attempt_at limit ${limit}`;
-  // PostgreSQL: leases what `pick` chooses for each endpoint of the JSON picks (a LATERAL each),
-  // and returns the leased rows with their events. The rows are reached by key (`= any`): joined
-  // to the picks alone, a plan made while the table looked small (statistics from when it was
-  // empty) walked every waiting delivery and picked again for each: 12 ms a claim two thousand
-  // deliveries later. The status is checked again (a row another worker leased meanwhile is left
-  // alone) through coalesce, which keeps the planner off deliveries_due, whose condition it is:
-  // believing that index nearly empty, it would walk it instead of the keys.
-  const leasePicked = (pick: string) =>
-    fixedStatement<LeasedRow>(
-      kind,
-      `with picked as materialized (select w.id, p.lease from ${picks} as p cross join lateral (${pick}) as w),
-       leased as (
-         update deliveries d set ${leaseSet('p.lease')} from picked as p
-         where d.id = p.id and d.id = any(array(select id from picked)) and coalesce(d.status, '') in ('pending', 'failed') returning d.*)
-       select leased.*, ${EVENT_COLUMNS.map((c) => `ev.${c} as ev_${c}`).join(', ')}
-       from leased cross join ${rowByKey('events', 'leased.event_id')} as ev`,
-    );
-  // Every endpoint's picks at most its free slots, counted again here.
-  const pickAndLease = leasePicked(dueOf('p.endpoint_id', `greatest(0, least(p.take, ? - ${inFlightOf('p.endpoint_id')}))`));
-  const leaseHeads = leasePicked(dueHead('p.endpoint_id'));
+  // PostgreSQL only.
+  const withEvents = (leased: string) =>
+    `with leased as (${leased})
+     select leased.*, ${EVENT_COLUMNS.map((c) => `ev.${c} as ev_${c}`).join(', ')}
+     from leased cross join ${rowByKey('events', 'leased.event_id')} as ev`;
+  // PostgreSQL: every endpoint's picks and leases in one statement, with their events.
+  const pickAndLease = fixedStatement<LeasedRow>(
+    kind,
+    withEvents(`update deliveries d set ${leaseSet('p.lease')}
+       from (select w.id, p.lease from ${picks} as p cross join lateral (
+               ${dueOf('p.endpoint_id', `greatest(0, least(p.take, ? - ${inFlightOf('p.endpoint_id')}))`)}) as w) as p
+       where d.id = p.id and d.status in ('pending', 'failed') returning d.*`),
+  );
+  const leaseHeads = fixedStatement<LeasedRow>(
+    kind,
+    withEvents(`update deliveries d set ${leaseSet('p.lease')} from (select w.id, p.lease from ${picks} as p cross join lateral (${dueHead('p.endpoint_id')}) as w) as p
+     where d.id = p.id returning d.*`),
+  );
   // SQLite has no LATERAL: one update leases every endpoint's picks, each endpoint's its own
   // LIMIT in a UNION ALL, so the text depends on how many endpoints the claim has (at most
   // ENDPOINTS_PER_CLAIM statements, each prepared once). It was one update per endpoint, and a
@@ -292,8 +289,8 @@ async function pickAndLease(trx: Kysely<Database>, q: ClaimStatements, plans: Pl
   const leases = (of: Plan[]) => JSON.stringify(of.map((p) => [p.endpoint.id, p.take, p.lease]));
   const { owner, maxInFlightPerEndpoint: cap } = request;
   if (q.kind === 'postgres') {
-    const rows = unordered.length > 0 ? await q.pickAndLease.run(trx, [leases(unordered), now, cap, now, owner]) : [];
-    return lines.length > 0 ? rows.concat(await q.leaseHeads.run(trx, [leases(lines), now, owner])) : rows;
+    const rows = unordered.length > 0 ? await q.pickAndLease.run(trx, [owner, leases(unordered), now, cap, now]) : [];
+    return lines.length > 0 ? rows.concat(await q.leaseHeads.run(trx, [owner, leases(lines), now])) : rows;
   }
   const expiries = unordered.flatMap((plan) => [plan.endpoint.id, plan.lease]);
   const picks = unordered.flatMap((plan) => [plan.endpoint.id, now, plan.take]);
