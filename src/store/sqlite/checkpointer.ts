@@ -22,6 +22,7 @@ const Database = require(workerData.module);
 const db = new Database(workerData.path);
 db.pragma('busy_timeout = 0');
 db.pragma('synchronous = NORMAL');
+db.pragma('cache_size = 16');
 let failed = false;
 const tick = () => {
   try {
@@ -56,6 +57,8 @@ export function startCheckpointer(path: string, onError: (message: string) => vo
   const worker = new Worker(THREAD, {
     eval: true,
     workerData: { module, path, everyMs: CHECKPOINT_EVERY_MS },
+    // It allocates next to nothing; small heap limits keep its share of the process's memory small.
+    resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1, codeRangeSizeMb: 2 },
   });
   // The thread never keeps the process alive: stop() ends it, and so does the process's exit.
   worker.unref();
