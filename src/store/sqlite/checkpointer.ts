@@ -67,6 +67,9 @@ export function startCheckpointer(path: string, onError: (message: string) => vo
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     async stop() {
+      // Awaited, so it must hold the process open: with nothing else to wait for, a process
+      // would end mid-await (exit code 13) before its caller could finish, or print its error.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },
