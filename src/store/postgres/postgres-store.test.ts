@@ -6,6 +6,7 @@ import { runStoreConformance } from '../conformance.js';
 import { runOperationalConformance } from '../operational-conformance.js';
 import { runHealthConformance } from '../health-conformance.js';
 import type { AttemptRecord, DeliveryJob, Store } from '../store.js';
+import { eventually } from '../../../test/support/herald.js';
 import { openPostgresStore } from './postgres-store.js';
 import { ACTIVE_HOLDER_MS } from '../sql/claim.js';
 
@@ -351,11 +352,10 @@ describe('PostgreSQL reaching rows by key, whatever the tables hold and the stat
     const store = await openPostgresStore(URL, { schema });
     await work(store);
     await store.close();
-    let after = before;
-    for (let wait = 0; wait < 50 && after.updated - before.updated < expectedUpdates; wait++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      after = await counts();
-    }
+    const after = await eventually(async () => {
+      const now = await counts();
+      return now.updated - before.updated >= expectedUpdates && now;
+    }, 5000);
     expect(after.updated - before.updated).toBe(expectedUpdates);
     return after.read - before.read;
   };

@@ -3,7 +3,7 @@ import type { TenantSettings } from '../../domain/tenant.js';
 import type { HeraldEvent } from '../../domain/event.js';
 import type { ClaimRequest, DeliveryJob } from '../store.js';
 import { NEXT_DUE } from './endpoint-schedule.js';
-import { fixedStatement, isOneOf, jsonRows, keyedByFirstColumn, rowByKey, type FixedStatement } from './fixed-statement.js';
+import { fixedStatement, isOneOf, jsonRows, keyedByFirstColumn, keyedParameters, rowByKey, type FixedStatement } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { nextTokenAt, tokensAt, wholeTokens } from './rate-bucket.js';
 import { toDelivery, toEndpoint, toEndpointSecrets, toEvent } from './rows.js';
@@ -259,7 +259,7 @@ export async function claimInTransaction(
   let dueLaterAt: number | null = null;
   const tokenAtById = new Map(scheduleRows.map((row) => [row[0], row[3]]));
   const schedule = JSON.stringify(scheduleRows);
-  const rescheduled = await q.reschedule.run(trx, [now, request.maxInFlightPerEndpoint, now, request.maxInFlightPerEndpoint, now, schedule, ...(q.kind === 'postgres' ? [schedule] : [])]);
+  const rescheduled = await q.reschedule.run(trx, [now, request.maxInFlightPerEndpoint, now, request.maxInFlightPerEndpoint, now, schedule, ...keyedParameters(q.kind, schedule)]);
   // Against `now` moved on by the time the claim took: work published meanwhile is due already.
   const clock = now + (performance.now() - started);
   for (const { id, next_due_at, held } of rescheduled) {

@@ -70,6 +70,11 @@ export function keyedByFirstColumn(kind: SqlDialect, column: string): string {
   return kind === 'sqlite' ? '' : ` and ${column} = any(array(select r ->> 0 from json_array_elements(?::json) as r))`;
 }
 
+/** The parameters keyedByFirstColumn's condition takes: the JSON rows again on PostgreSQL, none on SQLite. */
+export function keyedParameters(kind: SqlDialect, json: string): string[] {
+  return kind === 'sqlite' ? [] : [json];
+}
+
 /**
  * PostgreSQL: `table`'s row whose id is `key`, as a LATERAL subquery to join on `true`. The
  * LIMIT keeps the planner from flattening it into a hash join over the whole table: the plan

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { isOperatorTenant, type OperationalEvent } from '../../domain/operational-event.js';
 import type { AttemptRecord, RecordOutcome } from '../store.js';
 import { NEXT_DUE } from './endpoint-schedule.js';
-import { fixedStatement, isOneOf, jsonRows, keyedByFirstColumn, rowByKey } from './fixed-statement.js';
+import { fixedStatement, isOneOf, jsonRows, keyedByFirstColumn, keyedParameters, rowByKey } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { emitOperational, operationalStatements, readOperatorSettings } from './operational-events.js';
 import { publishStatements, type DueWork } from './publish.js';
@@ -114,7 +114,7 @@ export function recordStatements(kind: SqlDialect) {
   const writeAttempts = kind === 'postgres' ? fixedStatement(kind, `with outcome as (${byKey}) ${insertAttemptsSql}`) : null;
   /** The deliveries, attempts and endpoints of a record; answers each endpoint's new schedule. */
   const write = async (trx: Kysely<Database>, json: RecordJson, fifo: boolean): Promise<Scheduled[]> => {
-    const health = kind === 'postgres' ? [json.health, json.health] : [json.health];
+    const health = [json.health, ...keyedParameters(kind, json.health)];
     if (writeAll && !fifo) return writeAll.run(trx, [json.outcomes, json.attempts, ...health]);
     if (writeAttempts) await writeAttempts.run(trx, [json.outcomes, json.attempts]);
     else {

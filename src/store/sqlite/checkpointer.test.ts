@@ -3,25 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../../../test/support/herald.js';
 import { defaultTenantSettings } from '../../domain/tenant.js';
 import { ids } from '../../domain/ids.js';
+import type { Store } from '../store.js';
 import { openSqliteStore } from './sqlite-store.js';
 
-const publishMany = async (store: ReturnType<typeof openSqliteStore>, tenantId: string, endpointId: string, events: number) => {
+const publishMany = async (store: Store, tenantId: string, endpointId: string, events: number) => {
   for (let done = 0; done < events; done += 100) {
     const items = Array.from({ length: 100 }, () => ({
       event: { id: ids.next('evt'), tenantId, type: 'order.created', createdAt: new Date(), data: { order: 'x'.repeat(400) }, idempotencyKey: null, traceContext: null },
       deliveries: [{ id: ids.next('dlv'), endpointId }],
     }));
     await store.events.publish({ tenantId, items, maxAttempts: 3 });
-  }
-};
-
-const eventually = async (check: () => boolean, timeoutMs = 5000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 };
 
@@ -41,7 +35,7 @@ describe('SQLite checkpoints', () => {
     // Far under any connection's own checkpoint limit (SQLite's default is 1,000 pages): only
     // the thread copies these pages into the database file.
     await publishMany(store, tenantId, endpoint.id, 300);
-    await eventually(() => statSync(path).size > settled + 100 * 1024);
+    await eventually(async () => statSync(path).size > settled + 100 * 1024, 5000);
 
     // Past the main connection's limit, whose checkpoint lets the WAL start over: over 30 MB
     // of pages were written, and the WAL file stays near the limit's 16 MB.

@@ -61,11 +61,6 @@ export function openSqliteStore(path: string): Store {
 }
 
 /**
- * Kysely prepares every statement anew; compiling SQL cost as much CPU as running it (measured
- * by `npm run bench`'s SQL profile). Herald's queries are a small fixed set, so each compiled
- * statement is kept and reused. One connection runs one statement at a time, so sharing is safe.
- */
-/**
  * SQLite's planner reads a bare `LIMIT ?`/`OFFSET ?` parameter (this build has STAT4), so
  * binding one marks the statement expired and every run prepares it again: the claim's due
  * endpoints took 13 µs with `limit ?` against 1 µs with `limit 64` or `limit (? + 0)`, and its
@@ -73,6 +68,11 @@ export function openSqliteStore(path: string): Store {
  */
 const BARE_LIMIT_PARAMETER = /\b(limit|offset) \?/gi;
 
+/**
+ * Kysely prepares every statement anew; compiling SQL cost as much CPU as running it (measured
+ * by `npm run bench`'s SQL profile). Herald's queries are a small fixed set, so each compiled
+ * statement is kept and reused. One connection runs one statement at a time, so sharing is safe.
+ */
 function withStatementCache(database: BetterSqlite3.Database): BetterSqlite3.Database {
   const statements = new Map<string, BetterSqlite3.Statement>();
   const prepare = database.prepare.bind(database);
