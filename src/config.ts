@@ -14,6 +14,12 @@ export interface Config {
   api: boolean;
   /** Run delivery workers in this process (false for `serve --no-workers`). */
   workers: boolean;
+  /**
+   * Make deliveries' HTTP exchanges on a thread of their own (net/exchange-thread.ts). On for
+   * `herald serve` and `herald worker` unless `--no-delivery-thread` or HERALD_DELIVERY_THREAD=0;
+   * off when Herald is started from code, whose modules may not be compiled to JavaScript.
+   */
+  deliveryThread: boolean;
   migrate: boolean;
   logLevel: string;
   /**
@@ -49,6 +55,7 @@ export interface ConfigFlags {
   egressProxy?: string;
   dev?: boolean;
   workers?: boolean;
+  deliveryThread?: boolean;
   migrate?: boolean;
   logLevel?: string;
   trustProxy?: string;
@@ -100,6 +107,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     }),
     api: true,
     workers: flags.workers !== false,
+    deliveryThread: flags.deliveryThread === true && !/^(0|false|no|off)$/i.test(env.HERALD_DELIVERY_THREAD ?? ''),
     migrate: flags.migrate !== false,
     logLevel: pick('logLevel') ?? 'info',
     leaseGraceMs: parseLeaseGrace(env.HERALD_LEASE_GRACE_MS),

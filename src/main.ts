@@ -8,7 +8,7 @@ import { loadCredentials, seedCatalog, type Credentials } from './bootstrap.js';
 import type { Config } from './config.js';
 import { DeliveryEngine } from './engine/delivery-engine.js';
 import { Metrics } from './metrics.js';
-import { createEgressDispatcher } from './net/index.js';
+import { createEgressDispatcher, startExchangeThread, type ExchangeThread } from './net/index.js';
 import { openStore } from './store/open-store.js';
 import { loadTracing } from './telemetry/load-tracing.js';
 import type { Store } from './store/store.js';
@@ -33,14 +33,17 @@ export function createLogger(level: string): Logger {
 /** The composition root: the one place that picks a store and wires the API and the engine. */
 export async function startHerald(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Herald> {
   const store = await openStore(config.databaseUrl);
+  let deliveryThread: ExchangeThread | null = null;
   try {
     if (config.migrate) await store.migrate();
     await seedCatalog(store);
     const credentials = await loadCredentials(store, config);
     const metrics = new Metrics(() => store.queue.gauges());
-    const dispatcher = createEgressDispatcher(config.egress, { connections: 64 });
+    const egress = { connections: 64 };
+    const dispatcher = createEgressDispatcher(config.egress, egress);
+    deliveryThread = config.workers && config.deliveryThread ? startExchangeThread(config.egress, egress) : null;
     const tracing = await loadTracing();
-    const engine = new DeliveryEngine({ store, dispatcher, secretBox: credentials.secretBox, logger, metrics, tracing, leaseGraceMs: config.leaseGraceMs });
+    const engine = new DeliveryEngine({ store, dispatcher, exchange: deliveryThread?.exchange, secretBox: credentials.secretBox, logger, metrics, tracing, leaseGraceMs: config.leaseGraceMs });
 
     let app: FastifyInstance | null = null;
     let url: string | null = null;
@@ -84,12 +87,14 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
         matchers?.close();
         catalog?.close();
         await engine.stop();
+        await deliveryThread?.close();
         await dispatcher.close();
         await tracing.shutdown();
         await store.close();
       },
     };
   } catch (error) {
+    await deliveryThread?.close();
     await store.close();
     throw error;
   }

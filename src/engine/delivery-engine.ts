@@ -7,6 +7,7 @@ import type { SecretBox } from '../signing/index.js';
 import type { AttemptRecord, ClaimRequest, DeliveryJob, RecordOutcome, Store } from '../store/store.js';
 import { buildRequest, judgeAttempt } from './attempt.js';
 import { Batcher } from './batcher.js';
+import { exchange, type Exchange } from '../net/index.js';
 import { sendWebhook, type SendResult } from './http-sender.js';
 import { RetentionSweeper, type RetentionOptions } from './retention.js';
 import { verifyEndpoint } from './verify-endpoint.js';
@@ -14,7 +15,10 @@ import { WakeTimer } from './wake-timer.js';
 
 export interface EngineOptions {
   store: Store;
+  /** For handshakes, and deliveries' exchanges unless `exchange` is given. */
   dispatcher: Dispatcher;
+  /** How deliveries' requests go out: on the delivery thread (main.ts) or, by default, through `dispatcher` here. */
+  exchange?: Exchange;
   secretBox: SecretBox;
   logger: Logger;
   metrics: Metrics;
@@ -59,7 +63,8 @@ const STALE_AFTER_MS = 15_000;
  */
 export class DeliveryEngine {
   readonly #store: Store;
-  readonly #options: Required<Omit<EngineOptions, 'store' | 'retention'>>;
+  readonly #options: Required<Omit<EngineOptions, 'store' | 'retention' | 'exchange'>>;
+  readonly #exchange: Exchange;
   readonly #retention: RetentionSweeper;
   /** Attempts of claimed deliveries, by delivery id, until their record is done. */
   readonly #inFlight = new Map<string, Promise<void>>();
@@ -82,6 +87,7 @@ export class DeliveryEngine {
   constructor(options: EngineOptions) {
     this.#store = options.store;
     this.#options = { concurrency: 128, maxInFlightPerEndpoint: 16, leaseGraceMs: 60_000, random: Math.random, tracing: noTracing, ...options };
+    this.#exchange = options.exchange ?? ((request) => exchange(options.dispatcher, request));
     // On SQLite one thread does everything and each record's transaction is mostly fixed cost:
     // letting the responses already read in this turn join the batch halved the records and
     // claims per delivery (npm run bench, sqlite-batch: 4.9 → 7.9 deliveries a record, CPU per
@@ -231,7 +237,7 @@ export class DeliveryEngine {
       endpointId: endpoint.id,
     });
     const request = buildRequest(job, this.#options.secretBox, startedAt, span.traceparent);
-    const result = await sendWebhook(request, this.#options.dispatcher);
+    const result = await sendWebhook(request, this.#exchange);
     span.end({ statusCode: result.statusCode, error: result.error ?? null });
     if (result.blocked !== undefined) this.#options.logger.warn({ deliveryId: delivery.id, endpointId: endpoint.id, blocked: result.blocked }, 'engine:egress:blocked');
     const record = judgeAttempt(job, request, result, startedAt, this.#options.random);

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEgressDispatcher } from '../net/index.js';
+import { createEgressDispatcher, exchange } from '../net/index.js';
 import { sendWebhook } from './http-sender.js';
 
 let server: ReturnType<typeof createServer>;
@@ -18,7 +18,7 @@ describe('sendWebhook and the egress guard', () => {
     // blocked.test resolves to loopback, which this policy does not open.
     const dispatcher = createEgressDispatcher({ allowHttp: true, allowedPrivateCidrs: [], proxyUrl: null, resolve: async () => [{ address: '127.0.0.1', family: 4 }] });
     try {
-      const result = await sendWebhook({ url, headers: { 'content-type': 'application/json' }, body: '{}', timeoutMs: 2000 }, dispatcher);
+      const result = await sendWebhook({ url, headers: { 'content-type': 'application/json' }, body: '{}', timeoutMs: 2000 }, (request) => exchange(dispatcher, request));
       expect(result.statusCode).toBeNull();
       expect(result.error).toMatch(/^blocked address/);
       expect(result.error).not.toContain('127.0.0.1');
@@ -52,7 +52,7 @@ describe('sendWebhook deadline', () => {
   const send = async (path: string) => {
     const dispatcher = createEgressDispatcher({ allowHttp: true, allowedPrivateCidrs: ['127.0.0.0/8'], proxyUrl: null });
     try {
-      return await sendWebhook({ url: `${base}${path}`, headers: { 'content-type': 'application/json' }, body: '{}', timeoutMs: 400 }, dispatcher);
+      return await sendWebhook({ url: `${base}${path}`, headers: { 'content-type': 'application/json' }, body: '{}', timeoutMs: 400 }, (request) => exchange(dispatcher, request));
     } finally {
       await dispatcher.close();
     }

@@ -1,6 +1,5 @@
-import type { Dispatcher } from 'undici';
 import { RESPONSE_BODY_LIMIT } from '../domain/delivery.js';
-import { exchange } from '../net/index.js';
+import { egressRefusal, type Exchange } from '../net/index.js';
 
 export interface OutgoingWebhook {
   url: string;
@@ -28,10 +27,10 @@ export interface SendResult {
  * the answer is read through the one capped exchange: a receiver that streams forever is cut
  * off at the attempt's deadline or the answer limit, whichever comes first.
  */
-export async function sendWebhook(webhook: OutgoingWebhook, dispatcher: Dispatcher): Promise<SendResult> {
+export async function sendWebhook(webhook: OutgoingWebhook, exchange: Exchange): Promise<SendResult> {
   const started = performance.now();
   // A UTF-8 character is at most 4 bytes: this many bytes always hold the characters kept.
-  const result = await exchange(dispatcher, { method: 'POST', url: webhook.url, headers: webhook.headers, body: webhook.body, timeoutMs: webhook.timeoutMs, limitBytes: 4 * RESPONSE_BODY_LIMIT });
+  const result = await exchange({ method: 'POST', url: webhook.url, headers: webhook.headers, body: webhook.body, timeoutMs: webhook.timeoutMs, limitBytes: 4 * RESPONSE_BODY_LIMIT });
   const durationMs = Math.round(performance.now() - started);
   if (!result.answered) {
     return {
@@ -40,7 +39,7 @@ export async function sendWebhook(webhook: OutgoingWebhook, dispatcher: Dispatch
       error: result.reason,
       durationMs,
       retryAfter: null,
-      ...blockedDetail(result.error),
+      ...refusedAddress(result.error),
     };
   }
   const retryAfter = result.headers['retry-after'];
@@ -53,11 +52,9 @@ export async function sendWebhook(webhook: OutgoingWebhook, dispatcher: Dispatch
   };
 }
 
-function blockedDetail(error: unknown): { blocked?: unknown } {
-  for (let current = error as { detail?: unknown; cause?: unknown } | null, depth = 0; current && depth < 4; current = current.cause as typeof current, depth++) {
-    if (current.detail !== undefined) return { blocked: current.detail };
-  }
-  return {};
+function refusedAddress(error: unknown): { blocked?: unknown } {
+  const refusal = egressRefusal(error);
+  return refusal ? { blocked: refusal.detail } : {};
 }
 
 function redirectError(statusCode: number, location: unknown): string | null {

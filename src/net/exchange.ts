@@ -28,7 +28,21 @@ export type ExchangeResult =
   | { answered: true; statusCode: number; headers: IncomingHttpHeaders; text: string; truncated: boolean }
   | { answered: false; error: unknown; timedOut: boolean; reason: string };
 
+/** An exchange as the engine makes it: in place (`exchange` over a dispatcher) or on a thread (exchange-thread.ts). */
+export type Exchange = (request: ExchangeRequest) => Promise<ExchangeResult>;
+
 class DeadlineReached extends Error {}
+
+/**
+ * When the egress guard refused the address dialled, the error (somewhere along its causes)
+ * carries what the host resolved to as `detail`: that, alone, as plain data; else null.
+ */
+export function egressRefusal(error: unknown): { detail: unknown } | null {
+  for (let current = error as { detail?: unknown; cause?: unknown } | null, depth = 0; current && depth < 4; current = current.cause as typeof current, depth++) {
+    if (current.detail !== undefined) return { detail: current.detail };
+  }
+  return null;
+}
 
 /**
  * One request and its capped answer: the only way Herald talks to a receiver.

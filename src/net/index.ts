@@ -16,4 +16,5 @@ export {
   type Resolver,
 } from './egress-policy.js';
 export { isLocalhostName } from './vet-host.js';
-export { exchange, REMOTE_ANSWER_LIMIT_BYTES, type ExchangeRequest, type ExchangeResult } from './exchange.js';
+export { egressRefusal, exchange, REMOTE_ANSWER_LIMIT_BYTES, type Exchange, type ExchangeRequest, type ExchangeResult } from './exchange.js';
+export { startExchangeThread, type ExchangeThread } from './exchange-thread.js';

@@ -1,0 +1,139 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, removeDir } from '../support/herald.js';
+import { freePort, killHeraldProcesses, startHeraldProcess, withTimeout } from '../support/herald-process.js';
+import { Receiver } from '../support/receiver.js';
+
+/**
+ * `herald serve` and `herald worker` make deliveries' HTTP exchanges on a thread of their own
+ * (src/net/exchange-thread.ts). A worker thread runs compiled JavaScript, so these tests use
+ * the build (`npm test` builds first): the thread's module from dist/, and the CLI.
+ */
+
+type ThreadModule = typeof import('../../src/net/exchange-thread.js');
+type ExchangeModule = typeof import('../../src/net/exchange.js');
+const BUILT = new URL('../../dist/src/net/', import.meta.url);
+
+describe('the delivery thread', () => {
+  let server: Server;
+  let base: string;
+  let threads: ThreadModule;
+  let exchanges: ExchangeModule;
+  const loopback = { allowHttp: true, allowedPrivateCidrs: ['127.0.0.0/8'], proxyUrl: null };
+
+  beforeAll(async () => {
+    threads = (await import(new URL('exchange-thread.js', BUILT).href)) as ThreadModule;
+    exchanges = (await import(new URL('exchange.js', BUILT).href)) as ExchangeModule;
+    server = createServer((req, res) => {
+      if (req.url === '/hang') return; // never answers
+      if (req.url === '/big') return void res.writeHead(200).end('x'.repeat(200_000));
+      req.resume().on('end', () => res.writeHead(429, { 'retry-after': '7' }).end(`seen ${req.url}`));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('answers each of many concurrent exchanges with its own status, headers and capped body', async () => {
+    const thread = threads.startExchangeThread(loopback);
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, n) => thread.exchange({ method: 'POST', url: `${base}/n${n}`, body: '{}', timeoutMs: 5000, limitBytes: 1000 })),
+      );
+      results.forEach((result, n) => {
+        expect(result).toMatchObject({ answered: true, statusCode: 429, text: `seen /n${n}`, truncated: false });
+        expect(result.answered && result.headers['retry-after']).toBe('7');
+      });
+      const big = await thread.exchange({ method: 'GET', url: `${base}/big`, timeoutMs: 5000, limitBytes: 1000 });
+      expect(big).toMatchObject({ answered: true, statusCode: 200, truncated: true });
+      expect(big.answered && big.text.length).toBe(1000);
+    } finally {
+      await thread.close();
+    }
+  });
+
+  it('ends a silent receiver at the deadline and reports a refused address with what it resolved to', async () => {
+    const thread = threads.startExchangeThread(loopback);
+    const guarded = threads.startExchangeThread({ ...loopback, allowedPrivateCidrs: [] });
+    try {
+      const silent = await thread.exchange({ method: 'POST', url: `${base}/hang`, body: '{}', timeoutMs: 300, limitBytes: 1000 });
+      expect(silent).toMatchObject({ answered: false, timedOut: true, reason: 'timeout after 300 ms' });
+
+      const refused = await thread.exchange({ method: 'POST', url: `http://127.0.0.1:${await freePort()}/`, timeoutMs: 2000, limitBytes: 1000 });
+      expect(refused).toMatchObject({ answered: false, timedOut: false });
+
+      const blocked = await guarded.exchange({ method: 'POST', url: `${base}/n`, timeoutMs: 2000, limitBytes: 1000 });
+      expect(blocked.answered).toBe(false);
+      expect(exchanges.egressRefusal(!blocked.answered && blocked.error)).toMatchObject({ detail: { address: '127.0.0.1' } });
+    } finally {
+      await thread.close();
+      await guarded.close();
+    }
+  });
+
+  it('ends the exchanges still running when it closes, and answers later ones at once', async () => {
+    const thread = threads.startExchangeThread(loopback);
+    const pending = thread.exchange({ method: 'POST', url: `${base}/hang`, timeoutMs: 60_000, limitBytes: 1000 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await thread.close();
+    expect(await withTimeout(pending, 2000, () => 'the pending exchange never settled')).toMatchObject({ answered: false, reason: 'delivery thread stopped' });
+    expect(await thread.exchange({ method: 'GET', url: `${base}/n`, timeoutMs: 1000, limitBytes: 10 })).toMatchObject({ answered: false, reason: 'delivery thread stopped' });
+  });
+
+  it('refuses a policy with a resolver of its own (code cannot cross to a thread)', () => {
+    expect(() => threads.startExchangeThread({ ...loopback, resolve: async () => [] })).toThrow(/resolver/);
+  });
+});
+
+describe('herald serve with and without the delivery thread', () => {
+  const ADMIN_TOKEN = 'delivery-thread-admin-token';
+  let dir: string | null = null;
+  let receiver: Receiver | null = null;
+
+  afterEach(async () => {
+    await killHeraldProcesses();
+    await receiver?.close();
+    receiver = null;
+    if (dir) removeDir(dir);
+    dir = null;
+  });
+
+  it.each([
+    ['on the delivery thread (the default)', {}],
+    ['on the main thread (HERALD_DELIVERY_THREAD=0)', { HERALD_DELIVERY_THREAD: '0' }],
+  ])('delivers verifiable webhooks and logs a silent receiver as timed out, %s', async (_name, env: Record<string, string>) => {
+    dir = mkdtempSync(join(tmpdir(), 'herald-delivery-thread-'));
+    receiver = await Receiver.start((request, res) => {
+      if (request.url === '/silent') return;
+      res.writeHead(204).end();
+    });
+    const herald = await startHeraldProcess({ databaseUrl: `sqlite:${join(dir, 'h.db')}`, adminToken: ADMIN_TOKEN, env });
+    expect((await herald.api('POST', '/api/v1/event-types', { name: 'thread.test', description: 'Thread' })).status).toBe(201);
+    expect((await herald.api('POST', '/api/v1/tenants', { id: 't', name: 'T', settings: { retrySchedule: [3600], attemptTimeoutMs: 300 } })).status).toBe(201);
+    const endpoint = await herald.api('POST', '/api/v1/tenants/t/endpoints', { url: `${receiver.url}/hook`, eventTypes: ['thread.*'] });
+    const silent = await herald.api('POST', '/api/v1/tenants/t/endpoints', { url: `${receiver.url}/silent`, eventTypes: ['thread.*'] });
+    expect([endpoint.status, silent.status]).toEqual([201, 201]);
+
+    const published = await Promise.all(Array.from({ length: 20 }, (_, n) => herald.api('POST', '/api/v1/tenants/t/events', { type: 'thread.test', data: { n } })));
+    expect(published.map((p) => p.status)).toEqual(Array(20).fill(202));
+
+    const webhook = new Webhook(endpoint.body.secret);
+    await eventually(async () => receiver!.received.filter((r) => r.url === '/hook').length >= 20, 15_000);
+    const verified = receiver.received.filter((r) => r.url === '/hook').map((r) => (webhook.verify(r.body, r.headers as Record<string, string>) as { data: { n: number } }).data.n);
+    expect(verified.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, n) => n));
+
+    // The silent receiver's attempts end at the tenant's 300 ms, counted by the thread's timer.
+    type Listed = { lastAttempt: { statusCode: number | null; error: string | null } | null };
+    const timedOut = await eventually(async () => {
+      const log = await herald.api('GET', `/api/v1/tenants/t/deliveries?endpointId=${silent.body.id}&limit=100`);
+      const tried = (log.body.data as Listed[]).filter((d) => d.lastAttempt !== null);
+      return tried.length === 20 && tried;
+    }, 15_000);
+    for (const delivery of timedOut) expect(delivery).toMatchObject({ lastAttempt: { statusCode: null, error: 'timeout after 300 ms' } });
+  });
+});
