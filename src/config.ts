@@ -15,9 +15,9 @@ export interface Config {
   /** Run delivery workers in this process (false for `serve --no-workers`). */
   workers: boolean;
   /**
-   * Make deliveries' HTTP exchanges on a thread of their own (net/exchange-thread.ts). On for
-   * `herald serve` and `herald worker` unless `--no-delivery-thread` or HERALD_DELIVERY_THREAD=0;
-   * off when Herald is started from code, whose modules may not be compiled to JavaScript.
+   * On SQLite, make deliveries' HTTP exchanges on a thread of their own (net/exchange-thread.ts).
+   * On for `herald serve` unless `--no-delivery-thread` or HERALD_DELIVERY_THREAD=0; off when
+   * Herald is started from code, whose modules may not be compiled to JavaScript.
    */
   deliveryThread: boolean;
   migrate: boolean;

@@ -41,7 +41,10 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
     const metrics = new Metrics(() => store.queue.gauges());
     const egress = { connections: 64 };
     const dispatcher = createEgressDispatcher(config.egress, egress);
-    deliveryThread = config.workers && config.deliveryThread ? startExchangeThread(config.egress, egress) : null;
+    // On PostgreSQL a worker's main thread waits on round trips more than it works: there the
+    // thread only lengthened each claim → request → record cycle (npm run bench, pg-workers:
+    // 4-10 % slower); add worker processes instead.
+    deliveryThread = config.workers && config.deliveryThread && store.kind === 'sqlite' ? startExchangeThread(config.egress, egress, (error) => logger.error({ err: error }, 'delivery-thread:error')) : null;
     const tracing = await loadTracing();
     const engine = new DeliveryEngine({ store, dispatcher, exchange: deliveryThread?.exchange, secretBox: credentials.secretBox, logger, metrics, tracing, leaseGraceMs: config.leaseGraceMs });
 

@@ -16,7 +16,7 @@ export function serveCommand(name: 'serve' | 'worker', description: string): Com
     .addOption(new Option('--egress-proxy <url>', 'send every delivery through this HTTP CONNECT proxy [env HERALD_EGRESS_PROXY]'))
     .addOption(new Option('--dev', 'local development: plain HTTP and loopback targets allowed'))
     .addOption(new Option('--no-migrate', 'do not apply migrations at start'))
-    .addOption(new Option('--no-delivery-thread', "send deliveries from the process's main thread [env HERALD_DELIVERY_THREAD=0]"))
+    .addOption(new Option('--no-delivery-thread', "SQLite: send deliveries from the process's main thread [env HERALD_DELIVERY_THREAD=0]"))
     .addOption(new Option('--log-level <level>', 'pino log level [env HERALD_LOG_LEVEL]').default('info'));
   if (name === 'serve') {
     command

@@ -11,7 +11,9 @@ import { egressRefusal, exchange, type Exchange, type ExchangeRequest, type Exch
  * cross as plain data, gathered into one message per turn each way, so a claim of eight
  * deliveries costs one message out and about one back.
  *
- * `npm run bench`, SQLite, alternated: single publishes 4,602-4,784 → 5,171-5,280/s.
+ * `npm run bench`, SQLite, two alternated pairs: single publishes 4,627 and 4,756 → 5,177 and
+ * 5,244/s; batches 6,098 and 6,002 → 6,690 and 6,784/s; fan-out 7,977 and 7,944 → 9,897 and
+ * 9,392 deliveries/s. (main.ts uses it on SQLite only.)
  */
 export interface ExchangeThread {
   exchange: Exchange;
@@ -31,41 +33,57 @@ type Incoming = [id: number, result: ExchangeResult];
 
 const STOPPED: ExchangeResult = { answered: false, error: null, timedOut: false, reason: 'delivery thread stopped' };
 
-export function startExchangeThread(policy: EgressPolicy, options: EgressDispatcherOptions = {}): ExchangeThread {
+/**
+ * Heap limits: the thread holds at most the attempts in flight (each answer capped at
+ * REMOTE_ANSWER_LIMIT_BYTES), and V8's default young generation alone would add about 30 MB
+ * to the process (the 50,000 backlog's RSS max: 255 MB without the thread, 286 with defaults).
+ */
+const HEAP_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 };
+
+export function startExchangeThread(policy: EgressPolicy, options: EgressDispatcherOptions = {}, onError: (error: Error) => void = () => undefined): ExchangeThread {
   // A resolver is code: it cannot cross to another thread (tests inject one; they exchange in place).
   if (policy.resolve) throw new Error('an egress policy with its own resolver cannot be used on the delivery thread');
   const data: ThreadData = { role: 'herald-exchange', policy, options };
-  const thread = new Worker(new URL('./exchange-thread.js', import.meta.url), { workerData: data });
-  // Idle, the thread must not keep a process alive; close() holds it while it waits.
-  thread.unref();
   const waiting = new Map<number, (result: ExchangeResult) => void>();
   let next = 0;
   let outbox: Outgoing[] = [];
-  let stopped = false;
+  let closed = false;
+  let thread: Worker | null = null;
 
+  // A thread that died (it should not: every exchange settles as a result) fails what it held
+  // and is started again by the next exchange.
   const settleAll = (): void => {
-    stopped = true;
     for (const resolve of waiting.values()) resolve(STOPPED);
     waiting.clear();
   };
-  thread.on('message', (answers: Incoming[]) => {
-    for (const [id, result] of answers) {
-      waiting.get(id)?.(result);
-      waiting.delete(id);
-    }
-  });
-  thread.on('error', settleAll);
-  thread.on('exit', settleAll);
-
+  const spawn = (): Worker => {
+    const worker = new Worker(new URL('./exchange-thread.js', import.meta.url), { workerData: data, resourceLimits: HEAP_LIMITS });
+    // Idle, the thread must not keep a process alive; close() holds it while it waits.
+    worker.unref();
+    worker.on('message', (answers: Incoming[]) => {
+      for (const [id, result] of answers) {
+        waiting.get(id)?.(result);
+        waiting.delete(id);
+      }
+    });
+    worker.on('error', onError);
+    worker.once('exit', () => {
+      if (thread === worker) thread = null;
+      settleAll();
+    });
+    return worker;
+  };
   const flush = (): void => {
     const batch = outbox;
     outbox = [];
-    if (!stopped) thread.postMessage(batch);
+    if (closed) return;
+    thread ??= spawn();
+    thread.postMessage(batch);
   };
 
   return {
     exchange(request) {
-      if (stopped) return Promise.resolve(STOPPED);
+      if (closed) return Promise.resolve(STOPPED);
       return new Promise((resolve) => {
         const id = next++;
         waiting.set(id, resolve);
@@ -75,9 +93,13 @@ export function startExchangeThread(policy: EgressPolicy, options: EgressDispatc
       });
     },
     async close() {
-      if (stopped) return;
-      thread.ref();
-      await thread.terminate();
+      closed = true;
+      const worker = thread;
+      thread = null;
+      if (worker) {
+        worker.ref();
+        await worker.terminate();
+      }
       settleAll();
     },
   };
