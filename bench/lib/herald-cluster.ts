@@ -78,7 +78,8 @@ export async function startCluster(ctx: BenchContext, spec: ClusterSpec): Promis
   const env = sharedEnv(ADMIN_TOKEN);
   const database = await freshDatabase(ctx, spec.store);
   const procs: HeraldChild[] = [];
-  const roles = ['serve'];
+  // On SQLite `serve` makes its exchanges on a thread of its own, which writes its own profile.
+  const roles = spec.store === 'sqlite' ? ['serve', 'serve-delivery'] : ['serve'];
   const windows: Windows = [];
   const close = async () => {
     await Promise.all(procs.map((p) => p.stop()));

@@ -57,7 +57,10 @@ export function startExchangeThread(policy: EgressPolicy, options: EgressDispatc
     waiting.clear();
   };
   const spawn = (): Worker => {
-    const worker = new Worker(new URL('./exchange-thread.js', import.meta.url), { workerData: data, resourceLimits: HEAP_LIMITS });
+    // Under `node --cpu-prof --cpu-prof-name x.cpuprofile` the thread writes x-delivery.cpuprofile
+    // (with the same name, the last thread to exit would overwrite the main thread's profile).
+    const execArgv = process.execArgv.map((arg) => arg.replace(/\.cpuprofile$/, '-delivery.cpuprofile'));
+    const worker = new Worker(new URL('./exchange-thread.js', import.meta.url), { workerData: data, resourceLimits: HEAP_LIMITS, execArgv });
     // Idle, the thread must not keep a process alive; close() holds it while it waits.
     worker.unref();
     worker.on('message', (answers: Incoming[]) => {
