@@ -34,11 +34,13 @@ type Incoming = [id: number, result: ExchangeResult];
 const STOPPED: ExchangeResult = { answered: false, error: null, timedOut: false, reason: 'delivery thread stopped' };
 
 /**
- * Heap limits: the thread holds at most the attempts in flight (each answer capped at
- * REMOTE_ANSWER_LIMIT_BYTES), and V8's default young generation alone would add about 30 MB
- * to the process (the 50,000 backlog's RSS max: 255 MB without the thread, 286 with defaults).
+ * A small young generation: V8's default alone added about 30 MB to the process (the 50,000
+ * backlog's RSS max: 255 MB without the thread, 286 with the defaults). The old generation keeps
+ * V8's limit: the thread holds the bodies of every attempt in flight, up to 128 of the largest
+ * event (1 MiB) in one claim, and a thread past its limit is ended with all it holds (a 64 MB
+ * limit did that to such a claim, and would have again at every retry).
  */
-const HEAP_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 };
+const HEAP_LIMITS = { maxYoungGenerationSizeMb: 4 };
 
 export function startExchangeThread(policy: EgressPolicy, options: EgressDispatcherOptions = {}, onError: (error: Error) => void = () => undefined): ExchangeThread {
   // A resolver is code: it cannot cross to another thread (tests inject one; they exchange in place).

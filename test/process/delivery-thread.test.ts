@@ -57,6 +57,17 @@ describe('the delivery thread', () => {
     }
   });
 
+  it("carries a full claim of the largest events at once: 128 bodies of 1 MiB", async () => {
+    const thread = threads.startExchangeThread(loopback);
+    try {
+      const body = (n: number) => JSON.stringify({ n, text: 'x'.repeat(1024 * 1024 - 32) });
+      const results = await Promise.all(Array.from({ length: 128 }, (_, n) => thread.exchange({ method: 'POST', url: `${base}/big${n}`, body: body(n), timeoutMs: 30_000, limitBytes: 100 })));
+      expect(results.filter((result) => result.answered && result.statusCode === 429)).toHaveLength(128);
+    } finally {
+      await thread.close();
+    }
+  });
+
   it('ends a silent receiver at the deadline and reports a refused address with what it resolved to', async () => {
     const thread = threads.startExchangeThread(loopback);
     const guarded = threads.startExchangeThread({ ...loopback, allowedPrivateCidrs: [] });
