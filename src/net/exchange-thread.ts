@@ -59,10 +59,7 @@ export function startExchangeThread(policy: EgressPolicy, options: EgressDispatc
     waiting.clear();
   };
   const spawn = (): Worker => {
-    // Under `node --cpu-prof --cpu-prof-name x.cpuprofile` the thread writes x-delivery.cpuprofile
-    // (with the same name, the last thread to exit would overwrite the main thread's profile).
-    const execArgv = process.execArgv.map((arg) => arg.replace(/\.cpuprofile$/, '-delivery.cpuprofile'));
-    const worker = new Worker(new URL('./exchange-thread.js', import.meta.url), { workerData: data, resourceLimits: HEAP_LIMITS, execArgv });
+    const worker = new Worker(new URL('./exchange-thread.js', import.meta.url), { workerData: data, resourceLimits: HEAP_LIMITS, execArgv: profilingArgs() });
     // Idle, the thread must not keep a process alive; close() holds it while it waits.
     worker.unref();
     worker.on('message', (answers: Incoming[]) => {
@@ -82,8 +79,14 @@ export function startExchangeThread(policy: EgressPolicy, options: EgressDispatc
     const batch = outbox;
     outbox = [];
     if (closed) return;
-    thread ??= spawn();
-    thread.postMessage(batch);
+    try {
+      thread ??= spawn();
+      thread.postMessage(batch);
+    } catch (error) {
+      // A thread that cannot start fails these attempts (retried later), never the process.
+      onError(error as Error);
+      settleAll();
+    }
   };
 
   return {
@@ -108,6 +111,24 @@ export function startExchangeThread(policy: EgressPolicy, options: EgressDispatc
       settleAll();
     },
   };
+}
+
+/**
+ * Under `node --cpu-prof --cpu-prof-name x.cpuprofile` the thread profiles into
+ * x-delivery.cpuprofile (with the same name, the last thread to exit would overwrite the main
+ * thread's profile). Only the profiling flags are passed: a Worker given the process's own
+ * (`--max-old-space-size`, `--v8-pool-size`…) refuses to start. Otherwise: Node's default.
+ */
+function profilingArgs(): string[] | undefined {
+  const args: string[] = [];
+  const given = process.execArgv;
+  for (let i = 0; i < given.length; i++) {
+    const arg = given[i]!;
+    if (!arg.startsWith('--cpu-prof')) continue;
+    const value = /^--cpu-prof-(dir|name|interval)$/.test(arg) ? given[++i] : undefined;
+    args.push(...[arg, ...(value === undefined ? [] : [value])].map((part) => part.replace(/\.cpuprofile$/, '-delivery.cpuprofile')));
+  }
+  return args.length > 0 ? args : undefined;
 }
 
 /** The thread's side: exchanges through its own dispatcher, answers gathered per turn. */

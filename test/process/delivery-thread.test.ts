@@ -114,16 +114,18 @@ describe('herald serve with and without the delivery thread', () => {
     dir = null;
   });
 
+  // A Worker refuses per-process Node flags handed to it: the thread must start whatever node was given.
   it.each([
-    ['on the delivery thread (the default)', {}],
-    ['on the main thread (HERALD_DELIVERY_THREAD=0)', { HERALD_DELIVERY_THREAD: '0' }],
-  ])('delivers verifiable webhooks and logs a silent receiver as timed out, %s', async (_name, env: Record<string, string>) => {
+    ['on the delivery thread (the default)', {}, []],
+    ['on the main thread (HERALD_DELIVERY_THREAD=0)', { HERALD_DELIVERY_THREAD: '0' }, []],
+    ['on the delivery thread, node started with flags of its own', {}, ['--max-old-space-size=512', '--max-semi-space-size=8']],
+  ])('delivers verifiable webhooks and logs a silent receiver as timed out, %s', async (_name, env: Record<string, string>, nodeArgs: string[]) => {
     dir = mkdtempSync(join(tmpdir(), 'herald-delivery-thread-'));
     receiver = await Receiver.start((request, res) => {
       if (request.url === '/silent') return;
       res.writeHead(204).end();
     });
-    const herald = await startHeraldProcess({ databaseUrl: `sqlite:${join(dir, 'h.db')}`, adminToken: ADMIN_TOKEN, env });
+    const herald = await startHeraldProcess({ databaseUrl: `sqlite:${join(dir, 'h.db')}`, adminToken: ADMIN_TOKEN, env, nodeArgs });
     expect((await herald.api('POST', '/api/v1/event-types', { name: 'thread.test', description: 'Thread' })).status).toBe(201);
     expect((await herald.api('POST', '/api/v1/tenants', { id: 't', name: 'T', settings: { retrySchedule: [3600], attemptTimeoutMs: 300 } })).status).toBe(201);
     const endpoint = await herald.api('POST', '/api/v1/tenants/t/endpoints', { url: `${receiver.url}/hook`, eventTypes: ['thread.*'] });

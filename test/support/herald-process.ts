@@ -27,6 +27,8 @@ export interface HeraldProcessOptions {
   adminToken: string;
   /** Extra environment variables (the parent's HERALD_* variables are never passed on). */
   env?: Record<string, string>;
+  /** Node's own flags, before the script (`--max-old-space-size=512`). */
+  nodeArgs?: string[];
   startTimeoutMs?: number;
 }
 
@@ -59,7 +61,7 @@ async function spawnOnPort(options: HeraldProcessOptions, port: number): Promise
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('HERALD_')));
   const child = spawn(
     process.execPath,
-    [CLI, 'serve', '--dev', '--host', '127.0.0.1', '--port', String(port), '--database-url', options.databaseUrl, '--admin-token', options.adminToken, '--log-level', 'warn'],
+    [...(options.nodeArgs ?? []), CLI, 'serve', '--dev', '--host', '127.0.0.1', '--port', String(port), '--database-url', options.databaseUrl, '--admin-token', options.adminToken, '--log-level', 'warn'],
     { cwd: ROOT, env: { ...env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   running.add(child);
