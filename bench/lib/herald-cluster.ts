@@ -97,11 +97,11 @@ export async function startCluster(ctx: BenchContext, spec: ClusterSpec): Promis
   };
   try {
     const withWorkers = spec.store === 'sqlite';
-    const api = await startServe(database.url, env, withWorkers, profileArgs(ctx, spec, 'serve'));
+    const api = await startServe(database.url, env, withWorkers, profileArgs(ctx, spec, 'serve'), ctx.options.heraldArgs);
     procs.push(api.proc);
     for (let w = 1; !withWorkers && w <= spec.workers; w++) {
       roles.push(`worker-${w}`);
-      procs.push(await startWorker(database.url, env, profileArgs(ctx, spec, `worker-${w}`)));
+      procs.push(await startWorker(database.url, env, profileArgs(ctx, spec, `worker-${w}`), ctx.options.heraldArgs));
     }
     const pids = procs.map((p) => p.child.pid!);
     const cpuMicrosEach = () => pids.map(cpuMicrosOf);

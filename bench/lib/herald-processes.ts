@@ -54,9 +54,9 @@ function spawnHerald(args: string[], env: Record<string, string>, nodeArgs: Node
 }
 
 /** `herald serve` on a free loopback port, resolved with its URL once /healthz answers. */
-export async function startServe(databaseUrl: string, env: Record<string, string>, workers: boolean, nodeArgs: NodeArgs = []): Promise<{ proc: HeraldChild; url: string }> {
+export async function startServe(databaseUrl: string, env: Record<string, string>, workers: boolean, nodeArgs: NodeArgs = [], heraldArgs: string[] = []): Promise<{ proc: HeraldChild; url: string }> {
   const port = await freePort();
-  const args = ['serve', '--database-url', databaseUrl, '--host', '127.0.0.1', '--port', String(port), ...(workers ? [] : ['--no-workers'])];
+  const args = ['serve', '--database-url', databaseUrl, '--host', '127.0.0.1', '--port', String(port), ...(workers ? [] : ['--no-workers']), ...heraldArgs];
   const proc = spawnHerald(args, env, nodeArgs);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
@@ -76,8 +76,8 @@ export async function startServe(databaseUrl: string, env: Record<string, string
 }
 
 /** `herald worker --no-migrate`, resolved once it logged that it started. */
-export async function startWorker(databaseUrl: string, env: Record<string, string>, nodeArgs: NodeArgs = []): Promise<HeraldChild> {
-  const proc = spawnHerald(['worker', '--no-migrate', '--database-url', databaseUrl, '--log-level', 'info'], env, nodeArgs);
+export async function startWorker(databaseUrl: string, env: Record<string, string>, nodeArgs: NodeArgs = [], heraldArgs: string[] = []): Promise<HeraldChild> {
+  const proc = spawnHerald(['worker', '--no-migrate', '--database-url', databaseUrl, '--log-level', 'info', ...heraldArgs], env, nodeArgs);
   const deadline = Date.now() + 30_000;
   while (!proc.output().includes('herald worker started')) {
     if (proc.child.exitCode !== null) throw new Error(`herald worker exited early:\n${proc.output()}`);

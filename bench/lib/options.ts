@@ -21,6 +21,8 @@ export interface BenchOptions {
   postgresUrl: string;
   /** Directory for V8 profiles of the Herald processes; null: no profiling. */
   cpuProfDir: string | null;
+  /** Extra flags for every `herald serve` and `herald worker` started (an A/B of a flag in one build). */
+  heraldArgs: string[];
   /** How long to wait for one run's deliveries. */
   timeoutMs: number;
   /** Whole-run limit: past it everything is stopped and the bench exits non-zero. */
@@ -41,6 +43,9 @@ export const USAGE = `usage: npm run bench -- [options]   (or node dist/bench/de
   --postgres-url URL    server for the PostgreSQL rows (default $HERALD_BENCH_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/test)
   --cpu-prof            write V8 profiles of every Herald process and print their top functions
   --cpu-prof-dir DIR    where the profiles go (default .bench/profiles/<timestamp>; implies --cpu-prof)
+  --herald-args=FLAGS   extra flags for every herald serve and herald worker, space-separated, e.g.
+                        --herald-args=--no-delivery-thread (the bench passes Herald no HERALD_* variable
+                        of its own environment: A/B a setting this way)
   --timeout-ms MS       wait for one run's deliveries at most this long (default 180000)
   --deadline-ms MS      stop everything after this long (default 600000 + 3 ms per backlog event)`;
 
@@ -67,6 +72,7 @@ function parse(argv: string[]) {
       'postgres-url': { type: 'string' },
       'cpu-prof': { type: 'boolean' },
       'cpu-prof-dir': { type: 'string' },
+      'herald-args': { type: 'string' },
       'timeout-ms': { type: 'string' },
       'deadline-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -93,6 +99,7 @@ export function parseOptions(argv: string[], defaultScenarios: string[]): BenchO
     workers,
     postgresUrl: values['postgres-url'] ?? process.env.HERALD_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     cpuProfDir: profiling ? (values['cpu-prof-dir'] ?? `.bench/profiles/${new Date().toISOString().replace(/[:.]/g, '-')}`) : null,
+    heraldArgs: (values['herald-args'] ?? '').split(/\s+/).filter(Boolean),
     timeoutMs: wholeNumber('timeout-ms', values['timeout-ms'], 180_000, 1),
     deadlineMs: wholeNumber('deadline-ms', values['deadline-ms'], 600_000 + 3 * backlog, 1),
   };
