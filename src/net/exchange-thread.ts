@@ -8,12 +8,14 @@ import { egressRefusal, exchange, type Exchange, type ExchangeRequest, type Exch
  * (on SQLite) serves the API was the limit (one core busy, the second a third idle), and the
  * exchange (undici's dispatch, socket writes, the response's parsing, its timer) was a sixth
  * of it. The thread owns the egress dispatcher (SSRF checks included); requests and answers
- * cross as plain data, gathered into one message per turn each way, so a claim of eight
- * deliveries costs one message out and about one back.
+ * cross as plain data: the requests made in one run of code (a claim's jobs) as one message, the
+ * answers that end in one turn of the thread's loop as one.
  *
- * `npm run bench`, SQLite, two alternated pairs: single publishes 4,627 and 4,756 → 5,177 and
- * 5,244/s; batches 6,098 and 6,002 → 6,690 and 6,784/s; fan-out 7,977 and 7,944 → 9,897 and
- * 9,392 deliveries/s. (main.ts uses it on SQLite only.)
+ * `npm run bench`, SQLite, against the same build with `--no-delivery-thread`, two alternated
+ * pairs: single publishes 4,709 and 4,773 → 5,434 and 5,376/s, batches 6,312 and 6,343 → 6,807
+ * and 6,639/s, fan-out 8,024 and 8,699 → 9,226 and 9,519 deliveries/s; its publish call p50 21
+ * and 21 → 27 and 28 ms (the call waits behind the engine's transactions, which come faster).
+ * On PostgreSQL it was slower, and main.ts uses it on SQLite only.
  */
 export interface ExchangeThread {
   exchange: Exchange;
