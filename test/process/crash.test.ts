@@ -1,10 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
-import { eventually, removeDir } from '../support/herald.js';
-import { killHeraldProcesses, startHeraldProcess, stopProcess, type HeraldProcess } from '../support/herald-process.js';
-import { Receiver } from '../support/receiver.js';
+import { expect, it } from 'vitest';
+import { eventually } from '../support/herald.js';
+import { processTestScratch, startHeraldProcess, stopProcess, type HeraldProcess } from '../support/herald-process.js';
 
 /**
  * A SIGKILLed `herald serve` loses nothing: every event it answered 202 reaches the
@@ -22,26 +19,17 @@ const ATTEMPT_TIMEOUT_MS = 1000;
  */
 const LEASE_GRACE_MS = 3000;
 
-let dir: string | null = null;
-let receiver: Receiver | null = null;
-
-afterEach(async () => {
-  await killHeraldProcesses();
-  await receiver?.close();
-  receiver = null;
-  if (dir) removeDir(dir);
-  dir = null;
-});
+const scratch = processTestScratch('herald-crash-');
 
 it('loses no accepted event when the process is SIGKILLed mid-burst', async () => {
-  dir = mkdtempSync(join(tmpdir(), 'herald-crash-'));
+  const dir = scratch.dir();
   const options = { databaseUrl: `sqlite:${join(dir, 'h.db')}`, adminToken: ADMIN_TOKEN, env: { HERALD_LEASE_GRACE_MS: String(LEASE_GRACE_MS) } };
 
   // Deliveries take 50 ms each, so a good number are in flight when the process dies.
   const seen = new Map<string, number>();
   let unanswered = 0;
   let crash = () => {};
-  receiver = await Receiver.start(async (request, res) => {
+  const receiver = await scratch.receiver(async (request, res) => {
     const id = (JSON.parse(request.body) as { id: string }).id;
     seen.set(id, (seen.get(id) ?? 0) + 1);
     unanswered++;

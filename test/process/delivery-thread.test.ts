@@ -1,13 +1,10 @@
-import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, removeDir } from '../support/herald.js';
-import { freePort, killHeraldProcesses, startHeraldProcess, withTimeout } from '../support/herald-process.js';
-import { Receiver } from '../support/receiver.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/herald.js';
+import { freePort, processTestScratch, startHeraldProcess, withTimeout } from '../support/herald-process.js';
 
 /**
  * `herald serve` and `herald worker` make deliveries' HTTP exchanges on a thread of their own
@@ -103,16 +100,7 @@ describe('the delivery thread', () => {
 
 describe('herald serve with and without the delivery thread', () => {
   const ADMIN_TOKEN = 'delivery-thread-admin-token';
-  let dir: string | null = null;
-  let receiver: Receiver | null = null;
-
-  afterEach(async () => {
-    await killHeraldProcesses();
-    await receiver?.close();
-    receiver = null;
-    if (dir) removeDir(dir);
-    dir = null;
-  });
+  const scratch = processTestScratch('herald-delivery-thread-');
 
   // A Worker refuses per-process Node flags handed to it: the thread must start whatever node was given.
   it.each([
@@ -120,8 +108,8 @@ describe('herald serve with and without the delivery thread', () => {
     ['on the main thread (HERALD_DELIVERY_THREAD=0)', { HERALD_DELIVERY_THREAD: '0' }, []],
     ['on the delivery thread, node started with flags of its own', {}, ['--max-old-space-size=512', '--max-semi-space-size=8']],
   ])('delivers verifiable webhooks and logs a silent receiver as timed out, %s', async (_name, env: Record<string, string>, nodeArgs: string[]) => {
-    dir = mkdtempSync(join(tmpdir(), 'herald-delivery-thread-'));
-    receiver = await Receiver.start((request, res) => {
+    const dir = scratch.dir();
+    const receiver = await scratch.receiver((request, res) => {
       if (request.url === '/silent') return;
       res.writeHead(204).end();
     });
@@ -136,7 +124,7 @@ describe('herald serve with and without the delivery thread', () => {
     expect(published.map((p) => p.status)).toEqual(Array(20).fill(202));
 
     const webhook = new Webhook(endpoint.body.secret);
-    await eventually(async () => receiver!.received.filter((r) => r.url === '/hook').length >= 20, 15_000);
+    await eventually(async () => receiver.received.filter((r) => r.url === '/hook').length >= 20, 15_000);
     const verified = receiver.received.filter((r) => r.url === '/hook').map((r) => (webhook.verify(r.body, r.headers as Record<string, string>) as { data: { n: number } }).data.n);
     expect(verified.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, n) => n));
 

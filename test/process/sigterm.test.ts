@@ -1,10 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
-import { removeDir } from '../support/herald.js';
-import { killHeraldProcesses, sleep, startHeraldProcess, stopProcess, withTimeout } from '../support/herald-process.js';
-import { Receiver } from '../support/receiver.js';
+import { expect, it } from 'vitest';
+import { processTestScratch, sleep, startHeraldProcess, stopProcess, withTimeout } from '../support/herald-process.js';
 
 /**
  * SIGTERM drains: `herald serve` stops claiming, lets the attempts in flight finish and
@@ -18,27 +14,18 @@ const ATTEMPT_TIMEOUT_MS = 2000;
 const RECEIVER_DELAY_MS = 500;
 const LEASE_GRACE_MS = 1000;
 
-let dir: string | null = null;
-let receiver: Receiver | null = null;
-
-afterEach(async () => {
-  await killHeraldProcesses();
-  await receiver?.close();
-  receiver = null;
-  if (dir) removeDir(dir);
-  dir = null;
-});
+const scratch = processTestScratch('herald-sigterm-');
 
 it('finishes and records the attempts in flight on SIGTERM, then exits 0', async () => {
-  dir = mkdtempSync(join(tmpdir(), 'herald-sigterm-'));
+  const dir = scratch.dir();
   const options = { databaseUrl: `sqlite:${join(dir, 'h.db')}`, adminToken: ADMIN_TOKEN, env: { HERALD_LEASE_GRACE_MS: String(LEASE_GRACE_MS) } };
 
   // Answers ~500 ms after the last of the events arrived, so all of them are in flight at once.
   let answered = 0;
   let allArrived!: () => void;
   const arrived = new Promise<void>((resolve) => (allArrived = resolve));
-  receiver = await Receiver.start(async (_request, res) => {
-    if (receiver!.received.length >= EVENTS) allArrived();
+  const receiver = await scratch.receiver(async (_request, res) => {
+    if (receiver.received.length >= EVENTS) allArrived();
     await arrived;
     await sleep(RECEIVER_DELAY_MS);
     if (res.destroyed) return;
@@ -60,7 +47,7 @@ it('finishes and records the attempts in flight on SIGTERM, then exits 0', async
     eventIds.push(published.body.id);
   }
   // Every attempt has reached the receiver, none has been answered yet: all are in flight.
-  await withTimeout(arrived, 5_000, () => `${receiver!.received.length} of ${EVENTS} attempts arrived`);
+  await withTimeout(arrived, 5_000, () => `${receiver.received.length} of ${EVENTS} attempts arrived`);
   expect(answered).toBe(0);
 
   const signalledAt = Date.now();

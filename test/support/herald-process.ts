@@ -1,7 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
+import { Receiver, type Responder } from './receiver.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = 'bin/herald.js';
@@ -144,4 +148,24 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, message: (
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * What a process test makes and must not leave behind: a temporary directory and a receiver,
+ * removed after each test together with every Herald process still running.
+ */
+export function processTestScratch(prefix: string): { dir(): string; receiver(responder?: Responder): Promise<Receiver> } {
+  let dir: string | null = null;
+  let receiver: Receiver | null = null;
+  afterEach(async () => {
+    await killHeraldProcesses();
+    await receiver?.close();
+    receiver = null;
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = null;
+  });
+  return {
+    dir: () => (dir = mkdtempSync(join(tmpdir(), prefix))),
+    receiver: async (responder) => (receiver = await Receiver.start(responder)),
+  };
 }
