@@ -39,12 +39,12 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
     await seedCatalog(store);
     const credentials = await loadCredentials(store, config);
     const metrics = new Metrics(() => store.queue.gauges());
-    const egress = { connections: 64 };
-    const dispatcher = createEgressDispatcher(config.egress, egress);
+    const dispatcherOptions = { connections: 64 };
+    const dispatcher = createEgressDispatcher(config.egress, dispatcherOptions);
     // On PostgreSQL a worker's main thread waits on round trips more than it works: there the
     // thread only lengthened each claim → request → record cycle (npm run bench, pg-workers:
     // 4-10 % slower); add worker processes instead.
-    deliveryThread = config.workers && config.deliveryThread && store.kind === 'sqlite' ? startExchangeThread(config.egress, egress, (error) => logger.error({ err: error }, 'delivery-thread:error')) : null;
+    deliveryThread = config.workers && config.deliveryThread && store.kind === 'sqlite' ? startExchangeThread(config.egress, dispatcherOptions, (error) => logger.error({ err: error }, 'delivery-thread:error')) : null;
     const tracing = await loadTracing();
     const engine = new DeliveryEngine({ store, dispatcher, exchange: deliveryThread?.exchange, secretBox: credentials.secretBox, logger, metrics, tracing, leaseGraceMs: config.leaseGraceMs });
 

@@ -99,7 +99,8 @@ export function startExchangeThread(policy: EgressPolicy, options: EgressDispatc
         waiting.set(id, resolve);
         // Requests made in the same run of code (a claim's jobs) go as one message.
         if (outbox.length === 0) queueMicrotask(flush);
-        outbox.push([id, { ...request, url: String(request.url) }]);
+        // A URL object cannot be cloned; deliveries pass strings, which go as they are.
+        outbox.push([id, typeof request.url === 'string' ? request : { ...request, url: String(request.url) }]);
       });
     },
     async close() {

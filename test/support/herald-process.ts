@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
+import { removeDir } from './herald.js';
 import { Receiver, type Responder } from './receiver.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -161,7 +162,7 @@ export function processTestScratch(prefix: string): { dir(): string; receiver(re
     await killHeraldProcesses();
     await receiver?.close();
     receiver = null;
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (dir) removeDir(dir);
     dir = null;
   });
   return {

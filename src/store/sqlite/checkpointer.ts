@@ -5,10 +5,11 @@ import { Worker } from 'node:worker_threads';
 const CHECKPOINT_EVERY_MS = 50;
 /**
  * The main connection still checkpoints, past this many pages (8 MiB at the 2 KiB pages of a
- * new file, 16 MiB at 4 KiB; SQLite's default is 1,000), and then it copies only what the thread has not copied yet. That checkpoint is the one
- * that lets the WAL start over: it runs on the only writer right after a commit, so it finishes,
- * where the thread's, under steady writes, rarely does before the next commit (and a WAL that only
- * grows makes every page lookup walk more of its index). A thread that forced a restart itself
+ * new file, 16 MiB at 4 KiB; SQLite's default is 1,000), and then it copies only what the thread
+ * has not copied yet. That checkpoint is the one that lets the WAL start over: it runs on the only
+ * writer right after a commit, so it finishes, where the thread's, under steady writes, rarely
+ * does before the next commit (and a WAL that only grows makes every page lookup walk more of its
+ * index). A thread that forced a restart itself
  * would hold the writer lock while waiting for readers, and the main connection, which reads
  * before it writes in one transaction, would wait on it in turn: tried, publishes then stalled
  * for the busy timeout.
