@@ -27,6 +27,23 @@ describe('loadConfig', () => {
     expect(loadConfig({}, { HERALD_ALLOW_HTTP: 'false' }).egress.allowHttp).toBe(false);
   });
 
+  it('refuses an on/off setting spelled any other way than true/false, 1/0, yes/no, on/off', () => {
+    expect(loadConfig({}, { HERALD_ALLOW_HTTP: 'on' }).egress.allowHttp).toBe(true);
+    expect(() => loadConfig({}, { HERALD_ALLOW_HTTP: 'maybe' })).toThrow(/HERALD_ALLOW_HTTP: maybe/);
+    expect(loadConfig({ deliveryThread: true }, {}).deliveryThread).toBe(true);
+    expect(loadConfig({ deliveryThread: true }, { HERALD_DELIVERY_THREAD: 'off' }).deliveryThread).toBe(false);
+    expect(() => loadConfig({ deliveryThread: true }, { HERALD_DELIVERY_THREAD: 'nope' })).toThrow(/HERALD_DELIVERY_THREAD/);
+  });
+
+  it('reads the cap on requests in flight to one endpoint: 16 unless configured, 1 to 1,000', () => {
+    expect(loadConfig({}, {}).maxInFlightPerEndpoint).toBe(16);
+    expect(loadConfig({}, { HERALD_MAX_IN_FLIGHT_PER_ENDPOINT: '4' }).maxInFlightPerEndpoint).toBe(4);
+    expect(loadConfig({ maxInFlightPerEndpoint: '64' }, { HERALD_MAX_IN_FLIGHT_PER_ENDPOINT: '4' }).maxInFlightPerEndpoint).toBe(64);
+    for (const bad of ['0', '1001', '2.5', 'many']) {
+      expect(() => loadConfig({}, { HERALD_MAX_IN_FLIGHT_PER_ENDPOINT: bad })).toThrow(/HERALD_MAX_IN_FLIGHT_PER_ENDPOINT/);
+    }
+  });
+
   it('opens plain HTTP and loopback with --dev', () => {
     expect(loadConfig({ dev: true }, {}).egress).toMatchObject({ allowHttp: true, allowedPrivateCidrs: ['127.0.0.0/8', '::1/128'] });
   });

@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT } from './domain/endpoint.js';
 import { validateEgressPolicy, type EgressPolicy } from './net/index.js';
 
 /** Every setting, parsed once from flags and environment; flags win over the environment. */
@@ -20,6 +21,8 @@ export interface Config {
    * Herald is started from code, whose modules may not be compiled to JavaScript.
    */
   deliveryThread: boolean;
+  /** Requests in flight to one endpoint at most, across all workers (the brief's 16 unless configured). */
+  maxInFlightPerEndpoint: number;
   migrate: boolean;
   logLevel: string;
   /**
@@ -56,6 +59,7 @@ export interface ConfigFlags {
   dev?: boolean;
   workers?: boolean;
   deliveryThread?: boolean;
+  maxInFlightPerEndpoint?: string | number;
   migrate?: boolean;
   logLevel?: string;
   trustProxy?: string;
@@ -76,6 +80,7 @@ export const ENV_NAMES = {
   logLevel: 'HERALD_LOG_LEVEL',
   trustProxy: 'HERALD_TRUST_PROXY',
   metricsToken: 'HERALD_METRICS_TOKEN',
+  maxInFlightPerEndpoint: 'HERALD_MAX_IN_FLIGHT_PER_ENDPOINT',
 } as const;
 
 const DEV_CIDRS = ['127.0.0.0/8', '::1/128'];
@@ -101,13 +106,14 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     adminToken: pick('adminToken') ?? null,
     encryptionKey: pick('encryptionKey') ?? null,
     egress: validateEgressPolicy({
-      allowHttp: dev || parseBoolean(pick('allowHttp')),
+      allowHttp: dev || parseSwitch('HERALD_ALLOW_HTTP', pick('allowHttp'), false),
       allowedPrivateCidrs: dev ? [...new Set([...cidrs, ...DEV_CIDRS])] : cidrs,
       proxyUrl: pick('egressProxy') ?? null,
     }),
     api: true,
     workers: flags.workers !== false,
-    deliveryThread: flags.deliveryThread === true && !/^(0|false|no|off)$/i.test(env.HERALD_DELIVERY_THREAD ?? ''),
+    deliveryThread: flags.deliveryThread === true && parseSwitch('HERALD_DELIVERY_THREAD', env.HERALD_DELIVERY_THREAD, true),
+    maxInFlightPerEndpoint: parseMaxInFlight(pick('maxInFlightPerEndpoint')),
     migrate: flags.migrate !== false,
     logLevel: pick('logLevel') ?? 'info',
     leaseGraceMs: parseLeaseGrace(env.HERALD_LEASE_GRACE_MS),
@@ -130,8 +136,22 @@ function parseLeaseGrace(value: string | undefined): number {
   return ms;
 }
 
-function parseBoolean(value: string | undefined): boolean {
-  return value !== undefined && /^(1|true|yes|on)$/i.test(value);
+/** An on/off setting: unset is `fallback`; anything but the usual spellings is refused at start. */
+function parseSwitch(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new Error(`Invalid ${name}: ${value} (true or false)`);
+}
+
+/** A process attempts at most 128 deliveries at once (the engine's concurrency); workers add up. */
+const MAX_IN_FLIGHT_LIMIT = 1000;
+
+function parseMaxInFlight(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_IN_FLIGHT_LIMIT) throw new Error(`Invalid HERALD_MAX_IN_FLIGHT_PER_ENDPOINT: ${value} (1 to ${MAX_IN_FLIGHT_LIMIT})`);
+  return n;
 }
 
 /** `HERALD_TRUST_PROXY`: comma-separated addresses or CIDRs, each checked so a typo fails at start. */

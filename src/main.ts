@@ -46,7 +46,7 @@ export async function startHerald(config: Config, logger: Logger = createLogger(
     // 4-10 % slower); add worker processes instead.
     deliveryThread = config.workers && config.deliveryThread && store.kind === 'sqlite' ? startExchangeThread(config.egress, dispatcherOptions, (error) => logger.error({ err: error }, 'delivery-thread:error')) : null;
     const tracing = await loadTracing();
-    const engine = new DeliveryEngine({ store, dispatcher, exchange: deliveryThread?.exchange, secretBox: credentials.secretBox, logger, metrics, tracing, leaseGraceMs: config.leaseGraceMs });
+    const engine = new DeliveryEngine({ store, dispatcher, exchange: deliveryThread?.exchange, secretBox: credentials.secretBox, logger, metrics, tracing, leaseGraceMs: config.leaseGraceMs, maxInFlightPerEndpoint: config.maxInFlightPerEndpoint });
 
     let app: FastifyInstance | null = null;
     let url: string | null = null;

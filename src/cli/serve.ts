@@ -17,6 +17,7 @@ export function serveCommand(name: 'serve' | 'worker', description: string): Com
     .addOption(new Option('--dev', 'local development: plain HTTP and loopback targets allowed'))
     .addOption(new Option('--no-migrate', 'do not apply migrations at start'))
     .addOption(new Option('--no-delivery-thread', "SQLite: send deliveries from the process's main thread [env HERALD_DELIVERY_THREAD=0]"))
+    .addOption(new Option('--max-in-flight-per-endpoint <n>', 'requests in flight to one endpoint at most, across all workers (default 16) [env HERALD_MAX_IN_FLIGHT_PER_ENDPOINT]'))
     .addOption(new Option('--log-level <level>', 'pino log level [env HERALD_LOG_LEVEL]').default('info'));
   if (name === 'serve') {
     command

@@ -11,6 +11,9 @@ export type Filter = Record<string, unknown>;
  */
 export type EndpointOrdering = 'unordered' | 'fifo';
 
+/** Requests in flight to one endpoint at most, across all workers, unless the operator configures otherwise. */
+export const DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT = 16;
+
 export interface Endpoint {
   id: string;
   tenantId: string;

@@ -1,6 +1,7 @@
 import { noTracing, type Tracing } from '../telemetry/tracing.js';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
+import { DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT } from '../domain/endpoint.js';
 import { ids } from '../domain/ids.js';
 import type { Metrics } from '../metrics.js';
 import type { SecretBox } from '../signing/index.js';
@@ -86,7 +87,7 @@ export class DeliveryEngine {
 
   constructor(options: EngineOptions) {
     this.#store = options.store;
-    this.#options = { concurrency: 128, maxInFlightPerEndpoint: 16, leaseGraceMs: 60_000, random: Math.random, tracing: noTracing, ...options };
+    this.#options = { concurrency: 128, maxInFlightPerEndpoint: DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT, leaseGraceMs: 60_000, random: Math.random, tracing: noTracing, ...options };
     this.#exchange = options.exchange ?? ((request) => exchange(options.dispatcher, request));
     // On SQLite one thread does everything and each record's transaction is mostly fixed cost:
     // letting the responses already read in this turn join the batch halved the records and
