@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { TOGETHER } from '../sql/fixed-statement.js';
 
 /**
  * Runs Herald's fixed hot-path SQL (fixed-statement.ts) as named prepared statements: each
@@ -12,7 +13,8 @@ import type pg from 'pg';
  * once, sent but not waited for: the transaction's first statement follows it on the wire and
  * the two come back together. A failed BEGIN fails that statement. On this project's machines a
  * round trip to PostgreSQL is what a claim, a record and a publish mostly wait on (bench
- * profiles: socket writes were half of the worker's time).
+ * profiles: socket writes were half of the worker's time). runTogether (fixed-statement.ts) sends
+ * several statements the same way, and answers when the last has come back.
  */
 const BEGIN_ANSWER = { command: 'BEGIN', rowCount: null, rows: [], fields: [] };
 
@@ -30,6 +32,11 @@ export function withPreparedStatements(pool: pg.Pool, isFixed: (text: string) =>
       let begun: Promise<unknown> | null = null;
       const send = (text: unknown, values?: unknown[]) =>
         typeof text === 'string' && isFixed(text) ? client.query({ name: nameOf(text), text, values: values ?? [] }) : client.query(text as string, values);
+      // runTogether's statements, written one behind the other; the answer's rows are their rows.
+      const sendTogether = async (calls: Array<[string, unknown[]]>, pending: Promise<unknown> | null) => {
+        const answers = await Promise.all([pending, ...calls.map(([text, values]) => send(text, values))]);
+        return { command: 'SELECT', rowCount: calls.length, rows: answers.slice(1).map((answer) => (answer as pg.QueryResult).rows), fields: [] };
+      };
       const query = async (text: unknown, values?: unknown[]) => {
         if (typeof text === 'string' && text.toLowerCase() === 'begin') {
           begun = send(text);
@@ -38,6 +45,7 @@ export function withPreparedStatements(pool: pg.Pool, isFixed: (text: string) =>
         }
         const pending = begun;
         begun = null;
+        if (text === TOGETHER) return sendTogether(values![0] as Array<[string, unknown[]]>, pending);
         const answer = send(text, values);
         return pending ? (await Promise.all([pending, answer]))[1] : answer;
       };

@@ -3,7 +3,7 @@ import type { TenantSettings } from '../../domain/tenant.js';
 import type { HeraldEvent } from '../../domain/event.js';
 import type { ClaimRequest, DeliveryJob } from '../store.js';
 import { NEXT_DUE } from './endpoint-schedule.js';
-import { fixedStatement, isOneOf, jsonRows, keyedByFirstColumn, keyedParameters, rowByKey, type FixedStatement } from './fixed-statement.js';
+import { fixedStatement, isOneOf, jsonRows, keyedByFirstColumn, keyedParameters, rowByKey, runTogether, type FixedStatement, type StatementCall } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { nextTokenAt, tokensAt, wholeTokens } from './rate-bucket.js';
 import { toDelivery, toEndpoint, toEndpointSecrets, toEvent } from './rows.js';
@@ -11,12 +11,14 @@ import type { Database } from './schema.js';
 
 type EndpointRow = Selectable<Database['endpoints']>;
 type DeliveryRow = Selectable<Database['deliveries']>;
+/** An endpoint's schedule as the claim left it. */
+type Rescheduled = { id: string; next_due_at: number | null; held: number };
 type EventRow = Selectable<Database['events']>;
 /**
  * A due endpoint as the claim locks it: its row, its tenant's settings, its attempts in flight
  * then; on PostgreSQL also the claimer's own (mine) and the latest lease end of the others' (see stepsBack).
  */
-type DueEndpointRow = EndpointRow & { tenant_settings: string; in_flight: number | string; mine?: number | string; others_leased_until?: number | string | null };
+export type DueEndpointRow = EndpointRow & { tenant_settings: string; in_flight: number | string; mine?: number | string; others_leased_until?: number | string | null };
 /** A leased delivery; on PostgreSQL its event's columns ride along (`ev_…`), saving a round trip. */
 type LeasedRow = DeliveryRow & Partial<Record<`ev_${'id' | 'tenant_id' | 'type' | 'data' | 'idempotency_key' | 'trace_context' | 'seq' | 'created_at'}`, unknown>>;
 
@@ -29,7 +31,8 @@ const inFlightOf = (endpoint: string, alsoWhere = '') =>
 
 /**
  * A claim is a fixed number of statements whatever its size (measured on the old per-endpoint
- * loop: 3 + 2 per endpoint + 1 per tenant), three on PostgreSQL between BEGIN and COMMIT:
+ * loop: 3 + 2 per endpoint + 1 per tenant), three on PostgreSQL between BEGIN and COMMIT, the
+ * last two in one round trip (runTogether) unless a rate-limited endpoint spends tokens:
  *   1. the due endpoints, locked `for no key update skip locked` (whole rows: the jobs need
  *      them), with their tenants' settings and their attempts in flight;
  *   2. the deliveries, picked per endpoint (a LATERAL limit each, at most the endpoint's free
@@ -133,7 +136,7 @@ export function claimStatements(kind: SqlDialect) {
   const full = `${inFlightOf('endpoints.id')} >= ?`;
   const tokenLater = `s.token_at > ${waiting}`;
   const tokens = kind === 'postgres' ? 's.tokens::float8' : 'cast(s.tokens as real)';
-  const reschedule = fixedStatement<{ id: string; next_due_at: number | null; held: number }>(
+  const reschedule = fixedStatement<Rescheduled>(
     kind,
     `update endpoints set
        next_due_at = case when s.defer_until is not null then s.defer_until when ${waiting} is null then null
@@ -211,15 +214,26 @@ const stepsBack = (endpoint: DueEndpointRow, now: number, leaseSpanMs: number) =
   return Number(endpoint.in_flight) - mine > mine && othersLeasedAt > now - ACTIVE_HOLDER_MS;
 };
 
+/** A claim's first statement: the due endpoints, locked on PostgreSQL. */
+export function dueEndpointsCall(q: ClaimStatements, request: ClaimRequest, endpointsPerClaim: number): StatementCall<DueEndpointRow> {
+  const now = request.now.getTime();
+  return [q.dueEndpoints, q.kind === 'postgres' ? [now, now, request.owner, request.owner, now, endpointsPerClaim] : [now, now, endpointsPerClaim]];
+}
+
+/**
+ * Claims in the caller's transaction. `due` is the answer of dueEndpointsCall when the caller
+ * has already run it (a record sends it with its own last statement: recordInTransaction).
+ */
 export async function claimInTransaction(
   trx: Kysely<Database>,
   q: ClaimStatements,
   request: ClaimRequest,
   endpointsPerClaim: number,
+  due?: DueEndpointRow[],
 ): Promise<Claimed> {
   const now = request.now.getTime();
   const started = performance.now();
-  const endpoints = await q.dueEndpoints.run(trx, q.kind === 'postgres' ? [now, now, request.owner, request.owner, now, endpointsPerClaim] : [now, now, endpointsPerClaim]);
+  const endpoints = due ?? ((await runTogether(trx, [dueEndpointsCall(q, request, endpointsPerClaim)]))[0] as DueEndpointRow[]);
   if (endpoints.length === 0) return { jobs: [], moreDue: false, dueLaterAt: null, settled: [] };
   const settings = new Map(endpoints.map((row) => [row.tenant_id, JSON.parse(row.tenant_settings) as TenantSettings]));
 
@@ -240,26 +254,42 @@ export async function claimInTransaction(
     return { endpoint, take, lease, limited: limit !== null, tokensLeft: limit === null ? null : tokens };
   });
 
-  const rows = await pickAndLease(trx, q, plans, now, request);
-  const taken = new Map<string, number>();
-  for (const row of rows) taken.set(row.endpoint_id, (taken.get(row.endpoint_id) ?? 0) + 1);
-
   // An endpoint left to another worker stays out of this claimer's way until that worker may
   // have stopped working on it: left due, every idle worker's engine would claim it again at once
   // (its next due time being past), step back again, and spin until the holder's record came.
   const deferUntil = now + ACTIVE_HOLDER_MS;
-  const scheduleRows = plans.map((plan) => {
-    const left = plan.tokensLeft === null ? null : plan.tokensLeft - (taken.get(plan.endpoint.id) ?? 0);
-    const tokenAt = left === null ? null : nextTokenAt(left, Number(plan.endpoint.rate_limit_per_second), now);
-    const deferred = leftToOthers.has(plan.endpoint.id) ? deferUntil : null;
-    return [plan.endpoint.id, plan.limited ? 1 : 0, left === null ? null : String(left), tokenAt !== null && tokenAt > now ? tokenAt : null, deferred] as const;
-  });
+  const scheduleRows = (taken: Map<string, number>) =>
+    plans.map((plan) => {
+      const left = plan.tokensLeft === null ? null : plan.tokensLeft - (taken.get(plan.endpoint.id) ?? 0);
+      const tokenAt = left === null ? null : nextTokenAt(left, Number(plan.endpoint.rate_limit_per_second), now);
+      const deferred = leftToOthers.has(plan.endpoint.id) ? deferUntil : null;
+      return [plan.endpoint.id, plan.limited ? 1 : 0, left === null ? null : String(left), tokenAt !== null && tokenAt > now ? tokenAt : null, deferred] as const;
+    });
+  const rescheduleCall = (rows: ReturnType<typeof scheduleRows>): StatementCall<Rescheduled> => {
+    const schedule = JSON.stringify(rows);
+    return [q.reschedule, [now, request.maxInFlightPerEndpoint, now, request.maxInFlightPerEndpoint, now, schedule, ...keyedParameters(q.kind, schedule)]];
+  };
+  const leases = leaseCalls(q, plans, now, request);
+  // The schedule depends on the leases only through the rate tokens they spent: without a
+  // rate-limited endpoint leasing, both go together (PostgreSQL: one round trip for the two).
+  const spendsTokens = plans.some((plan) => plan.limited && plan.take > 0);
+  let rows: LeasedRow[];
+  let schedule: ReturnType<typeof scheduleRows>;
+  let rescheduled: Rescheduled[];
+  if (spendsTokens) {
+    rows = (await runTogether(trx, leases)).flat() as LeasedRow[];
+    schedule = scheduleRows(countByEndpoint(rows));
+    rescheduled = (await runTogether(trx, [rescheduleCall(schedule)]))[0] as Rescheduled[];
+  } else {
+    schedule = scheduleRows(new Map());
+    const answers = await runTogether(trx, [...leases, rescheduleCall(schedule)]);
+    rescheduled = answers.pop() as Rescheduled[];
+    rows = answers.flat() as LeasedRow[];
+  }
   let moreDue = rows.length > 0 && endpoints.length === endpointsPerClaim;
   const settled: string[] = [];
   let dueLaterAt: number | null = null;
-  const tokenAtById = new Map(scheduleRows.map((row) => [row[0], row[3]]));
-  const schedule = JSON.stringify(scheduleRows);
-  const rescheduled = await q.reschedule.run(trx, [now, request.maxInFlightPerEndpoint, now, request.maxInFlightPerEndpoint, now, schedule, ...keyedParameters(q.kind, schedule)]);
+  const tokenAtById = new Map(schedule.map((row) => [row[0], row[3]]));
   // Against `now` moved on by the time the claim took: work published meanwhile is due already.
   const clock = now + (performance.now() - started);
   for (const { id, next_due_at, held } of rescheduled) {
@@ -281,23 +311,31 @@ export async function claimInTransaction(
   return { jobs: await loadJobs(trx, q, rows, endpoints, settings), moreDue, dueLaterAt, settled };
 }
 
-async function pickAndLease(trx: Kysely<Database>, q: ClaimStatements, plans: Plan[], now: number, request: ClaimRequest): Promise<LeasedRow[]> {
+/** The statements that lease the plans' deliveries: every unordered endpoint's in one, each FIFO line's head. */
+function leaseCalls(q: ClaimStatements, plans: Plan[], now: number, request: ClaimRequest): Array<StatementCall<LeasedRow>> {
   const wanted = plans.filter((plan) => plan.take > 0);
-  if (wanted.length === 0) return [];
   const lines = wanted.filter((plan) => plan.endpoint.ordering === 'fifo');
   const unordered = lines.length === 0 ? wanted : wanted.filter((plan) => plan.endpoint.ordering !== 'fifo');
   const leases = (of: Plan[]) => JSON.stringify(of.map((p) => [p.endpoint.id, p.take, p.lease]));
   const { owner, maxInFlightPerEndpoint: cap } = request;
+  const calls: Array<StatementCall<LeasedRow>> = [];
   if (q.kind === 'postgres') {
-    const rows = unordered.length > 0 ? await q.pickAndLease.run(trx, [owner, leases(unordered), now, cap, now]) : [];
-    return lines.length > 0 ? rows.concat(await q.leaseHeads.run(trx, [owner, leases(lines), now])) : rows;
+    if (unordered.length > 0) calls.push([q.pickAndLease, [owner, leases(unordered), now, cap, now]]);
+    if (lines.length > 0) calls.push([q.leaseHeads, [owner, leases(lines), now]]);
+    return calls;
   }
   const expiries = unordered.flatMap((plan) => [plan.endpoint.id, plan.lease]);
   const picks = unordered.flatMap((plan) => [plan.endpoint.id, now, plan.take]);
-  const rows = unordered.length > 0 ? await q.leaseDue(unordered.length).run(trx, [owner, ...expiries, ...picks]) : [];
-  for (const plan of lines) rows.push(...(await q.leaseHeadOfEndpoint.run(trx, [owner, plan.lease, plan.endpoint.id, now])));
-  return rows;
+  if (unordered.length > 0) calls.push([q.leaseDue(unordered.length), [owner, ...expiries, ...picks]]);
+  for (const plan of lines) calls.push([q.leaseHeadOfEndpoint, [owner, plan.lease, plan.endpoint.id, now]]);
+  return calls;
 }
+
+const countByEndpoint = (rows: LeasedRow[]): Map<string, number> => {
+  const taken = new Map<string, number>();
+  for (const row of rows) taken.set(row.endpoint_id, (taken.get(row.endpoint_id) ?? 0) + 1);
+  return taken;
+};
 
 /** Everything an attempt needs: the endpoint rows and settings came with the lock, the events with the lease (PostgreSQL) or in one read. */
 export async function loadJobs(

@@ -9,6 +9,7 @@ import type { SqlDialect } from './migrator.js';
  * placeholders; PostgreSQL gets `$1…$n`.
  */
 export interface FixedStatement<R> {
+  readonly kind: SqlDialect;
   readonly sql: string;
   run(db: Kysely<any>, parameters: readonly unknown[]): Promise<R[]>;
 }
@@ -22,12 +23,38 @@ export function fixedStatement<R = Record<string, unknown>>(kind: SqlDialect, te
   const sql = kind === 'postgres' ? text.replace(/\?/g, () => `$${++n}`) : text;
   if (kind === 'postgres') POSTGRES_TEXTS.add(sql);
   return {
+    kind,
     sql,
     async run(db, parameters) {
       const result = await db.executeQuery<R>(CompiledQuery.raw(sql, [...parameters]));
       return result.rows;
     },
   };
+}
+
+/** A fixed statement with its parameters, for runTogether. */
+export type StatementCall<R = unknown> = readonly [statement: FixedStatement<R>, parameters: readonly unknown[]];
+
+/** The text that carries runTogether's statements to PostgreSQL's pool (postgres/prepared-pool.ts). */
+export const TOGETHER = '-- herald: statements together';
+
+/**
+ * Runs fixed statements in order, and answers each one's rows. On PostgreSQL they cost one round
+ * trip: the pool writes each right behind the one before, without waiting for its answer. So
+ * only for statements whose parameters do not come from the answers before them; each still
+ * runs after the one before and sees its writes. When one fails the call fails with its error
+ * (the ones after it fail too, in the transaction it aborted). SQLite runs them one by one: it
+ * has no round trips to save.
+ */
+export async function runTogether(db: Kysely<any>, calls: readonly StatementCall[]): Promise<unknown[][]> {
+  if (calls.length === 0) return [];
+  if (calls.length === 1 || calls[0]![0].kind === 'sqlite') {
+    const answers: unknown[][] = [];
+    for (const [statement, parameters] of calls) answers.push(await statement.run(db, parameters));
+    return answers;
+  }
+  const result = await db.executeQuery<unknown[]>(CompiledQuery.raw(TOGETHER, [calls.map(([statement, parameters]) => [statement.sql, [...parameters]])]));
+  return result.rows;
 }
 
 export type JsonColumnType = 'text' | 'bigint' | 'integer';

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { isOperatorTenant, type OperationalEvent } from '../../domain/operational-event.js';
 import type { AttemptRecord, RecordOutcome } from '../store.js';
 import { NEXT_DUE } from './endpoint-schedule.js';
-import { fixedStatement, isOneOf, jsonRows, keyedByFirstColumn, keyedParameters, rowByKey } from './fixed-statement.js';
+import { fixedStatement, isOneOf, jsonRows, keyedByFirstColumn, keyedParameters, rowByKey, runTogether, type StatementCall } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { emitOperational, operationalStatements, readOperatorSettings } from './operational-events.js';
 import { publishStatements, type DueWork } from './publish.js';
@@ -112,16 +112,22 @@ export function recordStatements(kind: SqlDialect) {
         )
       : null;
   const writeAttempts = kind === 'postgres' ? fixedStatement(kind, `with outcome as (${byKey}) ${insertAttemptsSql}`) : null;
-  /** The deliveries, attempts and endpoints of a record; answers each endpoint's new schedule. */
-  const write = async (trx: Kysely<Database>, json: RecordJson, fifo: boolean): Promise<Scheduled[]> => {
+  /**
+   * The deliveries, attempts and endpoints of a record; answers each endpoint's new schedule, and
+   * the rows of `rider`, a statement sent together with the last (runTogether).
+   */
+  const write = async (trx: Kysely<Database>, json: RecordJson, fifo: boolean, rider: StatementCall | null): Promise<[Scheduled[], unknown[] | null]> => {
     const health = [json.health, ...keyedParameters(kind, json.health)];
-    if (writeAll && !fifo) return writeAll.run(trx, [json.outcomes, json.attempts, ...health]);
-    if (writeAttempts) await writeAttempts.run(trx, [json.outcomes, json.attempts]);
-    else {
-      await updateDeliveries.run(trx, [json.outcomes]);
-      await insertAttempts.run(trx, [json.attempts]);
+    const last: StatementCall<Scheduled> = writeAll && !fifo ? [writeAll, [json.outcomes, json.attempts, ...health]] : [updateEndpoints, health];
+    if (last[0] === updateEndpoints) {
+      if (writeAttempts) await writeAttempts.run(trx, [json.outcomes, json.attempts]);
+      else {
+        await updateDeliveries.run(trx, [json.outcomes]);
+        await insertAttempts.run(trx, [json.attempts]);
+      }
     }
-    return updateEndpoints.run(trx, health);
+    const [scheduled, ridden] = await runTogether(trx, rider ? [last, rider] : [last]);
+    return [scheduled as Scheduled[], ridden ?? null];
   };
   const operational = { ...operationalStatements(kind), publish: publishStatements(kind) };
   return { lockEndpoints, write, operational };
@@ -160,11 +166,17 @@ interface EndpointState {
   failing: boolean;
 }
 
+/**
+ * Records the attempts in the caller's transaction. `rider`, a statement that needs nothing from
+ * the record but must see its writes, is sent together with the record's last write (one round
+ * trip fewer on PostgreSQL: the refill's due endpoints, delivery-queue.ts); its rows are answered.
+ */
 export async function recordInTransaction(
   trx: Kysely<Database>,
   q: RecordStatements,
   records: AttemptRecord[],
-): Promise<{ outcomes: RecordOutcome[]; due: DueWork | null; settled: string[] }> {
+  rider: StatementCall | null = null,
+): Promise<{ outcomes: RecordOutcome[]; due: DueWork | null; settled: string[]; ridden: unknown[] | null }> {
   const started = performance.now();
   const deliveryIds = JSON.stringify(records.map((r) => r.deliveryId));
   const locked = await q.lockEndpoints.run(trx, [deliveryIds]);
@@ -190,6 +202,7 @@ export async function recordInTransaction(
     if (!isOperatorTenant(row.tenant_id)) operational[i] = operationalEvents(state, row, record, i, failingAfter);
   });
   const nextDue = new Map<string, number | null>();
+  let ridden: unknown[] | null = null;
   if (kept.length > 0) {
     const outcomes = kept.map(({ deliveryId, attempt, verdict }) => [
       deliveryId,
@@ -217,8 +230,10 @@ export async function recordInTransaction(
     const health = [...states].map(([id, s]) => [id, s.failures, s.reason, s.reason === null ? null : s.now, s.failing ? 1 : 0, retryAt.get(id) ?? null]);
     const json = { outcomes: JSON.stringify(outcomes), attempts: JSON.stringify(attempts), health: JSON.stringify(health) };
     const fifo = locked.some((row) => row.ordering === 'fifo');
-    for (const row of await q.write(trx, json, fifo)) nextDue.set(row.id, row.next_due_at === null ? null : Number(row.next_due_at));
-  }
+    const [scheduled, answer] = await q.write(trx, json, fifo, rider);
+    for (const row of scheduled) nextDue.set(row.id, row.next_due_at === null ? null : Number(row.next_due_at));
+    ridden = answer;
+  } else if (rider) ridden = (await runTogether(trx, [rider]))[0]!;
   const due = await emitOperational(trx, q.operational, operational.flat(), records[0]?.now ?? new Date());
 
   const elapsed = performance.now() - started;
@@ -238,7 +253,7 @@ export async function recordInTransaction(
   // Endpoints left with nothing due now: the store looks at them again after the commit (recheckStatement).
   const latest = Math.max(...records.map((r) => r.now.getTime())) + elapsed;
   const settled = [...nextDue].filter(([, due]) => due === null || due > latest).map(([id]) => id);
-  return { outcomes, due, settled };
+  return { outcomes, due, settled, ridden };
 }
 
 /** One attempt's effect on its endpoint's health, in record order (as the old per-row updates had it). */
