@@ -14,9 +14,9 @@ import type { Database } from './schema.js';
  * never wait on each other in a cycle; first, so the reschedule below reads a snapshot taken
  * after the lock), update the deliveries from one JSON list and insert the attempts in one
  * multi-row insert, and write each endpoint's health and schedule in one update (on PostgreSQL
- * the three writes are one statement: two round trips in all, BEGIN travelling with the
- * lock; see `write`); an endpoint
- * left with nothing due is read again after the commit (`settled`: see endpoint-schedule.ts).
+ * the three writes are one statement, two with a FIFO endpoint, and go in one round trip: two
+ * in all, BEGIN travelling with the lock; see `write`); an endpoint left with nothing due is
+ * read again after the commit (`settled`: see endpoint-schedule.ts).
  * Health is worked out here from the locked rows, in record order per endpoint, and with
  * it the operational events the attempts cause (operational-events.ts), written in this same
  * transaction: a batch with a failure reads `failingAfter` (one more statement), a batch that
@@ -87,8 +87,6 @@ export function recordStatements(kind: SqlDialect) {
     `update endpoints set ${healthSet}, next_due_at = ${NEXT_DUE}
      from ${health} as h where endpoints.id = h.id${keyedByFirstColumn(kind, 'endpoints.id')} returning endpoints.id, endpoints.next_due_at`,
   );
-  const updateDeliveries = fixedStatement(kind, `update deliveries set ${outcomesSet} from ${outcomes} as o where deliveries.id = o.id`);
-  const insertAttempts = fixedStatement(kind, insertAttemptsSql);
   // PostgreSQL: the whole record in one statement after the lock (data-modifying CTEs), one
   // round trip instead of two: the worker's cycle waits on its round trips. All parts of one
   // statement read the same snapshot, from before its own writes, so the schedule cannot see
@@ -111,23 +109,29 @@ export function recordStatements(kind: SqlDialect) {
            from ${health} as h where endpoints.id = h.id${keyedByFirstColumn(kind, 'endpoints.id')} returning endpoints.id, endpoints.next_due_at`,
         )
       : null;
-  const writeAttempts = kind === 'postgres' ? fixedStatement(kind, `with outcome as (${byKey}) ${insertAttemptsSql}`) : null;
+  // Without writeAll, the deliveries' outcomes and the attempts go before the endpoints' update:
+  // PostgreSQL in one statement, SQLite in two.
+  let writeApart: (json: RecordJson) => StatementCall[];
+  if (kind === 'postgres') {
+    const both = fixedStatement(kind, `with outcome as (${byKey}) ${insertAttemptsSql}`);
+    writeApart = (json) => [[both, [json.outcomes, json.attempts]]];
+  } else {
+    const deliveries = fixedStatement(kind, `update deliveries set ${outcomesSet} from ${outcomes} as o where deliveries.id = o.id`);
+    const attempts = fixedStatement(kind, insertAttemptsSql);
+    writeApart = (json) => [
+      [deliveries, [json.outcomes]],
+      [attempts, [json.attempts]],
+    ];
+  }
   /**
-   * The deliveries, attempts and endpoints of a record; answers each endpoint's new schedule, and
-   * the rows of `rider`, a statement sent together with the last (runTogether).
+   * The deliveries, attempts and endpoints of a record, all in one round trip (runTogether);
+   * answers each endpoint's new schedule, and the rows of `rider`, a statement sent behind them.
    */
   const write = async (trx: Kysely<Database>, json: RecordJson, fifo: boolean, rider: StatementCall | null): Promise<[Scheduled[], unknown[] | null]> => {
     const health = [json.health, ...keyedParameters(kind, json.health)];
-    const last: StatementCall<Scheduled> = writeAll && !fifo ? [writeAll, [json.outcomes, json.attempts, ...health]] : [updateEndpoints, health];
-    if (last[0] === updateEndpoints) {
-      if (writeAttempts) await writeAttempts.run(trx, [json.outcomes, json.attempts]);
-      else {
-        await updateDeliveries.run(trx, [json.outcomes]);
-        await insertAttempts.run(trx, [json.attempts]);
-      }
-    }
-    const [scheduled, ridden] = await runTogether(trx, rider ? [last, rider] : [last]);
-    return [scheduled as Scheduled[], ridden ?? null];
+    const calls: StatementCall[] = writeAll && !fifo ? [[writeAll, [json.outcomes, json.attempts, ...health]]] : [...writeApart(json), [updateEndpoints, health]];
+    const answers = await runTogether(trx, rider ? [...calls, rider] : calls);
+    return [answers[calls.length - 1] as Scheduled[], rider ? answers[calls.length]! : null];
   };
   const operational = { ...operationalStatements(kind), publish: publishStatements(kind) };
   return { lockEndpoints, write, operational };
