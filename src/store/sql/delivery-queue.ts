@@ -41,15 +41,15 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
     // Publishing: the operational events an attempt causes are written with its record.
     const { recorded, claimed } = await publishing(async (trx) => {
       // PostgreSQL: the refill's first statement (the due endpoints, locked) travels with the
-      // record's last write, a round trip fewer in the cycle each endpoint's refill waits on; with
-      // the claim's lease and schedule together (claim.ts), a record-and-refill went from 7.2 and
-      // 7.0 ms to 6.2 and 6.8 (p50, npm run bench, pg-workers, 1 worker; 1,077 → 1,186/s, medians
-      // of three alternated pairs). It finds nothing when the record left nothing due.
+      // record's last write when the record's endpoints had work waiting (recordInTransaction), a
+      // round trip fewer in the cycle each endpoint's refill waits on; with the claim's lease and
+      // schedule together (claim.ts), a record-and-refill went from 7.2 and 7.0 ms to 6.2 and 6.8
+      // (p50, npm run bench, pg-workers, 1 worker, alternated pairs).
       const rider = next && kind === 'postgres' ? dueEndpointsCall(claim, next, endpointsPerClaim(next)) : null;
       const recorded = await recordInTransaction(trx, record, records, rider);
       const due = recorded.ridden as DueEndpointRow[] | null;
-      // SQLite: only when the record left work due now: otherwise the claim would find nothing.
-      // On PostgreSQL its statements would also hold the endpoint rows (and publishes' schedule
+      // Otherwise a claim only when the record left work due now: else it would find nothing,
+      // and on PostgreSQL its statements would hold the endpoint rows (and publishes' schedule
       // marks waiting on them) a few round trips longer (latency at 200/s: p99 70 → 100 ms).
       const wanted = due ? due.length > 0 : recorded.outcomes.some((outcome) => outcome.moreDue);
       const claimed = next && wanted ? await claimNow(trx, next, due ?? undefined) : null;

@@ -34,16 +34,16 @@ export function recordStatements(kind: SqlDialect) {
              select d.id, d.tenant_id, d.endpoint_id, d.event_id, d.event_type
              from json_array_elements_text(?::json) as ids(id) join ${rowByKey('deliveries', 'ids.id')} as d on true),
            locked as (
-             select id, status, consecutive_failures, url, failing, ordering from endpoints
+             select id, status, consecutive_failures, url, failing, ordering, next_due_at, held from endpoints
              where id = any(array(select endpoint_id from mine))
              order by id for no key update)
-           select m.id as delivery_id, m.tenant_id, e.id, e.status, e.consecutive_failures, m.event_id, m.event_type, e.url, e.failing, e.ordering
+           select m.id as delivery_id, m.tenant_id, e.id, e.status, e.consecutive_failures, m.event_id, m.event_type, e.url, e.failing, e.ordering, e.next_due_at, e.held
            from mine m join locked e on e.id = m.endpoint_id`,
         )
       : // SQLite has one writer: nothing to lock, one read.
         fixedStatement<LockedRow>(
           kind,
-          `select d.id as delivery_id, d.tenant_id, e.id, e.status, e.consecutive_failures, d.event_id, d.event_type, e.url, e.failing, e.ordering
+          `select d.id as delivery_id, d.tenant_id, e.id, e.status, e.consecutive_failures, d.event_id, d.event_type, e.url, e.failing, e.ordering, e.next_due_at, e.held
            from deliveries d join endpoints e on e.id = d.endpoint_id
            where ${isOneOf(kind, 'd.id')}`,
         );
@@ -138,6 +138,9 @@ export function recordStatements(kind: SqlDialect) {
 }
 
 interface LockedRow {
+  /** The endpoint's schedule as the lock found it: work waiting, or held at its cap (see rider). */
+  next_due_at: number | string | null;
+  held: number;
   delivery_id: string;
   tenant_id: string;
   id: string;
@@ -172,8 +175,10 @@ interface EndpointState {
 
 /**
  * Records the attempts in the caller's transaction. `rider`, a statement that needs nothing from
- * the record but must see its writes, is sent together with the record's last write (one round
- * trip fewer on PostgreSQL: the refill's due endpoints, delivery-queue.ts); its rows are answered.
+ * the record but must see its writes (the refill's due endpoints, delivery-queue.ts), is sent
+ * together with the record's last write, one round trip fewer on PostgreSQL, when the lock found
+ * one of the endpoints with work waiting or held at its cap: otherwise it would most likely find
+ * nothing, and it is not sent (`ridden` is null). Its rows are answered.
  */
 export async function recordInTransaction(
   trx: Kysely<Database>,
@@ -184,6 +189,9 @@ export async function recordInTransaction(
   const started = performance.now();
   const deliveryIds = JSON.stringify(records.map((r) => r.deliveryId));
   const locked = await q.lockEndpoints.run(trx, [deliveryIds]);
+  const now = Math.max(...records.map((r) => r.now.getTime()));
+  const waiting = locked.some((row) => Number(row.held) === 1 || (row.next_due_at !== null && Number(row.next_due_at) <= now));
+  const riding = waiting ? rider : null;
   const endpointOf = new Map(locked.map((row) => [row.delivery_id, row]));
   const states = new Map<string, EndpointState>();
   for (const row of locked) {
@@ -234,10 +242,10 @@ export async function recordInTransaction(
     const health = [...states].map(([id, s]) => [id, s.failures, s.reason, s.reason === null ? null : s.now, s.failing ? 1 : 0, retryAt.get(id) ?? null]);
     const json = { outcomes: JSON.stringify(outcomes), attempts: JSON.stringify(attempts), health: JSON.stringify(health) };
     const fifo = locked.some((row) => row.ordering === 'fifo');
-    const [scheduled, answer] = await q.write(trx, json, fifo, rider);
+    const [scheduled, answer] = await q.write(trx, json, fifo, riding);
     for (const row of scheduled) nextDue.set(row.id, row.next_due_at === null ? null : Number(row.next_due_at));
     ridden = answer;
-  } else if (rider) ridden = (await runTogether(trx, [rider]))[0]!;
+  } else if (riding) ridden = (await runTogether(trx, [riding]))[0]!;
   const due = await emitOperational(trx, q.operational, operational.flat(), records[0]?.now ?? new Date());
 
   const elapsed = performance.now() - started;
@@ -255,7 +263,7 @@ export async function recordInTransaction(
     };
   });
   // Endpoints left with nothing due now: the store looks at them again after the commit (recheckStatement).
-  const latest = Math.max(...records.map((r) => r.now.getTime())) + elapsed;
+  const latest = now + elapsed;
   const settled = [...nextDue].filter(([, due]) => due === null || due > latest).map(([id]) => id);
   return { outcomes, due, settled, ridden };
 }
