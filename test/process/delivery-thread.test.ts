@@ -93,6 +93,24 @@ describe('the delivery thread', () => {
     expect(await thread.exchange({ method: 'GET', url: `${base}/n`, timeoutMs: 1000, limitBytes: 10 })).toMatchObject({ answered: false, reason: 'delivery thread stopped' });
   });
 
+  it('fails the exchanges of a thread that cannot start, says why, and tries again at the next', async () => {
+    const errors: Error[] = [];
+    // Options a thread cannot be given (a function cannot be cloned): starting it throws.
+    const unstartable = { tls: { checkServerIdentity: () => undefined } } as Parameters<ThreadModule['startExchangeThread']>[1];
+    const thread = threads.startExchangeThread(loopback, unstartable, (error) => errors.push(error));
+    try {
+      const request = { method: 'POST' as const, url: `${base}/n`, body: '{}', timeoutMs: 1000, limitBytes: 100 };
+      const first = await Promise.all([thread.exchange(request), thread.exchange(request)]);
+      expect(first).toEqual([expect.objectContaining({ answered: false, reason: 'delivery thread stopped' }), expect.objectContaining({ answered: false, reason: 'delivery thread stopped' })]);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.name).toBe('DataCloneError');
+      expect(await thread.exchange(request)).toMatchObject({ answered: false, reason: 'delivery thread stopped' });
+      expect(errors).toHaveLength(2);
+    } finally {
+      await thread.close();
+    }
+  });
+
   it('refuses a policy with a resolver of its own (code cannot cross to a thread)', () => {
     expect(() => threads.startExchangeThread({ ...loopback, resolve: async () => [] })).toThrow(/resolver/);
   });
