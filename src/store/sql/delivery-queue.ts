@@ -41,12 +41,12 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
     // Publishing: the operational events an attempt causes are written with its record.
     const { recorded, claimed } = await publishing(async (trx) => {
       // PostgreSQL: the refill's first statement (the due endpoints, locked) travels with the
-      // record's last write when the record's endpoints had work waiting (recordInTransaction), a
-      // round trip fewer in the cycle each endpoint's refill waits on. With the claim's lease and
-      // schedule together (claim.ts), a record-and-refill took 5.6 and 5.4 ms against 5.9 and 5.8,
-      // and an attempt's wait for its record 9.0 and 9.0 against 10.0 and 9.9 (p50s; npm run
-      // bench, pg-workers, 1 worker, --repeat 3, two alternated pairs: 1,176 and 1,227/s against
-      // 1,109 and 1,197).
+      // record's last write when the record's lock finds an endpoint held at its cap
+      // (recordInTransaction), a round trip fewer in the cycle each endpoint's refill waits on.
+      // With the claim's lease and schedule together (claim.ts), a record-and-refill took 5.6 and
+      // 5.4 ms against 5.9 and 5.8, an attempt's wait for its record 9.0 and 9.0 against 10.0 and
+      // 9.9 (p50s; npm run bench, pg-workers, 1 worker, --repeat 3, two alternated pairs, measured
+      // with the rider's earlier, wider condition: 1,176 and 1,227/s against 1,109 and 1,197).
       const rider = next && kind === 'postgres' ? dueEndpointsCall(claim, next, endpointsPerClaim(next)) : null;
       const recorded = await recordInTransaction(trx, record, records, rider);
       const due = recorded.ridden as DueEndpointRow[] | null;

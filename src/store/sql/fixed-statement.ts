@@ -47,8 +47,7 @@ export const TOGETHER = '-- herald: statements together';
  * has no round trips to save.
  */
 export async function runTogether(db: Kysely<any>, calls: readonly StatementCall[]): Promise<unknown[][]> {
-  if (calls.length === 0) return [];
-  if (calls.length === 1 || calls[0]![0].kind === 'sqlite') {
+  if (calls.length <= 1 || calls[0]![0].kind === 'sqlite') {
     const answers: unknown[][] = [];
     for (const [statement, parameters] of calls) answers.push(await statement.run(db, parameters));
     return answers;
