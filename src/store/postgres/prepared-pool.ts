@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Writable } from 'node:stream';
 import type pg from 'pg';
 import { TOGETHER } from '../sql/fixed-statement.js';
 
@@ -15,6 +16,12 @@ import { TOGETHER } from '../sql/fixed-statement.js';
  * round trip to PostgreSQL is what a claim, a record and a publish mostly wait on (bench
  * profiles: socket writes were half of the worker's time). runTogether (fixed-statement.ts) sends
  * several statements the same way, and answers when the last has come back.
+ *
+ * Statements sent together leave in one socket write: pg writes each query as it is submitted
+ * (a `writev` each), and on a busy machine each such write to loopback wakes the server and
+ * can lose the sender its core (bench profiles: `writev` was a third of the worker's and of
+ * `serve`'s busy time). A BEGIN waits in the corked socket for the statement behind it, at most
+ * until the event loop's next turn.
  */
 const BEGIN_ANSWER = { command: 'BEGIN', rowCount: null, rows: [], fields: [] };
 
@@ -30,15 +37,33 @@ export function withPreparedStatements(pool: pg.Pool, isFixed: (text: string) =>
     let wrapper = wrappers.get(client);
     if (!wrapper) {
       let begun: Promise<unknown> | null = null;
+      const socket = (client as unknown as { connection?: { stream?: Writable } }).connection?.stream;
+      // Writes wait in the socket until release(); corks nest (pg corks each query of its own).
+      let corked = false;
+      const hold = () => {
+        if (corked || !socket) return;
+        corked = true;
+        socket.cork();
+        setImmediate(release);
+      };
+      const release = () => {
+        if (!corked) return;
+        corked = false;
+        socket!.uncork();
+      };
       const send = (text: unknown, values?: unknown[]) =>
         typeof text === 'string' && isFixed(text) ? client.query({ name: nameOf(text), text, values: values ?? [] }) : client.query(text as string, values);
       // runTogether's statements, written one behind the other; the answer's rows are their rows.
       const sendTogether = async (calls: Array<[string, unknown[]]>, pending: Promise<unknown> | null) => {
-        const answers = await Promise.all([pending, ...calls.map(([text, values]) => send(text, values))]);
+        hold();
+        const sent = calls.map(([text, values]) => send(text, values));
+        release();
+        const answers = await Promise.all([pending, ...sent]);
         return { command: 'SELECT', rowCount: calls.length, rows: answers.slice(1).map((answer) => (answer as pg.QueryResult).rows), fields: [] };
       };
       const query = async (text: unknown, values?: unknown[]) => {
         if (typeof text === 'string' && text.toLowerCase() === 'begin') {
+          hold();
           begun = send(text);
           begun.catch(() => {}); // surfaced by the statement that follows
           return BEGIN_ANSWER;
@@ -47,6 +72,7 @@ export function withPreparedStatements(pool: pg.Pool, isFixed: (text: string) =>
         begun = null;
         if (text === TOGETHER) return sendTogether(values![0] as Array<[string, unknown[]]>, pending);
         const answer = send(text, values);
+        release();
         return pending ? (await Promise.all([pending, answer]))[1] : answer;
       };
       wrapper = { query, release: (error?: Error | boolean) => client.release(error) } as unknown as pg.PoolClient;
