@@ -7,7 +7,7 @@ import { NEXT_DUE, publishingTransaction, recheckStatement, rescheduleEndpoints 
 import { fixedStatement } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { recordInTransaction, recordStatements } from './record.js';
-import { isLeased } from './statuses.js';
+import { FAILING, isLeased, LEASED, WAITING } from './statuses.js';
 import type { StoreDialect } from './store-dialect.js';
 import type { Database } from './schema.js';
 
@@ -28,6 +28,8 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
       const counts: Record<string, number> = row.kind === 'delivery' ? deliveries : endpoints;
       if (row.status in counts) counts[row.status] = Number(row.n);
     }
+    // The waiting count holds the failed ones too (see the statement).
+    deliveries.pending -= deliveries.failed;
     return { deliveries, endpoints };
   };
   const endpointsPerClaim = (request: ClaimRequest) => dialect.endpointsPerClaim?.(request.limit) ?? ENDPOINTS_PER_CLAIM;
@@ -166,7 +168,7 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
 
 /** The statements of worker liveness and of the safety sweep's schedule repair. */
 function livenessStatements(kind: SqlDialect) {
-  const waiting = `w.endpoint_id = endpoints.id and w.status in ('pending', 'failed')`;
+  const waiting = `w.endpoint_id = endpoints.id and w.${WAITING}`;
   return {
     beat: fixedStatement(
       kind,
@@ -181,11 +183,16 @@ function livenessStatements(kind: SqlDialect) {
        returning endpoint_id`,
     ),
     forgetDead: fixedStatement(kind, `delete from workers where heartbeat_at < ?`),
-    // The gauges in one read: deliveries by queue status (partial indexes: never the finished
-    // rows), tenants' endpoints by status with the failing ones apart.
+    // The gauges in one read: deliveries by queue status, each count from a partial index alone
+    // (never the finished rows: statuses.ts), waiting ones as 'pending' (the caller takes the
+    // failed back off); tenants' endpoints by status with the failing ones apart.
     gauges: fixedStatement<{ kind: string; status: string; n: number }>(
       kind,
-      `select 'delivery' as kind, status, count(*) as n from deliveries where status in ('pending', 'failed', 'delivering') group by status
+      `select 'delivery' as kind, 'pending' as status, count(*) as n from deliveries where ${WAITING}
+       union all
+       select 'delivery' as kind, 'failed' as status, count(*) as n from deliveries where ${FAILING} and status = 'failed'
+       union all
+       select 'delivery' as kind, 'delivering' as status, count(*) as n from deliveries where ${LEASED}
        union all
        select 'endpoint' as kind, s.status, count(*) as n from (
          select case when status = 'active' and failing = 1 then 'failing' else status end as status from endpoints where tenant_id <> ?) as s

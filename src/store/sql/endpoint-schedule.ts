@@ -4,14 +4,13 @@ import type { SqlDialect } from './migrator.js';
 import type { DueWork } from './publish.js';
 import type { Database } from './schema.js';
 import type { StoreDialect } from './store-dialect.js';
+import { WAITING } from './statuses.js';
 
 /**
  * `endpoints.next_due_at` says when an endpoint next has work. The claim walks endpoints in
  * that order, so these helpers are the only writers of the column besides the claim.
  */
 
-/** An endpoint's waiting deliveries, written literally so the partial indexes apply (statuses.ts). */
-const WAITING = `status in ('pending', 'failed')`;
 
 /**
  * When the endpoint of the row being updated (`endpoints`) next has work, as every writer of

@@ -11,6 +11,7 @@ import { publishRefusal } from './migrations/0009-publish-refusal.js';
 import { capacityHold } from './migrations/0010-capacity-hold.js';
 import { fewerLeaseIndexes } from './migrations/0011-fewer-lease-indexes.js';
 import { unreadEventIndex } from './migrations/0012-unread-event-index.js';
+import { statusFreeEndpointIndex } from './migrations/0013-status-free-endpoint-index.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -20,7 +21,7 @@ export interface Migration {
 }
 
 /** Versioned migrations, applied in name order; Kysely records them and takes the lock. */
-const MIGRATIONS: Migration[] = [initial, rateQuotaRetention, hotPath, traceContext, credentialLifecycle, ordering, operator, healthIndexes, publishRefusal, capacityHold, fewerLeaseIndexes, unreadEventIndex];
+const MIGRATIONS: Migration[] = [initial, rateQuotaRetention, hotPath, traceContext, credentialLifecycle, ordering, operator, healthIndexes, publishRefusal, capacityHold, fewerLeaseIndexes, unreadEventIndex, statusFreeEndpointIndex];
 
 /**
  * `migrationTableSchema` names where Kysely keeps its own two tables. PostgreSQL needs it:
