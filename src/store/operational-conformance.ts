@@ -152,11 +152,16 @@ export function runOperationalConformance(name: string, openFresh: () => Promise
       await addEndpoint(OPERATOR_TENANT_ID);
       const endpoint = await addEndpoint('acme');
       await addEndpoint('acme');
-      await publishTo(endpoint, 3);
-      await claimAll(at(1)).then((jobs) => expect(jobs).toHaveLength(3));
+      await publishTo(endpoint, 4);
+      const jobs = await claimAll(at(1));
+      expect(jobs).toHaveLength(4);
       await publishTo(endpoint, 1);
+      // One retry waiting (failed, counted apart from pending), one dead (no longer queued), two
+      // in flight; their health ignored, so no operational event adds deliveries of its own.
+      const failed = (job: DeliveryJob, verdict: AttemptRecord['verdict']): AttemptRecord => ({ ...attempt(job, at(2), 500), verdict, endpointHealth: 'ignore' });
+      await store.queue.record([failed(jobs[0]!, { kind: 'retry', at: at(60) }), failed(jobs[1]!, { kind: 'dead' })]);
       expect(await store.queue.gauges()).toEqual({
-        deliveries: { pending: 1, failed: 0, delivering: 3 },
+        deliveries: { pending: 1, failed: 1, delivering: 2 },
         endpoints: { active: 2, failing: 0, disabled: 0, pending_verification: 0, verification_failed: 0 },
       });
       expect(await store.queue.depth()).toBe(4);
