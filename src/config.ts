@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT } from './domain/endpoint.js';
+import { DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT, MAX_IN_FLIGHT_LIMIT } from './domain/endpoint.js';
 import { validateEgressPolicy, type EgressPolicy } from './net/index.js';
 
 /** Every setting, parsed once from flags and environment; flags win over the environment. */
@@ -145,7 +145,6 @@ function parseSwitch(name: string, value: string | undefined, fallback: boolean)
 }
 
 /** A process attempts at most 128 deliveries at once (the engine's concurrency); workers add up. */
-const MAX_IN_FLIGHT_LIMIT = 1000;
 
 function parseMaxInFlight(value: string | undefined): number {
   if (value === undefined) return DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT;

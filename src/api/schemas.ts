@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MAX_IN_FLIGHT_LIMIT } from '../domain/endpoint.js';
 import { EVENT_TYPE_NAME_PATTERN } from '../domain/event-type.js';
 import { SUBSCRIPTION_PATTERN } from '../domain/subscription.js';
 
@@ -147,6 +148,13 @@ const EndpointFields = {
   filter: Nullable(JsonObject),
   headers: HeaderMap,
   rateLimitPerSecond: Nullable(Type.Integer({ minimum: 1, maximum: 100_000 })),
+  maxInFlight: Nullable(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_IN_FLIGHT_LIMIT,
+      description: "Requests in flight to this endpoint at most, across all workers; null: the server's setting (16 unless configured). A FIFO endpoint has one.",
+    }),
+  ),
   ordering: Type.Union([Type.Literal('unordered'), Type.Literal('fifo')], {
     description:
       '`fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`.',
@@ -189,6 +197,7 @@ export const CreateEndpoint = Type.Object(
     filter: Type.Optional(EndpointFields.filter),
     headers: Type.Optional(EndpointFields.headers),
     rateLimitPerSecond: Type.Optional(EndpointFields.rateLimitPerSecond),
+    maxInFlight: Type.Optional(EndpointFields.maxInFlight),
     ordering: Type.Optional(EndpointFields.ordering),
     signature: Type.Optional(EndpointFields.signature),
   },

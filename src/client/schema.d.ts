@@ -614,6 +614,7 @@ export interface paths {
                                     [key: string]: string;
                                 };
                                 id: string;
+                                maxInFlight: number | null;
                                 /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                                 ordering: "unordered" | "fifo";
                                 /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
@@ -657,6 +658,7 @@ export interface paths {
                         headers?: {
                             [key: string]: string;
                         };
+                        maxInFlight?: number | null;
                         /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                         ordering?: "unordered" | "fifo";
                         rateLimitPerSecond?: number | null;
@@ -695,6 +697,7 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            maxInFlight: number | null;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
                             /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
@@ -768,6 +771,7 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            maxInFlight: number | null;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
                             /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
@@ -835,6 +839,7 @@ export interface paths {
                         headers?: {
                             [key: string]: string;
                         };
+                        maxInFlight?: number | null;
                         /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                         ordering?: "unordered" | "fifo";
                         rateLimitPerSecond?: number | null;
@@ -871,6 +876,7 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            maxInFlight: number | null;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
                             /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
@@ -946,6 +952,7 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            maxInFlight: number | null;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
                             /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
@@ -1021,6 +1028,7 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            maxInFlight: number | null;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
                             /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
@@ -1326,6 +1334,7 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            maxInFlight: number | null;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
                             /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
@@ -2458,6 +2467,7 @@ export interface paths {
                                     [key: string]: string;
                                 };
                                 id: string;
+                                maxInFlight: number | null;
                                 /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                                 ordering: "unordered" | "fifo";
                                 /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
@@ -2503,6 +2513,7 @@ export interface paths {
                         headers?: {
                             [key: string]: string;
                         };
+                        maxInFlight?: number | null;
                         /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                         ordering?: "unordered" | "fifo";
                         rateLimitPerSecond?: number | null;
@@ -2541,6 +2552,7 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            maxInFlight: number | null;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
                             /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
@@ -2615,6 +2627,7 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            maxInFlight: number | null;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
                             /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
@@ -2684,6 +2697,7 @@ export interface paths {
                         headers?: {
                             [key: string]: string;
                         };
+                        maxInFlight?: number | null;
                         /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                         ordering?: "unordered" | "fifo";
                         rateLimitPerSecond?: number | null;
@@ -2720,6 +2734,7 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            maxInFlight: number | null;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
                             /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
@@ -2796,6 +2811,7 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            maxInFlight: number | null;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
                             /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
@@ -2872,6 +2888,7 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            maxInFlight: number | null;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
                             /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */
@@ -3183,6 +3200,7 @@ export interface paths {
                                 [key: string]: string;
                             };
                             id: string;
+                            maxInFlight: number | null;
                             /** @description `fifo`: one attempt in flight, deliveries in publish order, a failing one holding back those behind it until it succeeds or is dead; test sends go at once, outside the line. Default `unordered`. */
                             ordering: "unordered" | "fifo";
                             /** @description After a rotation with a grace period: when the replaced secret or key stops signing beside the new one (past: the grace period is over); null when none was kept */

@@ -14,6 +14,9 @@ export type EndpointOrdering = 'unordered' | 'fifo';
 /** Requests in flight to one endpoint at most, across all workers, unless the operator configures otherwise. */
 export const DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT = 16;
 
+/** The most requests in flight that the server's setting or an endpoint's own may allow. */
+export const MAX_IN_FLIGHT_LIMIT = 1000;
+
 export interface Endpoint {
   id: string;
   tenantId: string;
@@ -26,6 +29,11 @@ export interface Endpoint {
   consecutiveFailures: number;
   headers: Record<string, string>;
   rateLimitPerSecond: number | null;
+  /**
+   * Requests in flight to it at most, across all workers (1 to MAX_IN_FLIGHT_LIMIT); null: the
+   * server's setting (HERALD_MAX_IN_FLIGHT_PER_ENDPOINT). A FIFO endpoint has one whatever it says.
+   */
+  maxInFlight: number | null;
   ordering: EndpointOrdering;
   /** Overrides the tenant's signature settings when set. */
   signature: SignatureSettings | null;
@@ -56,8 +64,8 @@ export interface EndpointSecrets {
 
 export type NewEndpoint = Omit<
   Endpoint,
-  'consecutiveFailures' | 'disabledReason' | 'signed' | 'hasVerifyToken' | 'failing' | 'previousSecretExpiresAt' | 'updatedAt' | 'ordering'
-> & { disabledReason?: string | null; ordering?: EndpointOrdering };
+  'consecutiveFailures' | 'disabledReason' | 'signed' | 'hasVerifyToken' | 'failing' | 'previousSecretExpiresAt' | 'updatedAt' | 'ordering' | 'maxInFlight'
+> & { disabledReason?: string | null; ordering?: EndpointOrdering; maxInFlight?: number | null };
 
 export type EndpointPatch = Partial<
   Pick<
@@ -70,6 +78,7 @@ export type EndpointPatch = Partial<
     | 'disabledReason'
     | 'headers'
     | 'rateLimitPerSecond'
+    | 'maxInFlight'
     | 'ordering'
     | 'signature'
     | 'consecutiveFailures'

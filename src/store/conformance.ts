@@ -237,6 +237,24 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       expect(await claim(at(1.5), 10, 4)).toHaveLength(1);
     });
 
+    it('caps an endpoint at its own maxInFlight when it has one, above or below the server’s', async () => {
+      const small = await addEndpoint({ maxInFlight: 2 });
+      const large = await addEndpoint({ maxInFlight: 6 });
+      const usual = await addEndpoint();
+      for (let i = 0; i < 8; i++) await publish('bulk');
+      const jobs = await claim(at(1), 50, 4);
+      const perEndpoint = (id: string) => jobs.filter((j) => j.endpoint.id === id).length;
+      expect([perEndpoint(small.id), perEndpoint(large.id), perEndpoint(usual.id)]).toEqual([2, 6, 4]);
+      expect(jobs.find((j) => j.endpoint.id === small.id)!.endpoint.maxInFlight).toBe(2);
+      expect(await claim(at(1), 50, 4)).toEqual([]);
+      // A slot of the small one frees: one more, no more.
+      await succeed(jobs.find((j) => j.endpoint.id === small.id)!, at(1.5));
+      expect((await claim(at(1.5), 50, 4)).map((j) => j.endpoint.id)).toEqual([small.id]);
+      // Back to the server's setting once its own is cleared: two more (leases from 1 s run to 2 s).
+      await store.endpoints.update('acme', small.id, { maxInFlight: null }, at(1.6));
+      expect((await claim(at(1.6), 50, 4)).map((j) => j.endpoint.id)).toEqual([small.id, small.id]);
+    });
+
     it('holds an endpoint at its cap: new work for it wakes no worker, and an attempt ending lets it go', async () => {
       const busy = await addEndpoint();
       for (let i = 0; i < 3; i++) await publish('bulk', { only: [busy.id] });

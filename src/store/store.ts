@@ -283,7 +283,7 @@ export interface DeliveryJob {
 export interface ClaimRequest {
   now: Date;
   limit: number;
-  /** At most this many deliveries of one endpoint in flight across all workers. */
+  /** At most this many deliveries of one endpoint in flight across all workers, unless the endpoint sets its own (`maxInFlight`). */
   maxInFlightPerEndpoint: number;
   /** Extra lease beyond the tenant's attempt timeout, so a slow attempt is not stolen. */
   leaseGraceMs: number;

@@ -45,6 +45,7 @@ describe('POST …/endpoints', () => {
       consecutiveFailures: 0,
       headers: {},
       rateLimitPerSecond: null,
+      maxInFlight: null,
       ordering: 'unordered',
       signature: null,
       signed: true,
@@ -138,13 +139,14 @@ describe('POST …/endpoints', () => {
     },
   );
 
-  it('keeps custom headers and a rate limit', async () => {
-    const created = await create({ headers: { 'X-Custom': 'yes', Authorization: 'Bearer abc' }, rateLimitPerSecond: 5 });
+  it('keeps custom headers, a rate limit and a cap on requests in flight', async () => {
+    const created = await create({ headers: { 'X-Custom': 'yes', Authorization: 'Bearer abc' }, rateLimitPerSecond: 5, maxInFlight: 4 });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ headers: { 'X-Custom': 'yes', Authorization: '[redacted]' }, rateLimitPerSecond: 5 });
+    expect(created.body).toMatchObject({ headers: { 'X-Custom': 'yes', Authorization: '[redacted]' }, rateLimitPerSecond: 5, maxInFlight: 4 });
     expectError(await create({ headers: { 'Bad Header': 'x' } }), 422, 'validation_failed');
     expectError(await create({ headers: { 'X-Split': 'a\r\nX-Injected: b' } }), 422, 'validation_failed');
     expectError(await create({ rateLimitPerSecond: 0 }), 422, 'validation_failed');
+    for (const maxInFlight of [0, 1001, 2.5, '4']) expectError(await create({ maxInFlight }), 422, 'validation_failed');
   });
 
   it.each([
@@ -223,6 +225,7 @@ describe('PATCH …/endpoints/:eid', () => {
       eventTypes: ['chat.*', 'user.message.received'],
       filter: { 'data.channel': 'web' },
       rateLimitPerSecond: 10,
+      maxInFlight: 1000,
       ordering: 'fifo',
       signature: { scheme: 'body-hex', header: 'X-Acme-Signature' },
     };
@@ -233,8 +236,8 @@ describe('PATCH …/endpoints/:eid', () => {
     expect(Date.parse(patched.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(created.updatedAt));
     expect((await fx.api('GET', `${base}/${created.id}`)).body).toEqual(patched.body);
 
-    const cleared = await fx.api('PATCH', `${base}/${created.id}`, { filter: null, signature: null, rateLimitPerSecond: null });
-    expect(cleared.body).toMatchObject({ filter: null, signature: null, rateLimitPerSecond: null, description: 'after' });
+    const cleared = await fx.api('PATCH', `${base}/${created.id}`, { filter: null, signature: null, rateLimitPerSecond: null, maxInFlight: null });
+    expect(cleared.body).toMatchObject({ filter: null, signature: null, rateLimitPerSecond: null, maxInFlight: null, description: 'after' });
   });
 
   it('refuses bad changes with 422 and changes nothing', async () => {

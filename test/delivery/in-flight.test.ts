@@ -21,7 +21,7 @@ afterEach(async () => {
  * requests Herald has in flight to the endpoint. Publishes more events than the cap, watches
  * how many arrive, then lets them all go and checks every one was delivered.
  */
-async function heldAtOnce(overrides: Partial<Config>, events: number): Promise<number> {
+async function heldAtOnce(overrides: Partial<Config>, events: number, endpointFields: Record<string, unknown> = {}): Promise<number> {
   const held: ServerResponse[] = [];
   let most = 0;
   receiver = await Receiver.start((_request, res) => {
@@ -31,7 +31,7 @@ async function heldAtOnce(overrides: Partial<Config>, events: number): Promise<n
   herald = await startTestHerald(overrides);
   await ensureEventType(herald, TYPE);
   const tenantId = await createTenant(herald);
-  await createEndpoint(herald, tenantId, { url: `${receiver.url}/hook`, eventTypes: [TYPE] });
+  await createEndpoint(herald, tenantId, { url: `${receiver.url}/hook`, eventTypes: [TYPE], ...endpointFields });
   for (let i = 0; i < events; i++) await publish(herald, tenantId, TYPE, { n: i });
 
   await eventually(async () => held.length > 0);
@@ -62,5 +62,9 @@ describe('requests in flight to one endpoint', () => {
 
   it('are at most what the operator configures (HERALD_MAX_IN_FLIGHT_PER_ENDPOINT)', async () => {
     expect(await heldAtOnce({ maxInFlightPerEndpoint: 3 }, 10)).toBe(3);
+  });
+
+  it('are at most the endpoint’s own maxInFlight when it has one', async () => {
+    expect(await heldAtOnce({}, 10, { maxInFlight: 2 })).toBe(2);
   });
 });

@@ -60,6 +60,11 @@ export function EndpointForm({ data, endpoint, onClose, onSaved }: { data: Porta
             </select>
           )}
         </Field>
+        <Field label={t('endpoint.inFlight')} optional hint={t('form.inFlightHint')}>
+          {({ id, describedBy }) => (
+            <input id={id} type="number" dir="ltr" inputMode="numeric" min={1} max={1000} step={1} value={draft.maxInFlight} onChange={(e) => set({ maxInFlight: e.target.value })} aria-describedby={describedBy} />
+          )}
+        </Field>
         {!endpoint && (
           <>
             <Field label={t('form.secret')} optional hint={t('form.secretHint')}>

@@ -82,6 +82,8 @@ export function EndpointPage({ data, endpoint, go }: { data: PortalData; endpoin
       <dl className="facts">
         <dt>{t('endpoint.rateLimit')}</dt>
         <dd>{endpoint.rateLimitPerSecond ? t('endpoint.perSecond', { n: endpoint.rateLimitPerSecond }) : t('common.none')}</dd>
+        <dt>{t('endpoint.inFlight')}</dt>
+        <dd>{endpoint.maxInFlight ? i18n.number(endpoint.maxInFlight) : t('endpoint.inFlightDefault')}</dd>
         <dt>{t('endpoint.ordering')}</dt>
         <dd>{t(endpoint.ordering === 'fifo' ? 'endpoint.fifo' : 'endpoint.unordered')}</dd>
         <dt>{t('endpoint.headers')}</dt>

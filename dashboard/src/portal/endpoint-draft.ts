@@ -8,6 +8,8 @@ export interface EndpointDraft {
   secret: string;
   verifyToken: string;
   ordering: Endpoint['ordering'];
+  /** Requests at once, at most; empty: the server's setting. */
+  maxInFlight: string;
 }
 
 export const draftOf = (endpoint?: Endpoint): EndpointDraft => ({
@@ -18,7 +20,11 @@ export const draftOf = (endpoint?: Endpoint): EndpointDraft => ({
   secret: '',
   verifyToken: '',
   ordering: endpoint?.ordering ?? 'unordered',
+  maxInFlight: endpoint?.maxInFlight ? String(endpoint.maxInFlight) : '',
 });
+
+/** The cap as the API takes it: null for the server's setting. */
+const capOf = (draft: EndpointDraft): number | null => (draft.maxInFlight.trim() ? Number(draft.maxInFlight) : null);
 
 /** The payload-filter text as JSON: `undefined` when empty, `Error` when it is not a JSON object. */
 export function parseFilter(text: string): Record<string, unknown> | null | undefined | Error {
@@ -56,6 +62,7 @@ export function createBody(draft: EndpointDraft): NewEndpoint {
   if (draft.secret) body.secret = draft.secret;
   if (draft.verifyToken) body.verifyToken = draft.verifyToken;
   if (draft.ordering !== 'unordered') body.ordering = draft.ordering;
+  if (capOf(draft) !== null) body.maxInFlight = capOf(draft);
   return body;
 }
 
@@ -71,5 +78,6 @@ export function patchBody(draft: EndpointDraft, endpoint: Endpoint): EndpointPat
   if (draft.description.trim() !== endpoint.description) body.description = draft.description.trim();
   if (draft.events.join('\n') !== endpoint.eventTypes.join('\n')) body.eventTypes = draft.events;
   if (draft.ordering !== endpoint.ordering) body.ordering = draft.ordering;
+  if (capOf(draft) !== endpoint.maxInFlight) body.maxInFlight = capOf(draft);
   return body;
 }

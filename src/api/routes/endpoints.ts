@@ -57,6 +57,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext; scope?
           status: body.verifyToken ? 'pending_verification' : 'active',
           headers: headersToStore(body.headers ?? {}, null, secretBox),
           rateLimitPerSecond: body.rateLimitPerSecond ?? null,
+          maxInFlight: body.maxInFlight ?? null,
           ordering: body.ordering ?? 'unordered',
           signature: body.signature ?? null,
           createdAt: now,

@@ -70,6 +70,7 @@ export function claimStatements(kind: SqlDialect) {
     ['endpoint_id', 'text'],
     ['take', 'integer'],
     ['lease', 'bigint'],
+    ['cap', 'integer'],
   ]);
   // The lease, whatever its expiry is read from; the owner is always the statement's first parameter.
   const leaseSet = (expiry: string) => `status = 'delivering', lease_owner = ?, lease_expires_at = ${expiry}`;
@@ -86,7 +87,7 @@ export function claimStatements(kind: SqlDialect) {
     kind,
     withEvents(`update deliveries d set ${leaseSet('p.lease')}
        from (select w.id, p.lease from ${picks} as p cross join lateral (
-               ${dueOf('p.endpoint_id', `greatest(0, least(p.take, ? - ${inFlightOf('p.endpoint_id')}))`)}) as w) as p
+               ${dueOf('p.endpoint_id', `greatest(0, least(p.take, p.cap - ${inFlightOf('p.endpoint_id')}))`)}) as w) as p
        where d.id = p.id and d.status in ('pending', 'failed') returning d.*`),
   );
   const leaseHeads = fixedStatement<LeasedRow>(
@@ -133,7 +134,7 @@ export function claimStatements(kind: SqlDialect) {
   // Either way it is held (migration 0010): new work waits for that moment without a wake-up.
   // An endpoint this claim left to another worker (stepsBack) is due again for the others only
   // once that worker may have stopped working on it; its own records reschedule it sooner.
-  const full = `${inFlightOf('endpoints.id')} >= ?`;
+  const full = `${inFlightOf('endpoints.id')} >= coalesce(endpoints.max_in_flight, ?)`;
   const tokenLater = `s.token_at > ${waiting}`;
   const tokens = kind === 'postgres' ? 's.tokens::float8' : 'cast(s.tokens as real)';
   const reschedule = fixedStatement<Rescheduled>(
@@ -244,7 +245,7 @@ export async function claimInTransaction(
   const leaseSpanOf = (endpoint: DueEndpointRow) => settings.get(endpoint.tenant_id)!.attemptTimeoutMs + request.leaseGraceMs;
   const leftToOthers = new Set(endpoints.filter((endpoint) => stepsBack(endpoint, now, leaseSpanOf(endpoint))).map((endpoint) => endpoint.id));
   const plans: Plan[] = endpoints.map((endpoint) => {
-    const free = request.maxInFlightPerEndpoint - Number(endpoint.in_flight);
+    const free = capOf(endpoint, request) - Number(endpoint.in_flight);
     const limit = endpoint.rate_limit_per_second === null ? null : Number(endpoint.rate_limit_per_second);
     const tokens = limit === null ? Infinity : tokensAt({ limit, tokens: endpoint.rate_tokens, refilledAt: endpoint.rate_refilled_at }, now);
     const line = endpoint.ordering === 'fifo' ? 1 : Infinity; // dueHead says whether its one may go
@@ -316,11 +317,11 @@ function leaseCalls(q: ClaimStatements, plans: Plan[], now: number, request: Cla
   const wanted = plans.filter((plan) => plan.take > 0);
   const lines = wanted.filter((plan) => plan.endpoint.ordering === 'fifo');
   const unordered = lines.length === 0 ? wanted : wanted.filter((plan) => plan.endpoint.ordering !== 'fifo');
-  const leases = (of: Plan[]) => JSON.stringify(of.map((p) => [p.endpoint.id, p.take, p.lease]));
-  const { owner, maxInFlightPerEndpoint: cap } = request;
+  const leases = (of: Plan[]) => JSON.stringify(of.map((p) => [p.endpoint.id, p.take, p.lease, capOf(p.endpoint, request)]));
+  const { owner } = request;
   const calls: Array<StatementCall<LeasedRow>> = [];
   if (q.kind === 'postgres') {
-    if (unordered.length > 0) calls.push([q.pickAndLease, [owner, leases(unordered), now, cap, now]]);
+    if (unordered.length > 0) calls.push([q.pickAndLease, [owner, leases(unordered), now, now]]);
     if (lines.length > 0) calls.push([q.leaseHeads, [owner, leases(lines), now]]);
     return calls;
   }
@@ -330,6 +331,10 @@ function leaseCalls(q: ClaimStatements, plans: Plan[], now: number, request: Cla
   for (const plan of lines) calls.push([q.leaseHeadOfEndpoint, [owner, plan.lease, plan.endpoint.id, now]]);
   return calls;
 }
+
+/** An endpoint's own cap on requests in flight, or the server's. */
+const capOf = (endpoint: EndpointRow, request: ClaimRequest): number =>
+  endpoint.max_in_flight === null ? request.maxInFlightPerEndpoint : Number(endpoint.max_in_flight);
 
 const countByEndpoint = (rows: LeasedRow[]): Map<string, number> => {
   const taken = new Map<string, number>();

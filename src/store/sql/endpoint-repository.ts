@@ -32,6 +32,7 @@ export function endpointRepository(db: Kysely<Database>, kind: SqlDialect, diale
           failing: 0,
           headers: JSON.stringify(endpoint.headers),
           rate_limit_per_second: endpoint.rateLimitPerSecond,
+          max_in_flight: endpoint.maxInFlight ?? null,
           ordering: endpoint.ordering ?? 'unordered',
           signature: jsonOrNull(endpoint.signature),
           secret: secrets.secret,
@@ -92,10 +93,12 @@ export function endpointRepository(db: Kysely<Database>, kind: SqlDialect, diale
         .returningAll()
         .executeTakeFirst();
       if (row) await changed(tenantId);
-      // The other ordering picks its next delivery by another rule: its schedule follows.
-      if (row && patch.ordering !== undefined) await rescheduleEndpoints(db, [id]);
+      // The other ordering picks its next delivery by another rule, and another cap may free
+      // slots of an endpoint held at the old one: its schedule follows, held no longer.
+      const rescheduled = patch.ordering !== undefined || patch.maxInFlight !== undefined;
+      if (row && rescheduled) await rescheduleEndpoints(db, [id]);
       // Deliveries wait while an endpoint is not active; activating it must wake the workers.
-      if (row && (patch.status === 'active' || patch.ordering !== undefined)) await wake();
+      if (row && (patch.status === 'active' || rescheduled)) await wake();
       return row ? toEndpoint(row) : null;
     },
     async setStatus(tenantId, id, change, now) {
@@ -144,6 +147,7 @@ function patchColumns(patch: EndpointPatch): Partial<Database['endpoints']> {
   if (patch.disabledReason !== undefined) columns.disabled_reason = patch.disabledReason;
   if (patch.headers !== undefined) columns.headers = JSON.stringify(patch.headers);
   if (patch.rateLimitPerSecond !== undefined) columns.rate_limit_per_second = patch.rateLimitPerSecond;
+  if (patch.maxInFlight !== undefined) columns.max_in_flight = patch.maxInFlight;
   if (patch.ordering !== undefined) columns.ordering = patch.ordering;
   if (patch.signature !== undefined) columns.signature = jsonOrNull(patch.signature);
   if (patch.consecutiveFailures !== undefined) columns.consecutive_failures = patch.consecutiveFailures;

@@ -12,6 +12,7 @@ import { capacityHold } from './migrations/0010-capacity-hold.js';
 import { fewerLeaseIndexes } from './migrations/0011-fewer-lease-indexes.js';
 import { unreadEventIndex } from './migrations/0012-unread-event-index.js';
 import { statusFreeEndpointIndex } from './migrations/0013-status-free-endpoint-index.js';
+import { endpointInFlight } from './migrations/0014-endpoint-in-flight.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -21,7 +22,7 @@ export interface Migration {
 }
 
 /** Versioned migrations, applied in name order; Kysely records them and takes the lock. */
-const MIGRATIONS: Migration[] = [initial, rateQuotaRetention, hotPath, traceContext, credentialLifecycle, ordering, operator, healthIndexes, publishRefusal, capacityHold, fewerLeaseIndexes, unreadEventIndex, statusFreeEndpointIndex];
+const MIGRATIONS: Migration[] = [initial, rateQuotaRetention, hotPath, traceContext, credentialLifecycle, ordering, operator, healthIndexes, publishRefusal, capacityHold, fewerLeaseIndexes, unreadEventIndex, statusFreeEndpointIndex, endpointInFlight];
 
 /**
  * `migrationTableSchema` names where Kysely keeps its own two tables. PostgreSQL needs it:

@@ -46,6 +46,7 @@ export const toEndpoint = (row: Row<'endpoints'>): Endpoint => ({
   consecutiveFailures: Number(row.consecutive_failures),
   headers: JSON.parse(row.headers),
   rateLimitPerSecond: row.rate_limit_per_second === null ? null : Number(row.rate_limit_per_second),
+  maxInFlight: row.max_in_flight === null ? null : Number(row.max_in_flight),
   ordering: row.ordering as EndpointOrdering,
   signature: json(row.signature),
   signed: row.secret !== null || row.verify_token !== null,

@@ -42,6 +42,7 @@ export interface Database {
     consecutive_failures: number;
     headers: string;
     rate_limit_per_second: number | null;
+    max_in_flight: number | null;
     signature: string | null;
     secret: string | null;
     previous_secret: string | null;
