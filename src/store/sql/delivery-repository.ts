@@ -5,7 +5,7 @@ import type { DeliveryRepository, RequeueSelector } from '../store.js';
 import { rescheduleEndpoints } from './endpoint-schedule.js';
 import { toAttempt, toLoggedDelivery, toPage } from './rows.js';
 import type { Database } from './schema.js';
-import { FAILING } from './statuses.js';
+import { FAILING, statusIs } from './statuses.js';
 
 export function deliveryRepository(db: Kysely<Database>, wake: () => Promise<void>): DeliveryRepository {
   return {
@@ -132,7 +132,7 @@ const withLastAttempt = (db: Kysely<Database>) =>
 function selected(eb: ExpressionBuilder<Database, 'deliveries'>, selector: RequeueSelector) {
   if ('deliveryId' in selector) return eb('id', '=', selector.deliveryId);
   // Literal, so the failed and dead are read from deliveries_failing (statuses.ts).
-  const failedOfEndpoint = [eb('endpoint_id', '=', selector.endpointId), eb('is_test', '=', 0), sql<boolean>`${sql.raw(FAILING)}`];
+  const failedOfEndpoint = [eb('endpoint_id', '=', selector.endpointId), eb('is_test', '=', 0), statusIs(FAILING)];
   if ('failedOnly' in selector) return eb.and(failedOfEndpoint);
   return eb.and([...failedOfEndpoint, eb('created_at', '>=', selector.since.getTime())]);
 }

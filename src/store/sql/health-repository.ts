@@ -3,7 +3,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { EndpointStatus } from '../../domain/endpoint.js';
 import type { EndpointNeedingAttention, HealthQuery, HealthRepository, TenantHealth } from '../health.js';
 import type { Database } from './schema.js';
-import { FAILING, LEASED, statusOf, WAITING } from './statuses.js';
+import { FAILING, LEASED, statusIs, WAITING } from './statuses.js';
 
 /** Endpoints named per tenant in `attention`: the worst few, the rest are in the counts. */
 export const ATTENTION_PER_TENANT = 5;
@@ -141,9 +141,9 @@ async function unresolvedDeliveries(db: Kysely<Database>, tenantIds: string[]) {
     db.selectFrom('endpoints as e').innerJoin('deliveries as d', 'd.endpoint_id', 'e.id').where('e.tenant_id', 'in', tenantIds).where(condition);
   const counted = sql<number>`count(*)`.as('n');
   const [waiting, inFlight, failing, tests] = await Promise.all([
-    ofPage(statusOf('d', WAITING)).select(['e.tenant_id', sql<string>`'pending'`.as('status'), counted]).groupBy('e.tenant_id').execute(),
-    ofPage(statusOf('d', LEASED)).select(['e.tenant_id', sql<string>`'pending'`.as('status'), counted]).groupBy('e.tenant_id').execute(),
-    ofPage(statusOf('d', FAILING)).select(['e.tenant_id', 'd.status', counted]).groupBy(['e.tenant_id', 'd.status']).execute(),
+    ofPage(statusIs(WAITING, 'd')).select(['e.tenant_id', sql<string>`'pending'`.as('status'), counted]).groupBy('e.tenant_id').execute(),
+    ofPage(statusIs(LEASED, 'd')).select(['e.tenant_id', sql<string>`'pending'`.as('status'), counted]).groupBy('e.tenant_id').execute(),
+    ofPage(statusIs(FAILING, 'd')).select(['e.tenant_id', 'd.status', counted]).groupBy(['e.tenant_id', 'd.status']).execute(),
     db
       .selectFrom('deliveries as d')
       .where('d.tenant_id', 'in', tenantIds)
