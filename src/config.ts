@@ -144,8 +144,10 @@ function parseSwitch(name: string, value: string | undefined, fallback: boolean)
   throw new Error(`Invalid ${name}: ${value} (true or false)`);
 }
 
-/** A process attempts at most 128 deliveries at once (the engine's concurrency); workers add up. */
-
+/**
+ * The server's cap on requests in flight to one endpoint (1 to MAX_IN_FLIGHT_LIMIT). A process
+ * still attempts at most 128 deliveries at once (the engine's concurrency); workers add up.
+ */
 function parseMaxInFlight(value: string | undefined): number {
   if (value === undefined) return DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT;
   const n = Number(value);

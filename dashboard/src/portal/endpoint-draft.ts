@@ -62,7 +62,8 @@ export function createBody(draft: EndpointDraft): NewEndpoint {
   if (draft.secret) body.secret = draft.secret;
   if (draft.verifyToken) body.verifyToken = draft.verifyToken;
   if (draft.ordering !== 'unordered') body.ordering = draft.ordering;
-  if (capOf(draft) !== null) body.maxInFlight = capOf(draft);
+  const cap = capOf(draft);
+  if (cap !== null) body.maxInFlight = cap;
   return body;
 }
 
@@ -78,6 +79,7 @@ export function patchBody(draft: EndpointDraft, endpoint: Endpoint): EndpointPat
   if (draft.description.trim() !== endpoint.description) body.description = draft.description.trim();
   if (draft.events.join('\n') !== endpoint.eventTypes.join('\n')) body.eventTypes = draft.events;
   if (draft.ordering !== endpoint.ordering) body.ordering = draft.ordering;
-  if (capOf(draft) !== endpoint.maxInFlight) body.maxInFlight = capOf(draft);
+  const cap = capOf(draft);
+  if (cap !== endpoint.maxInFlight) body.maxInFlight = cap;
   return body;
 }

@@ -8,6 +8,7 @@ import type { SqlDialect } from './migrator.js';
 import { nextTokenAt, tokensAt, wholeTokens } from './rate-bucket.js';
 import { toDelivery, toEndpoint, toEndpointSecrets, toEvent } from './rows.js';
 import type { Database } from './schema.js';
+import { LEASED, WAITING } from './statuses.js';
 
 type EndpointRow = Selectable<Database['endpoints']>;
 type DeliveryRow = Selectable<Database['deliveries']>;
@@ -27,7 +28,7 @@ export const ENDPOINTS_PER_CLAIM = 64;
 
 /** Attempts to the endpoint of the row being updated (`endpoints`) in flight with a live lease. */
 const inFlightOf = (endpoint: string, alsoWhere = '') =>
-  `(select count(*) from deliveries flight where flight.endpoint_id = ${endpoint} and flight.status = 'delivering' and flight.lease_expires_at > ?${alsoWhere})`;
+  `(select count(*) from deliveries flight where flight.endpoint_id = ${endpoint} and flight.${LEASED} and flight.lease_expires_at > ?${alsoWhere})`;
 
 /**
  * A claim is a fixed number of statements whatever its size (measured on the old per-endpoint
@@ -56,7 +57,7 @@ export function claimStatements(kind: SqlDialect) {
     kind === 'postgres'
       ? `, ${inFlightOf('endpoints.id', ' and flight.lease_owner = ?')} as mine,
          (select max(flight.lease_expires_at) from deliveries flight
-          where flight.endpoint_id = endpoints.id and flight.status = 'delivering' and flight.lease_owner <> ?) as others_leased_until`
+          where flight.endpoint_id = endpoints.id and flight.${LEASED} and flight.lease_owner <> ?) as others_leased_until`
       : '';
   const dueEndpoints = fixedStatement<DueEndpointRow>(
     kind,
@@ -76,7 +77,7 @@ export function claimStatements(kind: SqlDialect) {
   const leaseSet = (expiry: string) => `status = 'delivering', lease_owner = ?, lease_expires_at = ${expiry}`;
   // An endpoint's due deliveries, oldest first.
   const dueOf = (endpoint: string, limit: string) =>
-    `select id from deliveries where endpoint_id = ${endpoint} and status in ('pending', 'failed') and next_attempt_at <= ? order by next_attempt_at limit ${limit}`;
+    `select id from deliveries where endpoint_id = ${endpoint} and ${WAITING} and next_attempt_at <= ? order by next_attempt_at limit ${limit}`;
   // PostgreSQL only.
   const withEvents = (leased: string) =>
     `with leased as (${leased})
@@ -88,7 +89,7 @@ export function claimStatements(kind: SqlDialect) {
     withEvents(`update deliveries d set ${leaseSet('p.lease')}
        from (select w.id, p.lease from ${picks} as p cross join lateral (
                ${dueOf('p.endpoint_id', `greatest(0, least(p.take, p.cap - ${inFlightOf('p.endpoint_id')}))`)}) as w) as p
-       where d.id = p.id and d.status in ('pending', 'failed') returning d.*`),
+       where d.id = p.id and d.${WAITING} returning d.*`),
   );
   const leaseHeads = fixedStatement<LeasedRow>(
     kind,
@@ -128,7 +129,7 @@ export function claimStatements(kind: SqlDialect) {
     ['defer_until', 'bigint'],
   ]);
   const waiting = NEXT_DUE;
-  const leased = `(select min(l.lease_expires_at) from deliveries l where l.endpoint_id = endpoints.id and l.status = 'delivering')`;
+  const leased = `(select min(l.lease_expires_at) from deliveries l where l.endpoint_id = endpoints.id and l.${LEASED})`;
   // A full endpoint is looked at again when one of its attempts ends (record reschedules it), or
   // at the latest when its earliest lease runs out; a rate-limited one when its next token comes.
   // Either way it is held (migration 0010): new work waits for that moment without a wake-up.
@@ -170,10 +171,10 @@ export type ClaimStatements = ReturnType<typeof claimStatements>;
  */
 function dueHead(endpoint: string): string {
   return `select due.id from (select head.id, head.endpoint_id, head.next_attempt_at from deliveries head
-      where head.endpoint_id = ${endpoint} and head.status in ('pending', 'failed') and head.event_seq is not null
+      where head.endpoint_id = ${endpoint} and head.${WAITING} and head.event_seq is not null
       order by head.event_seq limit 1) as due
     where due.next_attempt_at <= ?
-      and (select 1 from deliveries flight where flight.endpoint_id = due.endpoint_id and flight.status = 'delivering' limit 1) is null`;
+      and (select 1 from deliveries flight where flight.endpoint_id = due.endpoint_id and flight.${LEASED} limit 1) is null`;
 }
 
 interface Plan {

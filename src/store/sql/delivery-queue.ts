@@ -179,7 +179,7 @@ function livenessStatements(kind: SqlDialect) {
     releaseDead: fixedStatement<{ endpoint_id: string }>(
       kind,
       `update deliveries set status = 'pending', next_attempt_at = ?, lease_expires_at = null, lease_owner = null
-       where status = 'delivering' and lease_owner in (select id from workers where heartbeat_at < ?)
+       where ${LEASED} and lease_owner in (select id from workers where heartbeat_at < ?)
        returning endpoint_id`,
     ),
     forgetDead: fixedStatement(kind, `delete from workers where heartbeat_at < ?`),
@@ -212,7 +212,7 @@ function livenessStatements(kind: SqlDialect) {
 function repairSchedules(waiting: string): string {
   return `update endpoints set next_due_at = ${NEXT_DUE}, held = 0
     where status = 'active'
-      and (held = 0 or not exists (select 1 from deliveries f where f.endpoint_id = endpoints.id and f.status = 'delivering'))
+      and (held = 0 or not exists (select 1 from deliveries f where f.endpoint_id = endpoints.id and f.${LEASED}))
       and (
       (ordering <> 'fifo' and exists (select 1 from deliveries w where ${waiting}
         and (endpoints.next_due_at is null or w.next_attempt_at < endpoints.next_due_at)))

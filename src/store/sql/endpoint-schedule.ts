@@ -4,13 +4,12 @@ import type { SqlDialect } from './migrator.js';
 import type { DueWork } from './publish.js';
 import type { Database } from './schema.js';
 import type { StoreDialect } from './store-dialect.js';
-import { WAITING } from './statuses.js';
+import { LEASED, WAITING } from './statuses.js';
 
 /**
  * `endpoints.next_due_at` says when an endpoint next has work. The claim walks endpoints in
  * that order, so these helpers are the only writers of the column besides the claim.
  */
-
 
 /**
  * When the endpoint of the row being updated (`endpoints`) next has work, as every writer of
@@ -21,7 +20,7 @@ import { WAITING } from './statuses.js';
  * runs only the branch that applies, so unordered endpoints pay a column compare.
  */
 export const NEXT_DUE = `(case when endpoints.ordering = 'fifo'
-  then (select coalesce((select min(flight.lease_expires_at) from deliveries flight where flight.endpoint_id = head.endpoint_id and flight.status = 'delivering'), head.next_attempt_at)
+  then (select coalesce((select min(flight.lease_expires_at) from deliveries flight where flight.endpoint_id = head.endpoint_id and flight.${LEASED}), head.next_attempt_at)
         from deliveries head where head.endpoint_id = endpoints.id and head.${WAITING} and head.event_seq is not null order by head.event_seq limit 1)
   else (select min(waiting.next_attempt_at) from deliveries waiting where waiting.endpoint_id = endpoints.id and waiting.${WAITING}) end)`;
 

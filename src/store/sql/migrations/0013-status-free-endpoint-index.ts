@@ -7,10 +7,10 @@ import type { Migration } from '../migrator.js';
  * the table, which holds every delivery ever made. It becomes (endpoint_id, id), which no update
  * touches (the endpoint's deliveries newest first, and the key its deletion cascades through);
  * the counts it served come from the partial indexes instead: waiting ones from deliveries_due
- * (which now holds the status too),
- * those in flight from deliveries_leased, and failed and dead ones from deliveries_failing,
- * which a healthy endpoint's deliveries never enter. `bench/store-cycle` (SQLite, 5,000 events):
- * claim and record 45-48 -> 33-36 µs a delivery, publish unchanged. On PostgreSQL every status
+ * (which now holds the status too), those in flight from deliveries_leased, and failed and dead
+ * ones from deliveries_failing, which a healthy endpoint's deliveries never enter.
+ * `bench/store-cycle` (SQLite, 5,000 events): claim and record 45-48 -> 33-37 µs a delivery,
+ * publish unchanged. On PostgreSQL every status
  * change writes a new entry in every index anyway (no HOT update: status is indexed), so there
  * the two come out even.
  */
