@@ -9,6 +9,7 @@ import type { AttemptRecord, ClaimRequest, DeliveryJob, RecordOutcome, Store } f
 import { exchange, type Exchange } from '../net/index.js';
 import { buildRequest, judgeAttempt } from './attempt.js';
 import { Batcher } from './batcher.js';
+import { EndpointSlots } from './endpoint-slots.js';
 import { sendWebhook, type SendResult } from './http-sender.js';
 import { RetentionSweeper, type RetentionOptions } from './retention.js';
 import { verifyEndpoint } from './verify-endpoint.js';
@@ -69,6 +70,8 @@ export class DeliveryEngine {
   readonly #retention: RetentionSweeper;
   /** Attempts of claimed deliveries, by delivery id, until their record is done. */
   readonly #inFlight = new Map<string, Promise<void>>();
+  /** Requests in flight per endpoint; deliveries leased ahead wait here for a slot. */
+  readonly #slots = new EndpointSlots();
   readonly #records: Batcher<AttemptRecord, RecordOutcome>;
   // Attempts ending during stop() may still arm it: a stopped engine must not touch the store.
   readonly #timer = new WakeTimer(() => void (this.#running && this.#sweep().then(() => this.wake())));
@@ -112,6 +115,7 @@ export class DeliveryEngine {
   /** Stops claiming, then waits (at most `timeoutMs`) for attempts in flight to end. */
   async stop(timeoutMs = 15_000): Promise<void> {
     this.#running = false;
+    this.#slots.dropWaiting();
     this.#unsubscribe?.();
     this.#timer.clear();
     if (this.#sweepTimer) clearInterval(this.#sweepTimer);
@@ -191,6 +195,11 @@ export class DeliveryEngine {
       maxInFlightPerEndpoint: this.#options.maxInFlightPerEndpoint,
       leaseGraceMs: this.#options.leaseGraceMs,
       owner: this.#workerId,
+      // Up to twice an endpoint's cap leased, the cap in flight (#attemptInSlot): on PostgreSQL a
+      // slot was held through its record's commit and the next claim's, an endpoint's 16 slots
+      // bounding it at 16 per cycle of ~12 ms (pg-workers, 1 worker: 1,263 and 1,243/s leasing
+      // the cap, 1,772 and 1,811/s leasing ahead; SQLite batches 3,766 → 4,756/s).
+      leaseAhead: true,
       onMoreDue: () => this.wake(),
       // Work falls due later (a rate token, a retry): claim again then, busy or idle.
       onDueLater: (at) => this.#timer.armAt(at.getTime()),
@@ -214,8 +223,7 @@ export class DeliveryEngine {
   }
 
   #track(job: DeliveryJob): void {
-    const running: Promise<void> = this.#attempt(job)
-      .then(() => undefined)
+    const running: Promise<void> = this.#attemptInSlot(job)
       .catch((error) => this.#options.logger.error({ err: error, deliveryId: job.delivery.id }, 'engine:attempt:error'))
       .finally(() => {
         // A retry due at once may be claimed again (recordAndClaim) before this attempt settles.
@@ -225,7 +233,35 @@ export class DeliveryEngine {
     this.#inFlight.set(job.delivery.id, running);
   }
 
-  async #attempt(job: DeliveryJob): Promise<AttemptReport> {
+  /**
+   * An attempt in one of its endpoint's slots: a delivery leased ahead waits for one. One let go
+   * while it waited (its endpoint disabled, the engine stopping), or whose lease could no longer
+   * cover its attempt when its turn came (the endpoint's cap lowered meanwhile), is handed back.
+   */
+  async #attemptInSlot(job: DeliveryJob): Promise<void> {
+    const endpointId = job.endpoint.id;
+    const slot = this.#slots.take(endpointId, job.endpoint.maxInFlight ?? this.#options.maxInFlightPerEndpoint);
+    if (slot !== true && !(await slot)) return this.#handBack(job);
+    let released = false;
+    const release = () => {
+      if (!released) this.#slots.release(endpointId);
+      released = true;
+    };
+    try {
+      if (slot !== true && Date.now() + job.settings.attemptTimeoutMs >= job.leasedUntil) return await this.#handBack(job);
+      await this.#attempt(job, release);
+    } finally {
+      release();
+    }
+  }
+
+  async #handBack(job: DeliveryJob): Promise<void> {
+    await this.#store.queue.handBack([job.delivery.id], this.#workerId);
+    this.#options.logger.debug({ deliveryId: job.delivery.id, endpointId: job.endpoint.id }, 'engine:lease:handed-back');
+  }
+
+  /** One attempt and its record; `requestEnded` is told once its slot may go to the next request. */
+  async #attempt(job: DeliveryJob, requestEnded: () => void = () => {}): Promise<AttemptReport> {
     const startedAt = new Date();
     const { delivery, endpoint, event } = job;
     // Test sends have no due time: they go at once, outside the queue.
@@ -242,7 +278,14 @@ export class DeliveryEngine {
     span.end({ statusCode: result.statusCode, error: result.error ?? null });
     if (result.blocked !== undefined) this.#options.logger.warn({ deliveryId: delivery.id, endpointId: endpoint.id, blocked: result.blocked }, 'engine:egress:blocked');
     const record = judgeAttempt(job, request, result, startedAt, this.#options.random);
+    // A success frees its slot now. A failure keeps it until its record has told the store the
+    // endpoint is in trouble (or disabled it), then lets go of what was leased ahead: handed
+    // back, the claim gives an endpoint in trouble its cap and no more (claim.ts, leasesAhead).
+    const troubled = record.endpointHealth === 'failure' || record.endpointHealth === 'gone';
+    if (!troubled) requestEnded();
     const outcome = await this.#records.add(record);
+    if (troubled) this.#slots.dropWaiting(endpoint.id);
+    requestEnded();
     const verdict = record.verdict.kind === 'retry' ? 'failed' : record.verdict.kind;
     this.#options.metrics.attempts.inc({ outcome: verdict });
     this.#options.metrics.attemptDuration.observe(result.durationMs / 1000);

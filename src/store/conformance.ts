@@ -255,6 +255,83 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       expect((await claim(at(1.6), 50, 4)).map((j) => j.endpoint.id)).toEqual([small.id, small.id]);
     });
 
+    // The tenant's attempts time out after 1 s: leasing ahead needs a grace of 2 s at least.
+    const claimAhead = (now: Date, options: { owner?: string; limit?: number; cap?: number; leaseGraceMs?: number } = {}) =>
+      store.queue.claim({ now, limit: options.limit ?? 50, maxInFlightPerEndpoint: options.cap ?? 2, leaseGraceMs: options.leaseGraceMs ?? 2000, owner: options.owner ?? 'wrk_test', leaseAhead: true });
+
+    it('leases ahead up to twice an endpoint’s cap when asked, never a FIFO line’s or a rate-limited endpoint’s', async () => {
+      const usual = await addEndpoint();
+      const own = await addEndpoint({ maxInFlight: 3 });
+      const line = await addEndpoint({ ordering: 'fifo' });
+      const limited = await addEndpoint({ rateLimitPerSecond: 100 });
+      for (let i = 0; i < 8; i++) await publish('bulk');
+      const jobs = await claimAhead(at(1));
+      const perEndpoint = (id: string) => jobs.filter((j) => j.endpoint.id === id).length;
+      expect([perEndpoint(usual.id), perEndpoint(own.id), perEndpoint(line.id), perEndpoint(limited.id)]).toEqual([4, 6, 1, 2]);
+      // Each lease covers its wait and its attempt: timeout + grace.
+      expect(jobs.every((j) => j.leasedUntil === at(1).getTime() + 1000 + 2000)).toBe(true);
+      // Full at twice the cap: nothing more until an attempt ends.
+      expect(await claimAhead(at(1.1))).toEqual([]);
+      await succeed(jobs.find((j) => j.endpoint.id === usual.id)!, at(1.2));
+      expect((await claimAhead(at(1.2))).map((j) => j.endpoint.id)).toEqual([usual.id]);
+    });
+
+    it('leases no more than the cap when a wait and an attempt could outlast the lease', async () => {
+      const endpoint = await addEndpoint();
+      for (let i = 0; i < 6; i++) await publish('bulk');
+      const jobs = await claimAhead(at(1), { leaseGraceMs: 1500 });
+      expect(jobs).toHaveLength(2);
+      // With room in the grace, the same endpoint leases ahead again: three more beside the one left.
+      await succeed(jobs[0]!, at(1.1));
+      expect((await claimAhead(at(1.2))).map((j) => j.endpoint.id)).toEqual(Array(3).fill(endpoint.id));
+    });
+
+    it('leases no more than the cap for an endpoint in trouble, ahead again after a success', async () => {
+      const endpoint = await addEndpoint();
+      for (let i = 0; i < 8; i++) await publish('bulk');
+      const [first] = await claimAhead(at(1), { limit: 1 });
+      await fail(first!, at(1.1), at(1.1));
+      // One failure since its last success: the cap, two.
+      const capped = await claimAhead(at(1.2));
+      expect(capped).toHaveLength(2);
+      await succeed(capped[0]!, at(1.3));
+      // Healthy again: up to four, one still in flight.
+      expect((await claimAhead(at(1.4))).map((j) => j.endpoint.id)).toEqual(Array(3).fill(endpoint.id));
+    });
+
+    it('hands back deliveries leased and never attempted: waiting and due again, a retried one failed as before', async () => {
+      const endpoint = await addEndpoint();
+      for (let i = 0; i < 2; i++) await publish('bulk');
+      const [retried] = await claimAhead(at(1), { limit: 1 });
+      await fail(retried!, at(1.1), at(1.1));
+      const jobs = await claimAhead(at(1.2));
+      expect(jobs).toHaveLength(2);
+      // Only the owner's own leases go back.
+      expect(await store.queue.handBack(jobs.map((j) => j.delivery.id), 'wrk_other')).toBe(0);
+      expect(await store.queue.handBack(jobs.map((j) => j.delivery.id), 'wrk_test')).toBe(2);
+      const statuses = await Promise.all(jobs.map(async (j) => (await store.deliveries.get('acme', j.delivery.id))!.status));
+      expect(statuses.sort()).toEqual(['failed', 'pending']);
+      expect((await claimAhead(at(1.3))).map((j) => j.endpoint.id)).toEqual([endpoint.id, endpoint.id]);
+    });
+
+    it('leases ahead only while one claimer holds the endpoint’s leases: two claimers stay within its cap together', async (context) => {
+      // On SQLite one process delivers, so no other claimer exists to check for.
+      if (store.kind !== 'postgres') return context.skip();
+      const endpoint = await addEndpoint();
+      for (let i = 0; i < 12; i++) await publish('bulk');
+      // Leases run 3 s (1 s timeout + 2 s grace). The claims are spaced so that no claimer steps
+      // back for another that leased within the last second (claim.ts, stepsBack).
+      const first = await claimAhead(at(1), { owner: 'wrk_a', limit: 1, cap: 4 });
+      expect(first).toHaveLength(1);
+      // Another claimer holds one: this one takes the cap's remaining three and no more.
+      expect(await claimAhead(at(2.5), { owner: 'wrk_b', cap: 4 })).toHaveLength(3);
+      expect(await claimAhead(at(3.6), { owner: 'wrk_a', cap: 4 })).toEqual([]);
+      // Alone once the first one's attempt is recorded: it leases ahead, to eight.
+      await succeed(first[0]!, at(3.7));
+      expect((await claimAhead(at(3.8), { owner: 'wrk_b', cap: 4 })).map((j) => j.endpoint.id)).toEqual(Array(5).fill(endpoint.id));
+      expect(await claimAhead(at(4.9), { owner: 'wrk_a', cap: 4 })).toEqual([]);
+    });
+
     it('holds an endpoint at its cap: new work for it wakes no worker, and an attempt ending lets it go', async () => {
       const busy = await addEndpoint();
       for (let i = 0; i < 3; i++) await publish('bulk', { only: [busy.id] });

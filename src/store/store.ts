@@ -278,6 +278,8 @@ export interface DeliveryJob {
   settings: TenantSettings;
   /** Attempts made since the schedule last (re)started. */
   attemptsInRun: number;
+  /** When the lease runs out (ms): an attempt must be over and recorded by then, or another worker may take the delivery. */
+  leasedUntil: number;
 }
 
 export interface ClaimRequest {
@@ -289,6 +291,16 @@ export interface ClaimRequest {
   leaseGraceMs: number;
   /** The claiming worker (see `heartbeat`): its leases are freed once it stops showing it is alive. */
   owner: string;
+  /**
+   * Lease up to twice an endpoint's cap while this claimer alone holds the endpoint's leases
+   * (unordered endpoints without a rate limit whose tenant's attempt timeout, plus a second for
+   * its record, fits in `leaseGraceMs`). The caller keeps at most the cap in flight and starts
+   * the rest as requests end, each within one attempt timeout of its claim, so its lease still
+   * covers its attempt. Whenever two claimers hold leases of one endpoint, their leases together
+   * stay within its cap, so requests in flight do too. Without it (the default) a claim leases
+   * at most the cap.
+   */
+  leaseAhead?: boolean;
   /**
    * Called after a claim that took work but left more due now (an endpoint's share of the claim
    * ran out, or more endpoints were due than it looked at): the caller should claim again. A
@@ -350,6 +362,12 @@ export interface DeliveryQueue {
   recordAndClaim(records: AttemptRecord[], next: ClaimRequest): Promise<{ outcomes: RecordOutcome[]; jobs: DeliveryJob[] }>;
   /** Makes deliveries whose lease ran out (their worker died) due again; answers how many. */
   releaseExpiredLeases(now: Date): Promise<number>;
+  /**
+   * Hands back deliveries `owner` leased but never attempted (leased ahead, then let go: its
+   * endpoint was disabled, or the worker is stopping): waiting again at once, failed if an
+   * attempt failed before; answers how many.
+   */
+  handBack(deliveryIds: string[], owner: string): Promise<number>;
   /** Shows that worker `workerId` is alive at `now` (its first beat registers it). */
   heartbeat(workerId: string, now: Date): Promise<void>;
   /**

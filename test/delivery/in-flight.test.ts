@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
-import { createEndpoint, createTenant, ensureEventType, listDeliveries, publish } from '../support/delivery.js';
+import { createEndpoint, createTenant, ensureEventType, getEndpoint, listDeliveries, publish } from '../support/delivery.js';
 import { eventually, removeDir, startTestHerald, type TestHerald } from '../support/herald.js';
 import { Receiver } from '../support/receiver.js';
 
@@ -19,9 +19,10 @@ afterEach(async () => {
 /**
  * A receiver that holds every request open until told: the requests it holds at once are the
  * requests Herald has in flight to the endpoint. Publishes more events than the cap, watches
- * how many arrive, then lets them all go and checks every one was delivered.
+ * how many arrive and how many deliveries the log shows as delivering (sent, or leased ahead
+ * to go the moment a request ends), then lets them all go and checks every one was delivered.
  */
-async function heldAtOnce(overrides: Partial<Config>, events: number, endpointFields: Record<string, unknown> = {}): Promise<number> {
+async function heldAtOnce(overrides: Partial<Config>, events: number, endpointFields: Record<string, unknown> = {}): Promise<{ atOnce: number; delivering: number }> {
   const held: ServerResponse[] = [];
   let most = 0;
   receiver = await Receiver.start((_request, res) => {
@@ -38,6 +39,7 @@ async function heldAtOnce(overrides: Partial<Config>, events: number, endpointFi
   // Whatever Herald would send at once has gone by now: claims follow publishes within milliseconds.
   await new Promise((resolve) => setTimeout(resolve, 500));
   const atOnce = held.length;
+  const delivering = (await listDeliveries(herald, tenantId, { limit: '100' })).filter((d) => d.status === 'delivering').length;
   const release = () => held.splice(0).forEach((res) => res.writeHead(200).end('ok'));
   // Answered, the next ones go out; answer them as they come.
   const answering = setInterval(release, 10);
@@ -52,19 +54,54 @@ async function heldAtOnce(overrides: Partial<Config>, events: number, endpointFi
     release();
   }
   expect(most).toBe(atOnce);
-  return atOnce;
+  return { atOnce, delivering };
 }
 
 describe('requests in flight to one endpoint', () => {
   it('are at most 16 by default, however many deliveries wait', async () => {
-    expect(await heldAtOnce({}, 40)).toBe(16);
+    expect(await heldAtOnce({}, 40)).toEqual({ atOnce: 16, delivering: 32 });
   });
 
   it('are at most what the operator configures (HERALD_MAX_IN_FLIGHT_PER_ENDPOINT)', async () => {
-    expect(await heldAtOnce({ maxInFlightPerEndpoint: 3 }, 10)).toBe(3);
+    expect(await heldAtOnce({ maxInFlightPerEndpoint: 3 }, 10)).toEqual({ atOnce: 3, delivering: 6 });
   });
 
   it('are at most the endpoint’s own maxInFlight when it has one', async () => {
-    expect(await heldAtOnce({}, 10, { maxInFlight: 2 })).toBe(2);
+    expect(await heldAtOnce({}, 10, { maxInFlight: 2 })).toEqual({ atOnce: 2, delivering: 4 });
+  });
+
+  it('are not followed by what was leased ahead once a 410 Gone disables the endpoint: that waits for it to be enabled', async () => {
+    const held: ServerResponse[] = [];
+    let gone = true;
+    receiver = await Receiver.start((_request, res) => {
+      if (gone) held.push(res);
+      else res.writeHead(200).end('ok');
+    });
+    herald = await startTestHerald();
+    await ensureEventType(herald, TYPE);
+    const tenantId = await createTenant(herald);
+    const endpoint = await createEndpoint(herald, tenantId, { url: `${receiver.url}/hook`, eventTypes: [TYPE], maxInFlight: 2 });
+    for (let i = 0; i < 10; i++) await publish(herald, tenantId, TYPE, { n: i });
+    const target = herald;
+    const statuses = async () => (await listDeliveries(target, tenantId, { limit: '100' })).map((d) => d.status);
+    // Two sent, two more leased ahead behind them.
+    await eventually(async () => held.length === 2 && (await statuses()).filter((s) => s === 'delivering').length === 4);
+
+    held.splice(0).forEach((res) => res.writeHead(410).end('gone'));
+    await eventually(async () => (await getEndpoint(target, tenantId, endpoint.id)).status === 'disabled');
+    // The two leased ahead were handed back, not sent: nothing is delivering, and nothing more arrives.
+    await eventually(async () => !(await statuses()).includes('delivering'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.received).toHaveLength(2);
+    expect((await statuses()).filter((s) => s === 'pending')).toHaveLength(8);
+
+    gone = false;
+    expect((await herald.api('POST', `/api/v1/tenants/${tenantId}/endpoints/${endpoint.id}/enable`)).status).toBe(200);
+    await eventually(async () => (await statuses()).filter((s) => s === 'succeeded').length === 8);
+  });
+
+  it('are at most the cap even when a wait and an attempt could outlast a lease: then nothing is leased ahead', async () => {
+    // Attempts time out after 10 s by default; a grace of 5 s leaves no room to wait for a slot.
+    expect(await heldAtOnce({ leaseGraceMs: 5000 }, 10, { maxInFlight: 2 })).toEqual({ atOnce: 2, delivering: 2 });
   });
 });

@@ -31,6 +31,13 @@ const inFlightOf = (endpoint: string, alsoWhere = '') =>
   `(select count(*) from deliveries flight where flight.endpoint_id = ${endpoint} and flight.${LEASED} and flight.lease_expires_at > ?${alsoWhere})`;
 
 /**
+ * What a claim that leases ahead (ClaimRequest.leaseAhead) needs beyond an attempt timeout: a
+ * delivery leased ahead waits at most one attempt timeout for a request to end, then takes one
+ * of its own, then is recorded; its lease (timeout + grace) must cover all three.
+ */
+const LEASE_AHEAD_RECORD_MS = 1_000;
+
+/**
  * A claim is a fixed number of statements whatever its size (measured on the old per-endpoint
  * loop: 3 + 2 per endpoint + 1 per tenant), three on PostgreSQL between BEGIN and COMMIT, the
  * last two in one round trip (runTogether) unless a rate-limited endpoint spends tokens:
@@ -72,6 +79,7 @@ export function claimStatements(kind: SqlDialect) {
     ['take', 'integer'],
     ['lease', 'bigint'],
     ['cap', 'integer'],
+    ['ahead', 'integer'],
   ]);
   // The lease, whatever its expiry is read from; the owner is always the statement's first parameter.
   const leaseSet = (expiry: string) => `status = 'delivering', lease_owner = ?, lease_expires_at = ${expiry}`;
@@ -83,12 +91,16 @@ export function claimStatements(kind: SqlDialect) {
     `with leased as (${leased})
      select leased.*, ${EVENT_COLUMNS.map((c) => `ev.${c} as ev_${c}`).join(', ')}
      from leased cross join ${rowByKey('events', 'leased.event_id')} as ev`;
-  // PostgreSQL: every endpoint's picks and leases in one statement, with their events.
+  // PostgreSQL: every endpoint's picks and leases in one statement, with their events. The
+  // in-flight counts are taken again here, in a snapshot from after the endpoint lock, and so is
+  // whether another claimer holds leases of the endpoint: only a lone holder leases ahead.
+  const others = inFlightOf('p.endpoint_id', ' and flight.lease_owner <> ?');
+  const leaseCap = `p.cap + case when p.ahead > 0 and ${others} = 0 then p.ahead else 0 end`;
   const pickAndLease = fixedStatement<LeasedRow>(
     kind,
     withEvents(`update deliveries d set ${leaseSet('p.lease')}
        from (select w.id, p.lease from ${picks} as p cross join lateral (
-               ${dueOf('p.endpoint_id', `greatest(0, least(p.take, p.cap - ${inFlightOf('p.endpoint_id')}))`)}) as w) as p
+               ${dueOf('p.endpoint_id', `greatest(0, least(p.take, ${leaseCap} - ${inFlightOf('p.endpoint_id')}))`)}) as w) as p
        where d.id = p.id and d.${WAITING} returning d.*`),
   );
   const leaseHeads = fixedStatement<LeasedRow>(
@@ -127,6 +139,7 @@ export function claimStatements(kind: SqlDialect) {
     ['tokens', 'text'],
     ['token_at', 'bigint'],
     ['defer_until', 'bigint'],
+    ['cap', 'integer'],
   ]);
   const waiting = NEXT_DUE;
   const leased = `(select min(l.lease_expires_at) from deliveries l where l.endpoint_id = endpoints.id and l.${LEASED})`;
@@ -135,7 +148,7 @@ export function claimStatements(kind: SqlDialect) {
   // Either way it is held (migration 0010): new work waits for that moment without a wake-up.
   // An endpoint this claim left to another worker (stepsBack) is due again for the others only
   // once that worker may have stopped working on it; its own records reschedule it sooner.
-  const full = `${inFlightOf('endpoints.id')} >= coalesce(endpoints.max_in_flight, ?)`;
+  const full = `${inFlightOf('endpoints.id')} >= s.cap`;
   const tokenLater = `s.token_at > ${waiting}`;
   const tokens = kind === 'postgres' ? 's.tokens::float8' : 'cast(s.tokens as real)';
   const reschedule = fixedStatement<Rescheduled>(
@@ -179,6 +192,9 @@ function dueHead(endpoint: string): string {
 
 interface Plan {
   endpoint: EndpointRow;
+  /** Its cap on requests in flight, and how many it may lease beyond it (ClaimRequest.leaseAhead). */
+  cap: number;
+  ahead: number;
   take: number;
   lease: number;
   limited: boolean;
@@ -246,14 +262,16 @@ export async function claimInTransaction(
   const leaseSpanOf = (endpoint: DueEndpointRow) => settings.get(endpoint.tenant_id)!.attemptTimeoutMs + request.leaseGraceMs;
   const leftToOthers = new Set(endpoints.filter((endpoint) => stepsBack(endpoint, now, leaseSpanOf(endpoint))).map((endpoint) => endpoint.id));
   const plans: Plan[] = endpoints.map((endpoint) => {
-    const free = capOf(endpoint, request) - Number(endpoint.in_flight);
+    const cap = capOf(endpoint, request);
+    const ahead = leasesAhead(endpoint, request, settings.get(endpoint.tenant_id)!) ? cap : 0;
+    const free = cap + ahead - Number(endpoint.in_flight);
     const limit = endpoint.rate_limit_per_second === null ? null : Number(endpoint.rate_limit_per_second);
     const tokens = limit === null ? Infinity : tokensAt({ limit, tokens: endpoint.rate_tokens, refilledAt: endpoint.rate_refilled_at }, now);
     const line = endpoint.ordering === 'fifo' ? 1 : Infinity; // dueHead says whether its one may go
     const take = leftToOthers.has(endpoint.id) ? 0 : Math.max(0, Math.min(free, line, share, budget, wholeTokens(tokens)));
     budget -= take;
     const lease = now + leaseSpanOf(endpoint);
-    return { endpoint, take, lease, limited: limit !== null, tokensLeft: limit === null ? null : tokens };
+    return { endpoint, cap, ahead, take, lease, limited: limit !== null, tokensLeft: limit === null ? null : tokens };
   });
 
   // An endpoint left to another worker stays out of this claimer's way until that worker may
@@ -265,11 +283,12 @@ export async function claimInTransaction(
       const left = plan.tokensLeft === null ? null : plan.tokensLeft - (taken.get(plan.endpoint.id) ?? 0);
       const tokenAt = left === null ? null : nextTokenAt(left, Number(plan.endpoint.rate_limit_per_second), now);
       const deferred = leftToOthers.has(plan.endpoint.id) ? deferUntil : null;
-      return [plan.endpoint.id, plan.limited ? 1 : 0, left === null ? null : String(left), tokenAt !== null && tokenAt > now ? tokenAt : null, deferred] as const;
+      const tokenLater = tokenAt !== null && tokenAt > now ? tokenAt : null;
+      return [plan.endpoint.id, plan.limited ? 1 : 0, left === null ? null : String(left), tokenLater, deferred, plan.cap + plan.ahead] as const;
     });
   const rescheduleCall = (rows: ReturnType<typeof scheduleRows>): StatementCall<Rescheduled> => {
     const schedule = JSON.stringify(rows);
-    return [q.reschedule, [now, request.maxInFlightPerEndpoint, now, request.maxInFlightPerEndpoint, now, schedule, ...keyedParameters(q.kind, schedule)]];
+    return [q.reschedule, [now, now, now, schedule, ...keyedParameters(q.kind, schedule)]];
   };
   const leases = leaseCalls(q, plans, now, request);
   // The schedule depends on the leases only through the rate tokens they spent: without a
@@ -318,11 +337,11 @@ function leaseCalls(q: ClaimStatements, plans: Plan[], now: number, request: Cla
   const wanted = plans.filter((plan) => plan.take > 0);
   const lines = wanted.filter((plan) => plan.endpoint.ordering === 'fifo');
   const unordered = lines.length === 0 ? wanted : wanted.filter((plan) => plan.endpoint.ordering !== 'fifo');
-  const leases = (of: Plan[]) => JSON.stringify(of.map((p) => [p.endpoint.id, p.take, p.lease, capOf(p.endpoint, request)]));
+  const leases = (of: Plan[]) => JSON.stringify(of.map((p) => [p.endpoint.id, p.take, p.lease, p.cap, p.ahead]));
   const { owner } = request;
   const calls: Array<StatementCall<LeasedRow>> = [];
   if (q.kind === 'postgres') {
-    if (unordered.length > 0) calls.push([q.pickAndLease, [owner, leases(unordered), now, now]]);
+    if (unordered.length > 0) calls.push([q.pickAndLease, [owner, leases(unordered), now, now, owner, now]]);
     if (lines.length > 0) calls.push([q.leaseHeads, [owner, leases(lines), now]]);
     return calls;
   }
@@ -336,6 +355,22 @@ function leaseCalls(q: ClaimStatements, plans: Plan[], now: number, request: Cla
 /** An endpoint's own cap on requests in flight, or the server's. */
 const capOf = (endpoint: EndpointRow, request: ClaimRequest): number =>
   endpoint.max_in_flight === null ? request.maxInFlightPerEndpoint : Number(endpoint.max_in_flight);
+
+/**
+ * Whether the claim may lease ahead of the endpoint's cap (ClaimRequest.leaseAhead): only for a
+ * healthy endpoint (no failed attempt since its last success: one in trouble gets its cap and no
+ * more), not a FIFO line (one at a time, recorded before the next), not a rate-limited endpoint
+ * (its tokens are spent at the lease), not when a wait plus an attempt would outlast the lease,
+ * and on PostgreSQL not when the first statement saw another claimer's leases (pickAndLease
+ * checks that again after the lock).
+ */
+const leasesAhead = (endpoint: DueEndpointRow, request: ClaimRequest, settings: TenantSettings): boolean =>
+  request.leaseAhead === true &&
+  Number(endpoint.consecutive_failures) === 0 &&
+  endpoint.ordering !== 'fifo' &&
+  endpoint.rate_limit_per_second === null &&
+  settings.attemptTimeoutMs + LEASE_AHEAD_RECORD_MS <= request.leaseGraceMs &&
+  (endpoint.mine === undefined || Number(endpoint.in_flight) === Number(endpoint.mine));
 
 const countByEndpoint = (rows: LeasedRow[]): Map<string, number> => {
   const taken = new Map<string, number>();
@@ -369,6 +404,7 @@ export async function loadJobs(
       secrets,
       settings: settings.get(row.tenant_id)!,
       attemptsInRun: Number(row.attempt_count) - Number(row.run_start),
+      leasedUntil: Number(row.lease_expires_at),
     };
   });
 }

@@ -4,7 +4,7 @@ import type { TenantSettings } from '../../domain/tenant.js';
 import type { AttemptRecord, ClaimRequest, DeliveryQueue } from '../store.js';
 import { claimInTransaction, claimStatements, dueEndpointsCall, ENDPOINTS_PER_CLAIM, loadJobs, type Claimed, type DueEndpointRow } from './claim.js';
 import { NEXT_DUE, publishingTransaction, recheckStatement, rescheduleEndpoints } from './endpoint-schedule.js';
-import { fixedStatement } from './fixed-statement.js';
+import { fixedStatement, isOneOf } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { recordInTransaction, recordStatements } from './record.js';
 import { FAILING, isLeased, LEASED, WAITING } from './statuses.js';
@@ -114,6 +114,15 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
       return released.length;
     },
 
+    async handBack(deliveryIds, owner) {
+      if (deliveryIds.length === 0) return 0;
+      const handed = await liveness.handBack.run(db, [owner, JSON.stringify(deliveryIds)]);
+      // Their due times have passed already: this only lowers next_due_at, as the sweep's release does.
+      await rescheduleEndpoints(db, handed.map((row) => row.endpoint_id));
+      if (handed.length > 0) await dialect.wake();
+      return handed.length;
+    },
+
     async heartbeat(workerId, now) {
       await liveness.beat.run(db, [workerId, now.getTime(), now.getTime()]);
     },
@@ -183,6 +192,13 @@ function livenessStatements(kind: SqlDialect) {
        returning endpoint_id`,
     ),
     forgetDead: fixedStatement(kind, `delete from workers where heartbeat_at < ?`),
+    // Never attempted since the lease, so the status it had before: failed after a failed attempt.
+    handBack: fixedStatement<{ endpoint_id: string }>(
+      kind,
+      `update deliveries set status = case when attempt_count > 0 then 'failed' else 'pending' end, lease_expires_at = null, lease_owner = null
+       where ${LEASED} and lease_owner = ? and ${isOneOf(kind, 'id')}
+       returning endpoint_id`,
+    ),
     // The gauges in one read: deliveries by queue status, each count from a partial index alone
     // (never the finished rows: statuses.ts), waiting ones as 'pending' (the caller takes the
     // failed back off); tenants' endpoints by status with the failing ones apart.
