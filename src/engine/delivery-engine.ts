@@ -84,6 +84,7 @@ export class DeliveryEngine {
   /** Names this process's leases (see HEARTBEAT_MS). */
   readonly #workerId = ids.next('wrk');
   #unsubscribe: (() => void) | null = null;
+  #unsubscribeEndpoints: (() => void) | null = null;
   #running = false;
   /** The last claim failed (database unreachable, say): readiness reports the engine stalled. */
   #claimFailing = false;
@@ -104,6 +105,10 @@ export class DeliveryEngine {
   async start(): Promise<void> {
     this.#running = true;
     this.#unsubscribe = this.#store.queue.onWake(() => this.wake());
+    // An endpoint changed anywhere (disabled, made FIFO, given a rate limit or a lower cap): what
+    // was leased ahead for its tenant goes back and is claimed again under its new settings,
+    // rather than going out under the old ones.
+    this.#unsubscribeEndpoints = this.#store.onEndpointsChanged((tenantId) => this.#slots.dropWaiting((_, tenant) => tenantId === null || tenant === tenantId));
     await this.#beat();
     await this.#sweep();
     this.#sweepTimer = setInterval(() => void this.#sweep().then(() => this.wake()), SAFETY_SWEEP_MS);
@@ -117,6 +122,7 @@ export class DeliveryEngine {
     this.#running = false;
     this.#slots.dropWaiting();
     this.#unsubscribe?.();
+    this.#unsubscribeEndpoints?.();
     this.#timer.clear();
     if (this.#sweepTimer) clearInterval(this.#sweepTimer);
     if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
@@ -240,7 +246,7 @@ export class DeliveryEngine {
    */
   async #attemptInSlot(job: DeliveryJob): Promise<void> {
     const endpointId = job.endpoint.id;
-    const slot = this.#slots.take(endpointId, job.endpoint.maxInFlight ?? this.#options.maxInFlightPerEndpoint);
+    const slot = this.#slots.take(endpointId, job.endpoint.tenantId, job.endpoint.maxInFlight ?? this.#options.maxInFlightPerEndpoint);
     if (slot !== true && !(await slot)) return this.#handBack(job);
     let released = false;
     const release = () => {
@@ -284,7 +290,7 @@ export class DeliveryEngine {
     const troubled = record.endpointHealth === 'failure' || record.endpointHealth === 'gone';
     if (!troubled) requestEnded();
     const outcome = await this.#records.add(record);
-    if (troubled) this.#slots.dropWaiting(endpoint.id);
+    if (troubled) this.#slots.dropWaiting((id) => id === endpoint.id);
     requestEnded();
     const verdict = record.verdict.kind === 'retry' ? 'failed' : record.verdict.kind;
     this.#options.metrics.attempts.inc({ outcome: verdict });

@@ -3,8 +3,8 @@ import { EndpointSlots } from './endpoint-slots.js';
 
 /** Takes a slot and notes the order in which waiting takers were let go (or dropped). */
 function taker(slots: EndpointSlots, started: string[]) {
-  return (name: string, endpointId = 'ep_a', cap = 2) => {
-    const slot = slots.take(endpointId, cap);
+  return (name: string, endpointId = 'ep_a', cap = 2, tenantId = 'acme') => {
+    const slot = slots.take(endpointId, tenantId, cap);
     if (slot === true) started.push(name);
     else void slot.then((go) => started.push(go ? name : `${name} dropped`));
   };
@@ -54,5 +54,19 @@ describe('EndpointSlots', () => {
     slots.dropWaiting();
     await settle();
     expect(started).toEqual(['a', 'b', 'c dropped']);
+  });
+
+  it('drops only what waits for the endpoints chosen, by endpoint or by tenant', async () => {
+    const slots = new EndpointSlots();
+    const started: string[] = [];
+    const take = taker(slots, started);
+    for (const name of ['a1', 'a2', 'a3']) take(name, 'ep_a', 2, 'acme');
+    for (const name of ['b1', 'b2', 'b3']) take(name, 'ep_b', 2, 'globex');
+    slots.dropWaiting((_, tenantId) => tenantId === 'globex');
+    await settle();
+    expect(started).toEqual(['a1', 'a2', 'b1', 'b2', 'b3 dropped']);
+    slots.release('ep_a');
+    await settle();
+    expect(started).toEqual(['a1', 'a2', 'b1', 'b2', 'b3 dropped', 'a3']);
   });
 });

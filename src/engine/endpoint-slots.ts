@@ -5,15 +5,15 @@
  * record and the next claim have committed.
  */
 export class EndpointSlots {
-  readonly #byEndpoint = new Map<string, { active: number; cap: number; waiting: Array<(go: boolean) => void> }>();
+  readonly #byEndpoint = new Map<string, { tenantId: string; active: number; cap: number; waiting: Array<(go: boolean) => void> }>();
 
   /**
    * Takes a slot of the endpoint: true at once while fewer than `cap` of its requests are in
    * flight, else a promise of true when one ends (false when `dropWaiting` let it go).
    */
-  take(endpointId: string, cap: number): true | Promise<boolean> {
+  take(endpointId: string, tenantId: string, cap: number): true | Promise<boolean> {
     let slots = this.#byEndpoint.get(endpointId);
-    if (!slots) this.#byEndpoint.set(endpointId, (slots = { active: 0, cap, waiting: [] }));
+    if (!slots) this.#byEndpoint.set(endpointId, (slots = { tenantId, active: 0, cap, waiting: [] }));
     // The latest claim's endpoint row has the endpoint's current cap.
     slots.cap = cap;
     if (slots.active < cap) {
@@ -35,9 +35,10 @@ export class EndpointSlots {
     if (slots.active === 0 && slots.waiting.length === 0) this.#byEndpoint.delete(endpointId);
   }
 
-  /** Lets go of what waits for the endpoint's slots (every endpoint's without one): its takers hear false. */
-  dropWaiting(endpointId?: string): void {
-    const dropped = endpointId === undefined ? [...this.#byEndpoint.values()] : [this.#byEndpoint.get(endpointId)].filter((slots) => slots !== undefined);
-    for (const slots of dropped) slots.waiting.splice(0).forEach((resolve) => resolve(false));
+  /** Lets go of what waits for the slots of the endpoints chosen (all by default): its takers hear false. */
+  dropWaiting(chosen: (endpointId: string, tenantId: string) => boolean = () => true): void {
+    for (const [endpointId, slots] of this.#byEndpoint) {
+      if (chosen(endpointId, slots.tenantId)) slots.waiting.splice(0).forEach((resolve) => resolve(false));
+    }
   }
 }

@@ -100,6 +100,28 @@ describe('requests in flight to one endpoint', () => {
     await eventually(async () => (await statuses()).filter((s) => s === 'succeeded').length === 8);
   });
 
+  it('are not followed by what was leased ahead once the endpoint is disabled through the API', async () => {
+    const held: ServerResponse[] = [];
+    receiver = await Receiver.start((_request, res) => void held.push(res));
+    herald = await startTestHerald();
+    await ensureEventType(herald, TYPE);
+    const tenantId = await createTenant(herald);
+    const endpoint = await createEndpoint(herald, tenantId, { url: `${receiver.url}/hook`, eventTypes: [TYPE], maxInFlight: 2 });
+    for (let i = 0; i < 10; i++) await publish(herald, tenantId, TYPE, { n: i });
+    const target = herald;
+    const statuses = async () => (await listDeliveries(target, tenantId, { limit: '100' })).map((d) => d.status);
+    await eventually(async () => held.length === 2 && (await statuses()).filter((s) => s === 'delivering').length === 4);
+
+    expect((await herald.api('POST', `/api/v1/tenants/${tenantId}/endpoints/${endpoint.id}/disable`)).status).toBe(200);
+    // The two leased ahead go back to the queue; the two in flight end as they would have.
+    await eventually(async () => (await statuses()).filter((s) => s === 'delivering').length === 2);
+    held.splice(0).forEach((res) => res.writeHead(200).end('ok'));
+    await eventually(async () => !(await statuses()).includes('delivering'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.received).toHaveLength(2);
+    expect((await statuses()).sort()).toEqual([...Array(8).fill('pending'), 'succeeded', 'succeeded']);
+  });
+
   it('are at most the cap even when a wait and an attempt could outlast a lease: then nothing is leased ahead', async () => {
     // Attempts time out after 10 s by default; a grace of 5 s leaves no room to wait for a slot.
     expect(await heldAtOnce({ leaseGraceMs: 5000 }, 10, { maxInFlight: 2 })).toEqual({ atOnce: 2, delivering: 2 });
