@@ -201,10 +201,10 @@ export class DeliveryEngine {
       maxInFlightPerEndpoint: this.#options.maxInFlightPerEndpoint,
       leaseGraceMs: this.#options.leaseGraceMs,
       owner: this.#workerId,
-      // Up to twice an endpoint's cap leased, the cap in flight (#attemptInSlot): on PostgreSQL a
-      // slot was held through its record's commit and the next claim's, an endpoint's 16 slots
-      // bounding it at 16 per cycle of ~12 ms (pg-workers, 1 worker: 1,263 and 1,243/s leasing
-      // the cap, 1,772 and 1,811/s leasing ahead; SQLite batches 3,766 → 4,756/s).
+      // Up to twice an endpoint's cap leased, the cap in flight (#attemptInSlot): a slot was held
+      // through its record's commit and the next claim's, and on PostgreSQL an endpoint's 16
+      // slots bounded it at 16 per cycle of ~12 ms (npm run bench, alternated pairs, pg-workers
+      // with 1 worker: 1,312 and 1,249/s leasing the cap, 1,750 and 1,605/s leasing ahead).
       leaseAhead: true,
       onMoreDue: () => this.wake(),
       // Work falls due later (a rate token, a retry): claim again then, busy or idle.
