@@ -57,6 +57,28 @@ async function heldAtOnce(overrides: Partial<Config>, events: number, endpointFi
   return { atOnce, delivering };
 }
 
+/**
+ * Ten events to an endpoint with a cap of two and a receiver that holds every request until
+ * told (or answers 200 once `answerFromNowOn` is called): answers once two requests are held and
+ * two more deliveries are leased ahead behind them.
+ */
+async function twoSentTwoAhead() {
+  const held: ServerResponse[] = [];
+  let holding = true;
+  receiver = await Receiver.start((_request, res) => {
+    if (holding) held.push(res);
+    else res.writeHead(200).end('ok');
+  });
+  const target = (herald = await startTestHerald());
+  await ensureEventType(target, TYPE);
+  const tenantId = await createTenant(target);
+  const endpoint = await createEndpoint(target, tenantId, { url: `${receiver.url}/hook`, eventTypes: [TYPE], maxInFlight: 2 });
+  for (let i = 0; i < 10; i++) await publish(target, tenantId, TYPE, { n: i });
+  const statuses = async () => (await listDeliveries(target, tenantId, { limit: '100' })).map((d) => d.status);
+  await eventually(async () => held.length === 2 && (await statuses()).filter((s) => s === 'delivering').length === 4);
+  return { tenantId, endpointId: endpoint.id, held, statuses, answerFromNowOn: () => (holding = false) };
+}
+
 describe('requests in flight to one endpoint', () => {
   it('are at most 16 by default, however many deliveries wait', async () => {
     expect(await heldAtOnce({}, 40)).toEqual({ atOnce: 16, delivering: 32 });
@@ -71,54 +93,29 @@ describe('requests in flight to one endpoint', () => {
   });
 
   it('are not followed by what was leased ahead once a 410 Gone disables the endpoint: that waits for it to be enabled', async () => {
-    const held: ServerResponse[] = [];
-    let gone = true;
-    receiver = await Receiver.start((_request, res) => {
-      if (gone) held.push(res);
-      else res.writeHead(200).end('ok');
-    });
-    herald = await startTestHerald();
-    await ensureEventType(herald, TYPE);
-    const tenantId = await createTenant(herald);
-    const endpoint = await createEndpoint(herald, tenantId, { url: `${receiver.url}/hook`, eventTypes: [TYPE], maxInFlight: 2 });
-    for (let i = 0; i < 10; i++) await publish(herald, tenantId, TYPE, { n: i });
-    const target = herald;
-    const statuses = async () => (await listDeliveries(target, tenantId, { limit: '100' })).map((d) => d.status);
-    // Two sent, two more leased ahead behind them.
-    await eventually(async () => held.length === 2 && (await statuses()).filter((s) => s === 'delivering').length === 4);
-
+    const { tenantId, endpointId, held, statuses, answerFromNowOn } = await twoSentTwoAhead();
     held.splice(0).forEach((res) => res.writeHead(410).end('gone'));
-    await eventually(async () => (await getEndpoint(target, tenantId, endpoint.id)).status === 'disabled');
+    await eventually(async () => (await getEndpoint(herald!, tenantId, endpointId)).status === 'disabled');
     // The two leased ahead were handed back, not sent: nothing is delivering, and nothing more arrives.
     await eventually(async () => !(await statuses()).includes('delivering'));
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(receiver.received).toHaveLength(2);
+    expect(receiver!.received).toHaveLength(2);
     expect((await statuses()).filter((s) => s === 'pending')).toHaveLength(8);
 
-    gone = false;
-    expect((await herald.api('POST', `/api/v1/tenants/${tenantId}/endpoints/${endpoint.id}/enable`)).status).toBe(200);
+    answerFromNowOn();
+    expect((await herald!.api('POST', `/api/v1/tenants/${tenantId}/endpoints/${endpointId}/enable`)).status).toBe(200);
     await eventually(async () => (await statuses()).filter((s) => s === 'succeeded').length === 8);
   });
 
   it('are not followed by what was leased ahead once the endpoint is disabled through the API', async () => {
-    const held: ServerResponse[] = [];
-    receiver = await Receiver.start((_request, res) => void held.push(res));
-    herald = await startTestHerald();
-    await ensureEventType(herald, TYPE);
-    const tenantId = await createTenant(herald);
-    const endpoint = await createEndpoint(herald, tenantId, { url: `${receiver.url}/hook`, eventTypes: [TYPE], maxInFlight: 2 });
-    for (let i = 0; i < 10; i++) await publish(herald, tenantId, TYPE, { n: i });
-    const target = herald;
-    const statuses = async () => (await listDeliveries(target, tenantId, { limit: '100' })).map((d) => d.status);
-    await eventually(async () => held.length === 2 && (await statuses()).filter((s) => s === 'delivering').length === 4);
-
-    expect((await herald.api('POST', `/api/v1/tenants/${tenantId}/endpoints/${endpoint.id}/disable`)).status).toBe(200);
+    const { tenantId, endpointId, held, statuses } = await twoSentTwoAhead();
+    expect((await herald!.api('POST', `/api/v1/tenants/${tenantId}/endpoints/${endpointId}/disable`)).status).toBe(200);
     // The two leased ahead go back to the queue; the two in flight end as they would have.
     await eventually(async () => (await statuses()).filter((s) => s === 'delivering').length === 2);
     held.splice(0).forEach((res) => res.writeHead(200).end('ok'));
     await eventually(async () => !(await statuses()).includes('delivering'));
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(receiver.received).toHaveLength(2);
+    expect(receiver!.received).toHaveLength(2);
     expect((await statuses()).sort()).toEqual([...Array(8).fill('pending'), 'succeeded', 'succeeded']);
   });
 
