@@ -39,6 +39,16 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
     if (dueLaterAt !== null) request.onDueLater?.(new Date(dueLaterAt));
     if (moreDue || (await recheckAfterCommit(settled))) request.onMoreDue?.();
   };
+  /**
+   * Leases freed without an attempt (run out, a dead worker's, handed back): their endpoints are
+   * rescheduled and the workers woken; answers how many. Their due times have passed, so this
+   * only lowers next_due_at towards now and needs no barrier against publishes.
+   */
+  const dueAgain = async (released: Array<{ endpoint_id: string }>): Promise<number> => {
+    await rescheduleEndpoints(db, released.map((row) => row.endpoint_id));
+    if (released.length > 0) await dialect.wake();
+    return released.length;
+  };
   const recordThen = async (records: AttemptRecord[], next: ClaimRequest | null) => {
     // Publishing: the operational events an attempt causes are written with its record.
     const { recorded, claimed } = await publishing(async (trx) => {
@@ -107,20 +117,12 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
         .where('lease_expires_at', '<=', now.getTime())
         .returning('endpoint_id')
         .execute();
-      // Only lowers next_due_at towards now (the released deliveries are due now), so it needs
-      // no barrier against publishes.
-      await rescheduleEndpoints(db, released.map((row) => row.endpoint_id));
-      if (released.length > 0) await dialect.wake();
-      return released.length;
+      return dueAgain(released);
     },
 
     async handBack(deliveryIds, owner) {
       if (deliveryIds.length === 0) return 0;
-      const handed = await liveness.handBack.run(db, [owner, JSON.stringify(deliveryIds)]);
-      // Their due times have passed already: this only lowers next_due_at, as the sweep's release does.
-      await rescheduleEndpoints(db, handed.map((row) => row.endpoint_id));
-      if (handed.length > 0) await dialect.wake();
-      return handed.length;
+      return dueAgain(await liveness.handBack.run(db, [owner, JSON.stringify(deliveryIds)]));
     },
 
     async heartbeat(workerId, now) {
@@ -129,10 +131,8 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
 
     async releaseLeasesOfDeadWorkers(staleBefore, now) {
       const released = await liveness.releaseDead.run(db, [now.getTime(), staleBefore.getTime()]);
-      await rescheduleEndpoints(db, released.map((row) => row.endpoint_id));
       await liveness.forgetDead.run(db, [staleBefore.getTime()]);
-      if (released.length > 0) await dialect.wake();
-      return released.length;
+      return dueAgain(released);
     },
 
     async retireWorker(workerId) {
