@@ -638,6 +638,86 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
 
     orderingConformance({ store: () => store, at, addEndpoint, publish, claim, succeed, fail });
 
+    // A publish of more deliveries than SQLite inserts before answering (sql/fan-out.ts): the
+    // store keeps every promise it makes for a small one.
+    const LARGE_FAN_OUT = 80;
+    const addEndpoints = async (count: number, overrides: Partial<Endpoint> = {}) => {
+      const added = [];
+      for (let i = 0; i < count; i++) added.push(await addEndpoint(overrides));
+      return added;
+    };
+
+    it('lists, counts and claims every delivery of a large fan-out as soon as the publish answers', async () => {
+      await addEndpoints(LARGE_FAN_OUT);
+      const { deliveries } = await publish('chat.message');
+      expect(deliveries).toHaveLength(LARGE_FAN_OUT);
+      const listed = await store.deliveries.list('acme', {}, { limit: 250 });
+      expect(listed.data.map((d) => d.id).sort()).toEqual(deliveries.map((d) => d.id).sort());
+      expect(await store.deliveries.get('acme', deliveries[LARGE_FAN_OUT - 1]!.id)).toMatchObject({ status: 'pending' });
+      expect((await store.queue.gauges()).deliveries.pending).toBe(LARGE_FAN_OUT);
+      expect((await store.queue.nextDueAt())?.toISOString()).toBe(T0.toISOString());
+      // A claim looks at a bounded number of endpoints; the next ones take the rest.
+      const claimed: DeliveryJob[] = [];
+      for (let round = 0; round < 4; round++) claimed.push(...(await claim(at(1), 200)));
+      expect(claimed.map((job) => job.delivery.id).sort()).toEqual(deliveries.map((d) => d.id).sort());
+    });
+
+    it('keeps publish order on a FIFO endpoint across a large fan-out and the small publishes after it', async () => {
+      const [fifo] = await addEndpoints(1, { ordering: 'fifo' });
+      await addEndpoints(LARGE_FAN_OUT);
+      await publish('e1');
+      await publish('e2', { only: [fifo!.id] });
+      await publish('e3', { only: [fifo!.id] });
+      const seen: string[] = [];
+      for (let t = 1; t <= 3; t++) {
+        const job = (await claim(at(t), 200)).find((j) => j.endpoint.id === fifo!.id)!;
+        seen.push(job.event.type);
+        await succeed(job, at(t));
+      }
+      expect(seen).toEqual(['e1', 'e2', 'e3']);
+    });
+
+    it("keeps a FIFO endpoint's order when the next claim rides on a record, straight after a large fan-out", async () => {
+      const [fifo] = await addEndpoints(1, { ordering: 'fifo' });
+      await addEndpoints(LARGE_FAN_OUT);
+      await publish('e0', { only: [fifo!.id] });
+      const [head] = await claim(at(1), 10);
+      await publish('e1');
+      await publish('e2', { only: [fifo!.id] });
+      const { jobs } = await store.queue.recordAndClaim(
+        [{ deliveryId: head!.delivery.id, attempt: { number: 1, startedAt: at(1), durationMs: 5, statusCode: 200, responseBody: 'ok', error: null, requestHeaders: {} }, verdict: { kind: 'succeeded' }, endpointHealth: 'success', autoDisableAfterFailures: 3, now: at(2) }],
+        { now: at(2), limit: 200, maxInFlightPerEndpoint: 16, leaseGraceMs: 0, owner: 'wrk_test' },
+      );
+      // Whatever that claim found of the line, it starts at e1.
+      const line = jobs.filter((job) => job.endpoint.id === fifo!.id).map((job) => job.event.type);
+      for (let round = 0; line.length === 0 && round < 4; round++) {
+        line.push(...(await claim(at(2), 200)).filter((job) => job.endpoint.id === fifo!.id).map((job) => job.event.type));
+      }
+      expect(line).toEqual(['e1']);
+    });
+
+    it('makes no delivery for an endpoint deleted, or an event pruned, right after a large fan-out', async () => {
+      const endpoints = await addEndpoints(LARGE_FAN_OUT);
+      await publish('chat.message', { createdAt: at(0) });
+      const kept = await publish('chat.message', { createdAt: at(100) });
+      expect(await store.endpoints.delete('acme', endpoints[0]!.id)).toBe(true);
+      expect(await store.events.pruneOlderThan('acme', at(50), 10)).toBe(1);
+      const listed = await store.deliveries.list('acme', {}, { limit: 250 });
+      expect(listed.data).toHaveLength(LARGE_FAN_OUT - 1);
+      expect(listed.data.every((d) => d.eventId === kept.event.id && d.endpointId !== endpoints[0]!.id)).toBe(true);
+    });
+
+    it('deletes a tenant right after a large fan-out, and publishes on for the others', async () => {
+      await addEndpoints(LARGE_FAN_OUT);
+      await publish('chat.message');
+      expect(await store.tenants.delete('acme')).toBe(true);
+      expect(await store.queue.depth()).toBe(0);
+      await store.tenants.create({ id: 'acme', name: 'Acme again', settings: defaultTenantSettings(), createdAt: T0 });
+      await addEndpoints(LARGE_FAN_OUT);
+      await publish('chat.message');
+      expect(await store.queue.depth()).toBe(LARGE_FAN_OUT);
+    });
+
     // Credential lifecycle and the operator's trail (0005-credential-lifecycle) ------------
 
     const addCredential = (id: string, overrides: Partial<Parameters<Store['credentials']['create']>[0]> = {}) =>

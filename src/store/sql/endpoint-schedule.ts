@@ -77,11 +77,11 @@ export function recheckStatement(kind: SqlDialect) {
  */
 export function publishingTransaction(db: Kysely<Database>, kind: SqlDialect, dialect: StoreDialect) {
   const marker = dueMarker(db, kind, dialect);
-  return async <T>(work: (trx: Kysely<Database>) => Promise<{ value: T; due: Array<DueWork | null> }>): Promise<T> => {
+  return async <T>(work: (trx: Kysely<Database>) => Promise<{ value: T; due: Array<DueWork | null> }>, options?: { first?: boolean }): Promise<T> => {
     const done = await dialect.transaction(async (trx) => {
       const result = await work(trx);
       return { ...result, lowered: kind === 'sqlite' && (await marker.mark(trx, result.due)) };
-    });
+    }, options);
     if (kind === 'sqlite') {
       if (done.lowered) await dialect.wake();
     } else await marker.markAfterCommit(done.due);

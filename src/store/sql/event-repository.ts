@@ -5,33 +5,39 @@ import type { SqlDialect } from './migrator.js';
 import { emitOperational, operationalStatements } from './operational-events.js';
 import { pollStatements } from './poll.js';
 import { publishInGroups } from './publish-groups.js';
-import { type DueWork, publishInOneStatement, publishInTransaction, publishStatementPostgres, publishStatements } from './publish.js';
+import { type DeliveryWriter, type DueWork, publishInOneStatement, publishInTransaction, publishStatementPostgres, publishStatements } from './publish.js';
 import { toEvent } from './rows.js';
 import type { Database } from './schema.js';
 import type { StoreDialect } from './store-dialect.js';
 
-export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect: StoreDialect): EventRepository {
+export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect: StoreDialect, writer: DeliveryWriter | null = null): EventRepository {
   const statements = publishStatements(kind);
   const operational = { ...operationalStatements(kind), publish: statements };
   const publishing = publishingTransaction(db, kind, dialect);
   const marker = dueMarker(db, kind, dialect);
   const postgresPublish = kind === 'postgres' ? publishStatementPostgres() : null;
   const publishOnce = postgresPublish
-    ? (input: PublishInput) => dialect.retry(() => publishInOneStatement(db, postgresPublish, statements.eventsByKey, input))
-    : // SQLite marks the endpoints due inside the publish's transaction: nothing is left to mark after it.
-      async (input: PublishInput) => ({ result: await publishing(async (trx) => publishedWithDue(await publishInTransaction(trx, statements, input))), due: null });
+    ? (take: () => PublishInput) => {
+        const input = take();
+        return dialect.retry(() => publishInOneStatement(db, postgresPublish, statements.eventsByKey, input));
+      }
+    : // SQLite marks the endpoints due inside the publish's transaction: nothing is left to mark
+      // after it. Publishes go before the engine's records and claims (group-commit.ts).
+      async (take: () => PublishInput) => ({
+        result: await publishing(async (trx) => publishedWithDue(await publishInTransaction(trx, statements, take(), writer)), { first: true }),
+        due: null,
+      });
   // A failed mark after the commit must not answer the publish with an error: its events are
   // stored, and the client would send them again. On SQLite the publishes read in one turn of
-  // the event loop form one group and join that turn's records in one commit (commits per
-  // 5,200 single publishes: 923 → 713).
-  const publishGrouped = publishInGroups(publishOnce, (due) => marker.markAfterCommit([due]), { gatherForATurn: kind === 'sqlite' });
+  // the event loop form one group (commits per 5,200 single publishes: 923 → 713).
+  const publishGrouped = publishInGroups(publishOnce, (due) => marker.markAfterCommit([due]));
   const poll = pollStatements(kind);
   return {
     async publish(input) {
       // A publish that tells the operator something (a quota crossing) takes the transaction.
       if (!input.operational?.length) return publishGrouped(input);
       return publishing(async (trx) => {
-        const { result, due } = await publishInTransaction(trx, statements, input);
+        const { result, due } = await publishInTransaction(trx, statements, input, writer);
         // The operator hears of a quota crossing in the same write as the tenant's own notice.
         const operatorDue = await emitOperational(trx, operational, input.operational ?? [], input.items[0]?.event.createdAt ?? new Date());
         return { value: result, due: [due, operatorDue] };

@@ -13,6 +13,7 @@ import { fewerLeaseIndexes } from './migrations/0011-fewer-lease-indexes.js';
 import { unreadEventIndex } from './migrations/0012-unread-event-index.js';
 import { statusFreeEndpointIndex } from './migrations/0013-status-free-endpoint-index.js';
 import { endpointInFlight } from './migrations/0014-endpoint-in-flight.js';
+import { pendingFanOuts } from './migrations/0015-pending-fan-outs.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -22,7 +23,7 @@ export interface Migration {
 }
 
 /** Versioned migrations, applied in name order; Kysely records them and takes the lock. */
-const MIGRATIONS: Migration[] = [initial, rateQuotaRetention, hotPath, traceContext, credentialLifecycle, ordering, operator, healthIndexes, publishRefusal, capacityHold, fewerLeaseIndexes, unreadEventIndex, statusFreeEndpointIndex, endpointInFlight];
+const MIGRATIONS: Migration[] = [initial, rateQuotaRetention, hotPath, traceContext, credentialLifecycle, ordering, operator, healthIndexes, publishRefusal, capacityHold, fewerLeaseIndexes, unreadEventIndex, statusFreeEndpointIndex, endpointInFlight, pendingFanOuts];
 
 /**
  * `migrationTableSchema` names where Kysely keeps its own two tables. PostgreSQL needs it:

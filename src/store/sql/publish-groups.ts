@@ -5,7 +5,11 @@ import type { DueWork } from './publish.js';
 /** PublishInput allows 1..1000 items; a group stays within that too. */
 const MAX_ITEMS_PER_GROUP = 1000;
 
-type PublishOnce = (input: PublishInput) => Promise<{ result: PublishResult; due: DueWork | null }>;
+/**
+ * Publishes the input `take` answers: called once the write is about to start (inside its
+ * transaction on SQLite), so the group takes every publish that arrived until then.
+ */
+type PublishOnce = (take: () => PublishInput) => Promise<{ result: PublishResult; due: DueWork | null }>;
 
 interface Waiting {
   input: PublishInput;
@@ -23,8 +27,9 @@ interface Waiting {
  * - SQLite: a one-row insert cost 45 µs where a ten-row one cost 17 µs a row; the group
  *   commit shared the COMMIT but not the statements.
  *
- * With `gatherForATurn` a group also waits for the rest of the current turn of the event loop
- * (the publishes whose requests were read in it), as the engine's records do on SQLite.
+ * The group is taken when its write starts (`take`): on SQLite that is when the group commit
+ * runs its transaction, at the end of the turn of the event loop, so the publishes whose
+ * requests were read in the turn form one group.
  *
  * Each caller still gets what publishing alone, in arrival order, would have given: its own
  * outcomes (an idempotency key an earlier member took answers with that member's event), and
@@ -34,18 +39,19 @@ interface Waiting {
 export function publishInGroups(
   publishOnce: PublishOnce,
   markAfterCommit: (due: DueWork | null) => Promise<void>,
-  options: { gatherForATurn?: boolean } = {},
 ): (input: PublishInput) => Promise<PublishResult> {
   const queues = new Map<string, Waiting[]>();
 
   async function drain(key: string, queue: Waiting[]): Promise<void> {
     while (queue.length > 0) {
-      if (options.gatherForATurn) await new Promise((resolve) => setImmediate(resolve));
-      const group = takeGroup(queue);
+      let group: Waiting[] = [];
+      const take = () => merge((group = takeGroup(queue)).map((member) => member.input));
       let published: Awaited<ReturnType<PublishOnce>>;
       try {
-        published = await publishOnce(merge(group.map((member) => member.input)));
+        published = await publishOnce(take);
       } catch (error) {
+        // A write that never started (the store closed) took no group: these callers hear of it.
+        if (group.length === 0) group = takeGroup(queue);
         // Only a quota refusal is retried member by member: after any other error (a lost
         // connection, say) the group may have committed, and each caller decides, as a lone
         // publish's caller would.
@@ -61,7 +67,7 @@ export function publishInGroups(
   async function publishOneByOne(group: Waiting[]): Promise<void> {
     for (const member of group) {
       try {
-        const { result, due } = await publishOnce(member.input);
+        const { result, due } = await publishOnce(() => member.input);
         answerAfterMark([member], [result], due);
       } catch (error) {
         member.reject(error);

@@ -66,15 +66,7 @@ export function publishStatements(kind: SqlDialect) {
      on conflict (tenant_id, idempotency_key) where idempotency_key is not null do nothing
      returning *`,
   );
-  const deliveries = jsonRows(kind, DELIVERY_COLUMNS);
-  const insertDeliveries = fixedStatement(
-    kind,
-    `insert into deliveries (id, tenant_id, event_id, endpoint_id, event_type, status, attempt_count, max_attempts,
-       run_start, next_attempt_at, lease_expires_at, last_attempt_at, is_test, created_at, event_seq)
-     select id, ?, event_id, endpoint_id, event_type, 'pending', 0, ?, 0, next_attempt_at, null, null, ?, created_at, event_seq
-     from ${deliveries} as d
-     where ${endpointStillExists(kind)}`,
-  );
+  const insertDeliveries = deliveryInsert(kind, endpointStillExists(kind));
   // Adds the batch's created events to the period's count unless that passes the limit; no row
   // back (or a first row already past it) means the quota is used up.
   const countQuota = fixedStatement<{ used: number }>(
@@ -89,10 +81,33 @@ export function publishStatements(kind: SqlDialect) {
 
 export type PublishStatements = ReturnType<typeof publishStatements>;
 
+/**
+ * Inserts delivery rows (deliveryRow, as JSON) where `condition` holds; parameters: tenant, max
+ * attempts, is_test, the rows.
+ */
+export function deliveryInsert(kind: SqlDialect, condition: string) {
+  return fixedStatement(
+    kind,
+    `insert into deliveries (id, tenant_id, event_id, endpoint_id, event_type, status, attempt_count, max_attempts,
+       run_start, next_attempt_at, lease_expires_at, last_attempt_at, is_test, created_at, event_seq)
+     select id, ?, event_id, endpoint_id, event_type, 'pending', 0, ?, 0, next_attempt_at, null, null, ?, created_at, event_seq
+     from ${jsonRows(kind, DELIVERY_COLUMNS)} as d
+     where ${condition}`,
+  );
+}
+
+/** What a publish's transaction does with its delivery rows instead of inserting them (SQLite: fan-out.ts). */
+export interface DeliveryWriter {
+  /** Whether `count` rows of this publish are written as pending parts rather than inserted. */
+  defers(count: number, isTest: boolean): boolean;
+  writeParts(trx: Kysely<Database>, input: PublishInput, rows: unknown[][]): Promise<void>;
+}
+
 export async function publishInTransaction(
   trx: Kysely<Database>,
   q: PublishStatements,
   input: PublishInput,
+  writer: DeliveryWriter | null = null,
 ): Promise<{ result: PublishResult; due: DueWork | null }> {
   const { tenantId, items } = input;
   const isTest = input.isTest ? 1 : 0;
@@ -113,13 +128,17 @@ export async function publishInTransaction(
 
   const quotaUsed = input.quota && inserted.size > 0 ? await countAgainstQuota(trx, q, tenantId, inserted.size, input.quota) : null;
   const { outcomes, deliveryRows } = outcomesOf(input, inserted, byKey);
-  if (deliveryRows.length > 0) await q.insertDeliveries.run(trx, [tenantId, input.maxAttempts, isTest, JSON.stringify(deliveryRows)]);
-
+  if (deliveryRows.length === 0) return { result: { outcomes, quotaUsed }, due: null };
+  if (writer?.defers(deliveryRows.length, Boolean(input.isTest))) {
+    await writer.writeParts(trx, input, deliveryRows);
+    return { result: { outcomes, quotaUsed }, due: null };
+  }
+  await q.insertDeliveries.run(trx, [tenantId, input.maxAttempts, isTest, JSON.stringify(deliveryRows)]);
   return { result: { outcomes, quotaUsed }, due: dueWorkOf(deliveryRows, input) };
 }
 
 /** The endpoints a publish's deliveries make due, and from when; none for test sends (they go at once). */
-function dueWorkOf(deliveryRows: unknown[][], input: PublishInput): DueWork | null {
+export function dueWorkOf(deliveryRows: unknown[][], input: { isTest?: boolean }): DueWork | null {
   if (deliveryRows.length === 0 || input.isTest) return null;
   return { endpointIds: unique(deliveryRows.map((row) => row[2] as string)).sort(), at: deliveryRows.reduce((min, row) => Math.min(min, row[4] as number), Infinity) };
 }

@@ -11,8 +11,11 @@ export interface StoreDialect {
    * broke a lock cycle by failing it (PostgreSQL); SQLite, one writer, just runs it.
    */
   retry<T>(run: () => Promise<T>): Promise<T>;
-  /** Runs `work` in a write transaction (SQLite may share one among several callers). */
-  transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in a write transaction (SQLite may share one among several callers; `first`
+   * callers, publishes, go before the others: sqlite/group-commit.ts).
+   */
+  transaction<T>(work: (trx: Kysely<Database>) => Promise<T>, options?: { first?: boolean }): Promise<T>;
   /**
    * How many endpoints one claim may lock, given how many deliveries it wants. PostgreSQL locks
    * about `limit` so that concurrent workers do not skip past each other's idle locks; absent

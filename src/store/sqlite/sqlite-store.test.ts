@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runStoreConformance } from '../conformance.js';
 import { runOperationalConformance } from '../operational-conformance.js';
 import { runHealthConformance } from '../health-conformance.js';
+import { defaultTenantSettings } from '../../domain/tenant.js';
 import { NEW_FILE_PAGE_SIZE, openSqliteStore } from './sqlite-store.js';
 
 // A real file, not :memory:, so WAL and the pragmas are exercised as in production.
@@ -40,5 +41,57 @@ describe('SQLite page size', () => {
     await reopened.migrate();
     await reopened.close();
     expect(pageSize(join(dir, 'old.db'))).toBe(4096);
+  });
+});
+
+describe('SQLite: deliveries of a large fan-out made after the publish answers', () => {
+  const endpointOf = (id: string) => ({
+    id,
+    tenantId: 'acme',
+    url: 'https://example.com/hook',
+    description: '',
+    eventTypes: ['*'],
+    filter: null,
+    status: 'active' as const,
+    headers: {},
+    rateLimitPerSecond: null,
+    signature: null,
+    createdAt: new Date(0),
+  });
+  const secrets = { secret: 'sealed', previousSecret: null, previousSecretExpiresAt: null, verifyToken: null };
+
+  it('makes at the next open the parts a stopped process left, and the claim finds them', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'herald-fan-out-')), 'herald.db');
+    const first = openSqliteStore(path);
+    await first.migrate();
+    await first.tenants.create({ id: 'acme', name: 'Acme', settings: defaultTenantSettings(), createdAt: new Date(0) });
+    const { outcomes } = await first.events.publish({
+      tenantId: 'acme',
+      items: [{ event: { id: 'evt_1', tenantId: 'acme', type: 'chat.message', createdAt: new Date(1000), data: {}, idempotencyKey: null }, deliveries: [] }],
+      maxAttempts: 3,
+    });
+    for (const id of ['ep_1', 'ep_2']) await first.endpoints.create(endpointOf(id), secrets);
+    await first.close();
+
+    // What a process stopped between a publish's commit and its parts' transaction leaves: the
+    // event, and its deliveries as a part (the rows publish.ts writes).
+    const raw = new BetterSqlite3(path);
+    const row = (id: string, endpointId: string) => [id, 'evt_1', endpointId, 'chat.message', 1000, 1000, outcomes[0]!.event.sequence];
+    raw.prepare('insert into pending_fan_outs (tenant_id, max_attempts, is_test, deliveries) values (?, ?, ?, ?)').run('acme', 3, 0, JSON.stringify([row('dlv_1', 'ep_1'), row('dlv_2', 'ep_2')]));
+    raw.close();
+
+    const reopened = openSqliteStore(path);
+    await reopened.migrate();
+    try {
+      const listed = await reopened.deliveries.list('acme', {}, { limit: 10 });
+      expect(listed.data.map((d) => [d.id, d.endpointId, d.status]).sort()).toEqual([['dlv_1', 'ep_1', 'pending'], ['dlv_2', 'ep_2', 'pending']]);
+      const jobs = await reopened.queue.claim({ now: new Date(2000), limit: 10, maxInFlightPerEndpoint: 16, leaseGraceMs: 0, owner: 'wrk_test' });
+      expect(jobs.map((job) => job.delivery.id).sort()).toEqual(['dlv_1', 'dlv_2']);
+    } finally {
+      await reopened.close();
+    }
+    const check = new BetterSqlite3(path, { readonly: true });
+    expect(check.prepare('select count(*) as n from pending_fan_outs').get()).toEqual({ n: 0 });
+    check.close();
   });
 });

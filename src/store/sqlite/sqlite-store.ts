@@ -8,6 +8,7 @@ import type { StoreDialect } from '../sql/store-dialect.js';
 import { MAIN_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { groupCommit } from './group-commit.js';
 import type { Database } from '../sql/schema.js';
+import { deferredFanOut } from '../sql/fan-out.js';
 import { createSqlStore } from '../sql/sql-store.js';
 
 /**
@@ -65,11 +66,21 @@ export function openSqliteStore(path: string): Store {
     catchUp: async () => {},
   };
 
-  return createSqlStore(db, 'sqlite', dialect, async () => {
-    wakeups.removeAllListeners();
-    await checkpointer?.stop();
-    await db.destroy();
-  });
+  const fanOut = deferredFanOut(db, dialect);
+  const store = createSqlStore(
+    db,
+    'sqlite',
+    dialect,
+    async () => {
+      wakeups.removeAllListeners();
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+    fanOut,
+  );
+  // Parts a stopped process left; a database not migrated yet has none (migrate looks again).
+  fanOut.resume().catch(() => {});
+  return store;
 }
 
 /**
