@@ -53,13 +53,16 @@ export function withPreparedStatements(pool: pg.Pool, isFixed: (text: string) =>
       };
       const send = (text: unknown, values?: unknown[]) =>
         typeof text === 'string' && isFixed(text) ? client.query({ name: nameOf(text), text, values: values ?? [] }) : client.query(text as string, values);
-      // runTogether's statements, written one behind the other; the answer's rows are their rows.
+      // runTogether's statements, written one behind the other; the answer's rows are their
+      // outcomes, in order: each statement's rows, or its error.
       const sendTogether = async (calls: Array<[string, unknown[]]>, pending: Promise<unknown> | null) => {
         hold();
         const sent = calls.map(([text, values]) => send(text, values));
         release();
-        const answers = await Promise.all([pending, ...sent]);
-        return { command: 'SELECT', rowCount: calls.length, rows: answers.slice(1).map((answer) => (answer as pg.QueryResult).rows), fields: [] };
+        const answers = await Promise.allSettled(sent);
+        await pending;
+        const rows = answers.map((answer) => (answer.status === 'fulfilled' ? { rows: answer.value.rows } : { error: answer.reason as unknown }));
+        return { command: 'SELECT', rowCount: calls.length, rows, fields: [] };
       };
       const query = async (text: unknown, values?: unknown[]) => {
         if (typeof text === 'string' && text.toLowerCase() === 'begin') {

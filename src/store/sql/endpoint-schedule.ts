@@ -42,16 +42,24 @@ export const NEXT_DUE = `(case when endpoints.ordering = 'fifo'
  * unscheduled: a store test shows it.)
  */
 function markDueStatements(kind: SqlDialect) {
-  const lowers = `held = 0 and (next_due_at is null or (next_due_at > ? and ordering <> 'fifo'))`;
-  // A plain update: locking through an ordered `for no key update` subquery first, then
-  // updating, deadlocked three concurrent marks on ONE row (the subquery's tuple lock against
-  // the update's wait on the row's newer version; seen in the PostgreSQL server log under
-  // npm run bench). A mark of several endpoints may still meet a record locking them in
-  // another order: the caller runs it again (dialect.retry), as it only ever lowers.
-  const mark = fixedStatement<{ id: string }>(kind, `update endpoints set next_due_at = ? where ${isOneOf(kind, 'id')} and ${lowers} returning id`);
-  return async (db: Kysely<Database>, endpointIds: string[], at: number): Promise<boolean> =>
-    (await mark.run(db, [at, JSON.stringify(endpointIds), at])).length > 0;
+  const mark = markDueStatement(kind);
+  return async (db: Kysely<Database>, endpointIds: string[], at: number): Promise<boolean> => (await mark.run(db, markDueParameters({ endpointIds, at }))).length > 0;
 }
+
+/**
+ * The mark itself, answering the endpoints it lowered. A plain update: locking through an
+ * ordered `for no key update` subquery first, then updating, deadlocked three concurrent marks
+ * on ONE row (the subquery's tuple lock against the update's wait on the row's newer version;
+ * seen in the PostgreSQL server log under npm run bench). A mark of several endpoints may still
+ * meet a record locking them in another order: the caller runs it again (dialect.retry), as it
+ * only ever lowers.
+ */
+export function markDueStatement(kind: SqlDialect) {
+  const lowers = `held = 0 and (next_due_at is null or (next_due_at > ? and ordering <> 'fifo'))`;
+  return fixedStatement<{ id: string }>(kind, `update endpoints set next_due_at = ? where ${isOneOf(kind, 'id')} and ${lowers} returning id`);
+}
+
+export const markDueParameters = (due: DueWork): unknown[] => [due.at, JSON.stringify(due.endpointIds), due.at];
 
 /**
  * The worker's side of the order above (PostgreSQL): after committing a schedule with nothing

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { EventRepository, PublishInput, PublishResult } from '../store.js';
-import { dueMarker, publishingTransaction } from './endpoint-schedule.js';
+import { dueMarker, markDueStatement, publishingTransaction } from './endpoint-schedule.js';
 import type { SqlDialect } from './migrator.js';
 import { emitOperational, operationalStatements } from './operational-events.js';
 import { pollStatements } from './poll.js';
@@ -16,10 +16,15 @@ export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect:
   const publishing = publishingTransaction(db, kind, dialect);
   const marker = dueMarker(db, kind, dialect);
   const postgresPublish = kind === 'postgres' ? publishStatementPostgres() : null;
-  const publishOnce = postgresPublish
-    ? (take: () => PublishInput) => {
+  const postgresStatements = postgresPublish && { publish: postgresPublish, keys: statements.eventsByKey, markDue: markDueStatement(kind) };
+  const publishOnce = postgresStatements
+    ? async (take: () => PublishInput) => {
         const input = take();
-        return dialect.retry(() => publishInOneStatement(db, postgresPublish, statements.eventsByKey, input));
+        const { result, due, lowered } = await dialect.retry(() => publishInOneStatement(db, postgresStatements, input));
+        // Its events are stored: a wake-up that fails must not answer the publish with an error
+        // (the client would send them again); the workers' sweep finds the work.
+        if (lowered) await dialect.wake().catch(() => {});
+        return { result, due };
       }
     : // SQLite marks the endpoints due inside the publish's transaction: nothing is left to mark
       // after it. Publishes go before the engine's records and claims (group-commit.ts).

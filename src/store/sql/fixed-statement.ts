@@ -52,7 +52,21 @@ export async function runTogether(db: Kysely<any>, calls: readonly StatementCall
     for (const [statement, parameters] of calls) answers.push(await statement.run(db, parameters));
     return answers;
   }
-  const result = await db.executeQuery<unknown[]>(CompiledQuery.raw(TOGETHER, [calls.map(([statement, parameters]) => [statement.sql, [...parameters]])]));
+  const outcomes = await runEachTogether(db, calls);
+  const failed = outcomes.find((outcome) => 'error' in outcome);
+  if (failed) throw failed.error;
+  return outcomes.map((outcome) => (outcome as { rows: unknown[] }).rows);
+}
+
+export type StatementOutcome = { rows: unknown[] } | { error: unknown };
+
+/**
+ * PostgreSQL, outside a transaction: statements sent together as runTogether does, each its own
+ * transaction (committed before the next begins), and each one's outcome answered, so a caller
+ * can tell a failed second statement from a failed first.
+ */
+export async function runEachTogether(db: Kysely<any>, calls: readonly StatementCall[]): Promise<StatementOutcome[]> {
+  const result = await db.executeQuery<StatementOutcome>(CompiledQuery.raw(TOGETHER, [calls.map(([statement, parameters]) => [statement.sql, [...parameters]])]));
   return result.rows;
 }
 
