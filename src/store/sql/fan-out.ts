@@ -69,7 +69,11 @@ export function deferredFanOut(db: Kysely<Database>, dialect: StoreDialect): Def
     }
   };
 
-  /** One transaction: the oldest parts, up to about PART_ROWS rows, become deliveries. Answers whether any were left. */
+  /**
+   * One transaction: the oldest parts, about PART_ROWS rows of them, become deliveries, and their
+   * endpoints are marked due. Answers the newest part it made (0: there were none) and whether
+   * the mark made any endpoint due sooner.
+   */
   const makeSome = () =>
     dialect.transaction(async (trx) => {
       const parts = await oldestParts.run(trx, []);
@@ -110,6 +114,8 @@ export function deferredFanOut(db: Kysely<Database>, dialect: StoreDialect): Def
       (error: unknown) => {
         running = null;
         process.emitWarning(`Herald could not make the deliveries of a publish yet (trying again in 1 s): ${String(error)}`);
+        // A read must not hang on a failing write: it goes on with the deliveries made so far.
+        waiting.splice(0).forEach((entry) => entry.resolve());
         setTimeout(start, 1000).unref();
       },
     );
