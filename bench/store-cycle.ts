@@ -6,10 +6,12 @@
  * be compared without the noise of the full bench (whose three processes share two cores):
  *   npm run build && node dist/bench/store-cycle.js [--store sqlite|postgres] [--events N] [--endpoints N] [--rounds N]
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { defaultTenantSettings } from '../src/domain/tenant.js';
 import { IdGenerator } from '../src/domain/ids.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
@@ -32,16 +34,28 @@ const CONCURRENCY = 128;
 const PER_ENDPOINT = 16;
 const ids = new IdGenerator();
 
-async function openStore(): Promise<{ store: Store; cleanup: () => void }> {
+async function openStore(): Promise<{ store: Store; cleanup: () => void | Promise<void> }> {
   if (values.store === 'postgres') {
-    const store = await openPostgresStore(values.postgres!);
+    // A schema of its own, dropped after: another build's migrations never meet this one's.
+    const schema = `herald_cycle_${randomBytes(6).toString('hex')}`;
+    const store = await openPostgresStore(values.postgres!, { schema });
     await store.migrate();
-    return { store, cleanup: () => {} };
+    return { store, cleanup: () => dropSchema(schema) };
   }
   const dir = mkdtempSync(join(tmpdir(), 'herald-store-cycle-'));
   const store = openSqliteStore(join(dir, 'herald.db'));
   await store.migrate();
   return { store, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: values.postgres! });
+  await admin.connect();
+  try {
+    await admin.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await admin.end();
+  }
 }
 
 async function seed(store: Store): Promise<{ tenantId: string; endpointIds: string[] }> {
@@ -119,7 +133,7 @@ async function round(): Promise<{ publishMicros: number; cycleMicros: number; cy
     return { publishMicros: (t1 - t0) / deliveries, cycleMicros: (t2 - t1) / deliveries, cycleWallMicros: wallMicros / deliveries, cycles };
   } finally {
     await store.close();
-    cleanup();
+    await cleanup();
   }
 }
 
