@@ -3,7 +3,7 @@ import { fixedStatement, isOneOf } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import type { DueWork } from './publish.js';
 import type { Database } from './schema.js';
-import type { StoreDialect } from './store-dialect.js';
+import type { StoreDialect, TransactionOptions } from './store-dialect.js';
 import { LEASED, WAITING } from './statuses.js';
 
 /**
@@ -85,7 +85,7 @@ export function recheckStatement(kind: SqlDialect) {
  */
 export function publishingTransaction(db: Kysely<Database>, kind: SqlDialect, dialect: StoreDialect) {
   const marker = dueMarker(db, kind, dialect);
-  return async <T>(work: (trx: Kysely<Database>) => Promise<{ value: T; due: Array<DueWork | null> }>, options?: { first?: boolean }): Promise<T> => {
+  return async <T>(work: (trx: Kysely<Database>) => Promise<{ value: T; due: Array<DueWork | null> }>, options?: TransactionOptions): Promise<T> => {
     const done = await dialect.transaction(async (trx) => {
       const result = await work(trx);
       return { ...result, lowered: kind === 'sqlite' && (await marker.mark(trx, result.due)) };

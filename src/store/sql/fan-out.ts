@@ -40,10 +40,10 @@ export interface DeferredFanOut extends DeliveryWriter {
 export function deferredFanOut(db: Kysely<Database>, dialect: StoreDialect): DeferredFanOut {
   const writeParts = fixedStatement<{ id: number }>(
     'sqlite',
-    `insert into pending_fan_outs (tenant_id, max_attempts, is_test, deliveries)
-     select ?, ?, ?, value from json_each(?) order by key returning id`,
+    `insert into pending_fan_outs (tenant_id, max_attempts, deliveries)
+     select ?, ?, value from json_each(?) order by key returning id`,
   );
-  const oldestParts = fixedStatement<{ id: number; tenant_id: string; max_attempts: number; is_test: number; deliveries: string }>(
+  const oldestParts = fixedStatement<{ id: number; tenant_id: string; max_attempts: number; deliveries: string }>(
     'sqlite',
     `select * from pending_fan_outs order by id limit ${Math.ceil(PART_ROWS / INLINE_DELIVERIES)}`,
   );
@@ -82,11 +82,12 @@ export function deferredFanOut(db: Kysely<Database>, dialect: StoreDialect): Def
       const due = [];
       for (const part of parts) {
         if (rows > 0 && rows + INLINE_DELIVERIES > PART_ROWS) break;
-        await insertDeliveries.run(trx, [part.tenant_id, part.max_attempts, part.is_test, part.deliveries]);
+        // Parts are never test sends (defers), so is_test is 0.
+        await insertDeliveries.run(trx, [part.tenant_id, part.max_attempts, 0, part.deliveries]);
         const parsed = JSON.parse(part.deliveries) as unknown[][];
         rows += parsed.length;
         upTo = part.id;
-        due.push(dueWorkOf(parsed, { isTest: part.is_test === 1 }));
+        due.push(dueWorkOf(parsed, {}));
       }
       if (upTo > 0) await dropParts.run(trx, [upTo]);
       return { upTo, lowered: await marker.mark(trx, due) };
@@ -126,7 +127,7 @@ export function deferredFanOut(db: Kysely<Database>, dialect: StoreDialect): Def
     async writeParts(trx, input: PublishInput, rows) {
       const parts: unknown[][][] = [];
       for (let i = 0; i < rows.length; i += PART_ROWS) parts.push(rows.slice(i, i + PART_ROWS));
-      const ids = await writeParts.run(trx, [input.tenantId, input.maxAttempts, input.isTest ? 1 : 0, JSON.stringify(parts)]);
+      const ids = await writeParts.run(trx, [input.tenantId, input.maxAttempts, JSON.stringify(parts)]);
       written = Math.max(written, ...ids.map((row) => row.id));
       // After this turn, when the publish's transaction has committed.
       setImmediate(start);

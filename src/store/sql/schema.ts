@@ -111,7 +111,7 @@ export interface Database {
   workers: { id: string; heartbeat_at: number; started_at: number };
   quota_usage: { tenant_id: string; period_start: number; used: number };
   /** 0015, SQLite only: deliveries of a publish not made yet, a part (JSON rows) a row (sql/fan-out.ts). */
-  pending_fan_outs: { id: Generated<number>; tenant_id: string; max_attempts: number; is_test: number; deliveries: string };
+  pending_fan_outs: { id: Generated<number>; tenant_id: string; max_attempts: number; deliveries: string };
   audit_log: {
     id: string;
     tenant_id: string;

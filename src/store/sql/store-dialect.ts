@@ -5,17 +5,19 @@ import type { Database } from './schema.js';
  * What differs between the databases above the SQL itself: how write transactions run, row
  * locking in the claim, and the wake-up channel. Each store folder provides one.
  */
+/** `first`: the caller answers a client (a publish), and goes before the engine's work (SQLite's group commit). */
+export interface TransactionOptions {
+  first?: boolean;
+}
+
 export interface StoreDialect {
   /**
    * Runs `run` (a statement outside `transaction`, whole in itself) again when the database
    * broke a lock cycle by failing it (PostgreSQL); SQLite, one writer, just runs it.
    */
   retry<T>(run: () => Promise<T>): Promise<T>;
-  /**
-   * Runs `work` in a write transaction (SQLite may share one among several callers; `first`
-   * callers, publishes, go before the others: sqlite/group-commit.ts).
-   */
-  transaction<T>(work: (trx: Kysely<Database>) => Promise<T>, options?: { first?: boolean }): Promise<T>;
+  /** Runs `work` in a write transaction (SQLite may share one among several callers: sqlite/group-commit.ts). */
+  transaction<T>(work: (trx: Kysely<Database>) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * How many endpoints one claim may lock, given how many deliveries it wants. PostgreSQL locks
    * about `limit` so that concurrent workers do not skip past each other's idle locks; absent

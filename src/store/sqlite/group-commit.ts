@@ -1,15 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../sql/schema.js';
+import type { TransactionOptions } from '../sql/store-dialect.js';
 
 type Work = (trx: Kysely<Database>) => Promise<unknown>;
 
 /** More than this many callers in one transaction would hold readers back for too long. */
 const MAX_PER_COMMIT = 64;
-
-/** `first`: the caller answers a client (a publish), and goes before the engine's work. */
-export interface TransactionOptions {
-  first?: boolean;
-}
 
 type Waiting = Array<{ work: Work; resolve: (value: any) => void; reject: (error: unknown) => void }>;
 

@@ -77,7 +77,7 @@ describe('SQLite: deliveries of a large fan-out made after the publish answers',
     // event, and its deliveries as a part (the rows publish.ts writes).
     const raw = new BetterSqlite3(path);
     const row = (id: string, endpointId: string) => [id, 'evt_1', endpointId, 'chat.message', 1000, 1000, outcomes[0]!.event.sequence];
-    raw.prepare('insert into pending_fan_outs (tenant_id, max_attempts, is_test, deliveries) values (?, ?, ?, ?)').run('acme', 3, 0, JSON.stringify([row('dlv_1', 'ep_1'), row('dlv_2', 'ep_2')]));
+    raw.prepare('insert into pending_fan_outs (tenant_id, max_attempts, deliveries) values (?, ?, ?)').run('acme', 3, JSON.stringify([row('dlv_1', 'ep_1'), row('dlv_2', 'ep_2')]));
     raw.close();
 
     const reopened = openSqliteStore(path);

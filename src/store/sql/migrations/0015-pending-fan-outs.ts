@@ -17,7 +17,6 @@ export const pendingFanOuts: Migration = {
       .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
       .addColumn('tenant_id', 'text', (column) => column.notNull().references('tenants.id').onDelete('cascade'))
       .addColumn('max_attempts', 'integer', (column) => column.notNull())
-      .addColumn('is_test', 'integer', (column) => column.notNull())
       .addColumn('deliveries', 'text', (column) => column.notNull())
       .execute();
     await db.schema.createIndex('pending_fan_outs_by_tenant').on('pending_fan_outs').column('tenant_id').execute();
