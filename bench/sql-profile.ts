@@ -13,7 +13,11 @@ interface Tally {
   prepares: number;
   prepareMs: number;
   executeMs: number;
+  /** Execute times of the first SAMPLE calls, for the median: a mean hides a few slow calls (checkpoints in a commit). */
+  samples: number[];
 }
+
+const SAMPLE = 100_000;
 
 const require = createRequire(import.meta.url);
 const Database = require('better-sqlite3') as { prototype: { prepare(sql: string): any } };
@@ -23,7 +27,7 @@ const normalise = (sql: string) => sql.replace(/\s+/g, ' ').replace(/\((?:\?, )+
 const tallyOf = (sql: string): Tally => {
   const key = normalise(sql);
   let tally = tallies.get(key);
-  if (!tally) tallies.set(key, (tally = { calls: 0, prepares: 0, prepareMs: 0, executeMs: 0 }));
+  if (!tally) tallies.set(key, (tally = { calls: 0, prepares: 0, prepareMs: 0, executeMs: 0, samples: [] }));
   return tally;
 };
 
@@ -37,8 +41,10 @@ function patchStatement(proto: Record<string, any>): void {
         return original.apply(this, args);
       } finally {
         const tally = tallyOf(this.source);
+        const took = performance.now() - started;
         tally.calls += 1;
-        tally.executeMs += performance.now() - started;
+        tally.executeMs += took;
+        if (tally.samples.length < SAMPLE) tally.samples.push(took);
       }
     };
   }
@@ -61,9 +67,11 @@ Database.prototype.prepare = function (this: unknown, sql: string) {
 process.on('exit', () => {
   const rows = [...tallies.entries()].sort((a, b) => b[1].prepareMs + b[1].executeMs - (a[1].prepareMs + a[1].executeMs));
   const total = rows.reduce((sum, [, t]) => sum + t.prepareMs + t.executeMs, 0);
+  const microseconds = (ms: number, width: number) => (1000 * ms).toFixed(0).padStart(width);
+  const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? 0;
   const lines = rows.slice(0, 30).map(
     ([sql, t]) =>
-      `${(t.prepareMs + t.executeMs).toFixed(0).padStart(7)} ms ${t.calls.toString().padStart(7)} calls  prepare ${t.prepareMs.toFixed(0).padStart(5)} ms  exec ${t.executeMs.toFixed(0).padStart(5)} ms  ${((1000 * t.executeMs) / Math.max(1, t.calls)).toFixed(0).padStart(5)} µs/exec  ${sql.slice(0, 220)}`,
+      `${(t.prepareMs + t.executeMs).toFixed(0).padStart(7)} ms ${t.calls.toString().padStart(7)} calls  prepare ${t.prepareMs.toFixed(0).padStart(5)} ms  exec ${t.executeMs.toFixed(0).padStart(5)} ms  ${microseconds(t.executeMs / Math.max(1, t.calls), 5)} µs/exec (p50 ${microseconds(median(t.samples), 5)})  ${sql.slice(0, 220)}`,
   );
   if (total === 0) return;
   const report = `\n## SQLite time by statement (total ${total.toFixed(0)} ms)\n${lines.join('\n')}\n`;

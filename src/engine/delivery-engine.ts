@@ -57,6 +57,24 @@ const HEARTBEAT_MS = 5_000;
  */
 const BUSY_SWEEP_MS = 5_000;
 const STALE_AFTER_MS = 15_000;
+/**
+ * How long the engine stays idle (nothing in flight) before it claims once more and asks the
+ * store when the next retry or lease end is (#drain). It did both the moment its last attempt
+ * ended, and at a steady 200 events/s the engine goes idle between any two events: a third of
+ * the worker's round trips on PostgreSQL, a claim and two reads on SQLite, spent per event on
+ * finding nothing. Nothing waits on this: new work wakes the engine, a record claims what its
+ * endpoint has due, and the engine's own retries arm its timer; it is for what other
+ * processes scheduled, and a safety net, which can wait this long.
+ */
+const IDLE_SETTLE_MS = 100;
+/**
+ * After a claim passed over a locked due endpoint that no request of this engine in flight will
+ * look at again (ClaimRequest.onPassedOver), claim again this soon; doubling, to at most
+ * PASSED_OVER_RETRY_MAX_MS, while claims find nothing (another worker busy on an endpoint for
+ * seconds is not polled at every wake-up).
+ */
+const PASSED_OVER_RETRY_MS = 5;
+const PASSED_OVER_RETRY_MAX_MS = 1_000;
 
 /**
  * Claims due deliveries and runs their attempts. It never sleep-polls: it claims when the
@@ -80,6 +98,9 @@ export class DeliveryEngine {
   /** The last claim stopped at the concurrency cap: any ending attempt must claim again. */
   #saturated = false;
   #sweepTimer: NodeJS.Timeout | null = null;
+  #idleTimer: NodeJS.Timeout | null = null;
+  #passedOverTimer: NodeJS.Timeout | null = null;
+  #passedOverRetryMs = PASSED_OVER_RETRY_MS;
   #heartbeatTimer: NodeJS.Timeout | null = null;
   /** Names this process's leases (see HEARTBEAT_MS). */
   readonly #workerId = ids.next('wrk');
@@ -124,6 +145,8 @@ export class DeliveryEngine {
     this.#unsubscribe?.();
     this.#unsubscribeEndpoints?.();
     this.#timer.clear();
+    this.#clearIdleTimer();
+    if (this.#passedOverTimer) clearTimeout(this.#passedOverTimer);
     if (this.#sweepTimer) clearInterval(this.#sweepTimer);
     if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
     await this.#retention.stop();
@@ -172,6 +195,7 @@ export class DeliveryEngine {
   }
 
   async #drain(): Promise<void> {
+    this.#clearIdleTimer();
     try {
       while (this.#running && this.#wakeRequested) {
         this.#wakeRequested = false;
@@ -180,6 +204,7 @@ export class DeliveryEngine {
         if (this.#saturated) return;
         const jobs = await this.#store.queue.claim(this.#claimRequest(free));
         this.#claimFailing = false;
+        if (jobs.length > 0) this.#passedOverRetryMs = PASSED_OVER_RETRY_MS;
         for (const job of jobs) this.#track(job);
         if (jobs.length === free) this.#wakeRequested = true;
       }
@@ -209,7 +234,21 @@ export class DeliveryEngine {
       onMoreDue: () => this.wake(),
       // Work falls due later (a rate token, a retry): claim again then, busy or idle.
       onDueLater: (at) => this.#timer.armAt(at.getTime()),
+      // An endpoint with a request of ours in flight gets a record after it, which reads the
+      // endpoint's deliveries again; one whose last record may already have read them does not.
+      onPassedOver: (endpointIds) => {
+        if (endpointIds.some((id) => !this.#slots.busy(id))) this.#claimAgainSoon();
+      },
     };
+  }
+
+  #claimAgainSoon(): void {
+    if (this.#passedOverTimer || !this.#running) return;
+    this.#passedOverTimer = setTimeout(() => {
+      this.#passedOverTimer = null;
+      this.wake();
+    }, this.#passedOverRetryMs);
+    this.#passedOverRetryMs = Math.min(this.#passedOverRetryMs * 2, PASSED_OVER_RETRY_MAX_MS);
   }
 
   /**
@@ -234,9 +273,25 @@ export class DeliveryEngine {
       .finally(() => {
         // A retry due at once may be claimed again (recordAndClaim) before this attempt settles.
         if (this.#inFlight.get(job.delivery.id) === running) this.#inFlight.delete(job.delivery.id);
-        if (this.#saturated || this.#inFlight.size === 0) this.wake();
+        if (this.#saturated) this.wake();
+        else if (this.#inFlight.size === 0) this.#settleIdle();
       });
     this.#inFlight.set(job.delivery.id, running);
+  }
+
+  /** Claims and arms from the store once the engine has stayed idle IDLE_SETTLE_MS (restarted by each attempt that leaves it idle). */
+  #settleIdle(): void {
+    this.#clearIdleTimer();
+    if (!this.#running) return;
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = null;
+      if (this.#inFlight.size === 0) this.wake();
+    }, IDLE_SETTLE_MS);
+  }
+
+  #clearIdleTimer(): void {
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = null;
   }
 
   /**

@@ -27,6 +27,11 @@ describe('EndpointSlots', () => {
     slots.release('ep_a');
     await settle();
     expect(started).toEqual(['a', 'b', 'other', 'c', 'd']);
+    // Busy while any of its requests is in flight, not after the last one ends.
+    slots.release('ep_a');
+    expect(slots.busy('ep_a')).toBe(true);
+    slots.release('ep_a');
+    expect([slots.busy('ep_a'), slots.busy('ep_b')]).toEqual([false, true]);
   });
 
   it('follows the latest cap: a lowered one lets nothing new go until the endpoint is under it', async () => {

@@ -23,6 +23,11 @@ export class EndpointSlots {
     return new Promise((resolve) => slots.waiting.push(resolve));
   }
 
+  /** Whether a request to the endpoint is in flight or waits for a slot. */
+  busy(endpointId: string): boolean {
+    return this.#byEndpoint.has(endpointId);
+  }
+
   /** A request to the endpoint ended: the next one waiting, if any, goes in its slot. */
   release(endpointId: string): void {
     const slots = this.#byEndpoint.get(endpointId);

@@ -393,6 +393,22 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       expect(await claim(at(2), 10, 1)).toEqual([]);
     });
 
+    it('claims, with a record, work its record found due that the claim request is older than', async () => {
+      // The request is made when the engine starts its record; a publish may commit before the
+      // record runs. Whatever the record finds due must be claimed or reported, never dropped.
+      const endpoint = await addEndpoint();
+      await publish('first', { only: [endpoint.id], createdAt: at(1) });
+      const [first] = await claim(at(1), 10);
+      await publish('second', { only: [endpoint.id], createdAt: at(3) });
+      const moreDue: number[] = [];
+      const { outcomes, jobs } = await store.queue.recordAndClaim(
+        [{ deliveryId: first!.delivery.id, attempt: { number: 1, startedAt: at(1), durationMs: 5, statusCode: 200, responseBody: 'ok', error: null, requestHeaders: {} }, verdict: { kind: 'succeeded' }, endpointHealth: 'success', autoDisableAfterFailures: 3, now: at(4) }],
+        { now: at(2), limit: 10, maxInFlightPerEndpoint: 16, leaseGraceMs: 0, owner: 'wrk_test', onMoreDue: () => moreDue.push(1) },
+      );
+      const told = jobs.some((job) => job.event.type === 'second') || moreDue.length > 0 || outcomes.some((outcome) => outcome.moreDue);
+      expect(told).toBe(true);
+    });
+
     it('records attempts: retry later, then success, oldest attempt first', async () => {
       await addEndpoint();
       const { deliveries } = await publish('chat.message');

@@ -315,6 +315,14 @@ export interface ClaimRequest {
    * caller should claim again then, busy or idle.
    */
   onDueLater?: (at: Date) => void;
+  /**
+   * Called after a claim that passed over due endpoints because something held their rows locked
+   * at that moment (PostgreSQL), with their ids. Usually a claimer or a record, which schedules
+   * what it holds; but the holder may be a statement that only waited for the row and leaves it
+   * due with no one told. A caller with no attempt of its own to such an endpoint (whose record
+   * would look at it again) should claim again shortly.
+   */
+  onPassedOver?: (endpointIds: string[]) => void;
 }
 
 export type AttemptVerdict =

@@ -63,10 +63,11 @@ const nextWake = (store: Store) =>
 describe('PostgreSQL stores sharing one database', () => {
   let a: Store;
   let b: Store;
+  let schema: string;
   const now = new Date('2026-05-28T12:00:00.000Z');
 
   beforeEach(async () => {
-    const schema = freshSchema();
+    schema = freshSchema();
     [a, b] = await Promise.all([openPostgresStore(URL, { schema }), openPostgresStore(URL, { schema })]);
     // Two processes starting together both migrate: Kysely's advisory lock serialises them.
     await Promise.all([a.migrate(), b.migrate()]);
@@ -212,6 +213,35 @@ describe('PostgreSQL stores sharing one database', () => {
     }
     expect(stranded).toEqual([]);
   }, 120_000);
+
+  it('tells a claimer of the due endpoints it passed over while something else held their rows', async () => {
+    await a.endpoints.create(
+      { id: 'ep_locked', tenantId: 'acme', url: 'https://example.com/hook', description: '', eventTypes: ['*'], filter: null, status: 'active', headers: {}, rateLimitPerSecond: null, signature: null, createdAt: now },
+      { secret: null, previousSecret: null, previousSecretExpiresAt: null, verifyToken: null },
+    );
+    await a.events.publish({
+      tenantId: 'acme',
+      items: [{ event: { id: 'evt_locked', tenantId: 'acme', type: 'race', createdAt: now, data: {}, idempotencyKey: null }, deliveries: [{ id: 'dlv_locked', endpointId: 'ep_locked' }] }],
+      maxAttempts: 3,
+    });
+    const request = (passedOver: string[][]) => ({ now, limit: 10, maxInFlightPerEndpoint: 16, leaseGraceMs: 60_000, owner: 'wrk_a', onPassedOver: (ids: string[]) => passedOver.push(ids) });
+    // A statement that only waits for the row (a schedule mark) holds it this way too.
+    const holder = new pg.Client({ connectionString: URL });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query(`select id from "${schema}".endpoints where id = 'ep_locked' for update`);
+      const passedOver: string[][] = [];
+      expect(await a.queue.claim(request(passedOver))).toHaveLength(0);
+      expect(passedOver).toEqual([['ep_locked']]);
+      await holder.query('rollback');
+      const after: string[][] = [];
+      expect((await a.queue.claim(request(after))).map((job) => job.delivery.id)).toEqual(['dlv_locked']);
+      expect(after).toEqual([]);
+    } finally {
+      await holder.end();
+    }
+  });
 
   it('leaves a shared endpoint to the worker holding most of its attempts while that worker is working on it', async () => {
     await a.endpoints.create(

@@ -74,6 +74,8 @@ export function claimStatements(kind: SqlDialect) {
        kind === 'postgres' ? ' for no key update of endpoints skip locked' : ''
      }`,
   );
+  // PostgreSQL: the due endpoints again, unlocked, read right behind the lock (see lockDueEndpoints).
+  const dueIds = fixedStatement<{ id: string }>(kind, `select id from endpoints where status = 'active' and next_due_at <= ? order by next_due_at limit ?`);
   const picks = jsonRows(kind, [
     ['endpoint_id', 'text'],
     ['take', 'integer'],
@@ -161,7 +163,7 @@ export function claimStatements(kind: SqlDialect) {
        rate_refilled_at = case when s.limited = 1 then ? else endpoints.rate_refilled_at end
      from ${schedule} as s where endpoints.id = s.id${keyedByFirstColumn(kind, 'endpoints.id')} returning endpoints.id, endpoints.next_due_at, endpoints.held`,
   );
-  return { kind, dueEndpoints, pickAndLease, leaseHeads, leaseDue, leaseHeadOfEndpoint, events, reschedule };
+  return { kind, dueEndpoints, dueIds, pickAndLease, leaseHeads, leaseDue, leaseHeadOfEndpoint, events, reschedule };
 }
 
 const EVENT_COLUMNS = ['id', 'tenant_id', 'type', 'data', 'idempotency_key', 'trace_context', 'seq', 'created_at'] as const;
@@ -207,6 +209,8 @@ export interface Claimed {
   moreDue: boolean;
   dueLaterAt: number | null;
   settled: string[];
+  /** Due endpoints the claim passed over, their rows locked at that moment (see lockDueEndpoints). */
+  passedOver: string[];
 }
 
 /** How recently another worker must have leased an endpoint's attempts to count as working on it. */
@@ -251,8 +255,8 @@ export async function claimInTransaction(
 ): Promise<Claimed> {
   const now = request.now.getTime();
   const started = performance.now();
-  const endpoints = due ?? ((await runTogether(trx, [dueEndpointsCall(q, request, endpointsPerClaim)]))[0] as DueEndpointRow[]);
-  if (endpoints.length === 0) return { jobs: [], moreDue: false, dueLaterAt: null, settled: [] };
+  const { endpoints, passedOver } = due ? { endpoints: due, passedOver: [] } : await lockDueEndpoints(trx, q, request, endpointsPerClaim);
+  if (endpoints.length === 0) return { jobs: [], moreDue: false, dueLaterAt: null, settled: [], passedOver };
   const settings = new Map(endpoints.map((row) => [row.tenant_id, JSON.parse(row.tenant_settings) as TenantSettings]));
 
   // Each endpoint gets at most an equal share of the claim, its free in-flight slots and its
@@ -311,6 +315,7 @@ export async function claimInTransaction(
   const settled: string[] = [];
   let dueLaterAt: number | null = null;
   const tokenAtById = new Map(schedule.map((row) => [row[0], row[3]]));
+  const planById = new Map(plans.map((plan) => [plan.endpoint.id, plan]));
   // Against `now` moved on by the time the claim took: work published meanwhile is due already.
   const clock = now + (performance.now() - started);
   for (const { id, next_due_at, held } of rescheduled) {
@@ -322,14 +327,38 @@ export async function claimInTransaction(
     const tokenAt = tokenAtById.get(id);
     // Held for its next rate token, or (not held) due later: either way the claimer comes back then.
     if (tokenAt != null && next_due_at !== null && Number(next_due_at) === tokenAt) dueLaterAt = Math.min(dueLaterAt ?? tokenAt, tokenAt);
-    if (rows.length > 0 && next_due_at !== null && Number(next_due_at) <= clock) moreDue = true;
+    if (next_due_at !== null && Number(next_due_at) <= clock) {
+      const plan = planById.get(id)!;
+      if (rows.length > 0 || (missedPublish(plan, held) && plan.endpoint.ordering !== 'fifo')) moreDue = true;
+      else if (missedPublish(plan, held)) dueLaterAt = Math.min(dueLaterAt ?? Infinity, clock + LINE_RECHECK_MS);
+    }
     if (Number(held) === 0 && (next_due_at === null || Number(next_due_at) > clock)) {
       settled.push(id);
       if (next_due_at !== null) dueLaterAt = Math.min(dueLaterAt ?? Infinity, Number(next_due_at));
     }
   }
 
-  return { jobs: await loadJobs(trx, q, rows, endpoints, settings), moreDue, dueLaterAt, settled };
+  return { jobs: await loadJobs(trx, q, rows, endpoints, settings), moreDue, dueLaterAt, settled, passedOver };
+}
+
+/**
+ * The claim's first statement and, on PostgreSQL, behind it in the same round trip, the due
+ * endpoints read without locking: those missing from the first were passed over. SKIP LOCKED
+ * passes over a row whose lock anyone holds or waits for, and not only claimers and records,
+ * which schedule what they hold: a publish's schedule mark waiting for the row holds its tuple
+ * lock while it waits, then may find the endpoint already due (a worker's recheck made it so) and
+ * change nothing. The claim that recheck woke had passed the endpoint over, and no one else was
+ * coming: under npm run bench's latency scenario (200 events/s) the publishes after it, their
+ * marks finding the endpoint due, woke no one, and 20-odd deliveries at a time waited for the
+ * engine's next idle claim, a few times a run. The caller claims again a moment later
+ * (ClaimRequest.onPassedOver).
+ */
+async function lockDueEndpoints(trx: Kysely<Database>, q: ClaimStatements, request: ClaimRequest, endpointsPerClaim: number): Promise<{ endpoints: DueEndpointRow[]; passedOver: string[] }> {
+  const lock = dueEndpointsCall(q, request, endpointsPerClaim);
+  if (q.kind === 'sqlite') return { endpoints: (await lock[0].run(trx, lock[1])) as DueEndpointRow[], passedOver: [] };
+  const [endpoints, due] = (await runTogether(trx, [lock, [q.dueIds, [request.now.getTime(), endpointsPerClaim]]])) as [DueEndpointRow[], Array<{ id: string }>];
+  const locked = new Set(endpoints.map((endpoint) => endpoint.id));
+  return { endpoints, passedOver: due.map((row) => row.id).filter((id) => !locked.has(id)) };
 }
 
 /** The statements that lease the plans' deliveries: every unordered endpoint's in one, each FIFO line's head. */
@@ -351,6 +380,17 @@ function leaseCalls(q: ClaimStatements, plans: Plan[], now: number, request: Cla
   for (const plan of lines) calls.push([q.leaseHeadOfEndpoint, [owner, plan.lease, plan.endpoint.id, now]]);
   return calls;
 }
+
+/**
+ * An endpoint the claim meant to take from, leased nothing from, and rescheduled due now: a
+ * publish committed between the lease and the schedule (on PostgreSQL each statement reads its
+ * own snapshot), and its schedule mark, finding the endpoint due or locked by this claim, woke no
+ * one. The caller claims again: at once, or for a FIFO line LINE_RECHECK_MS later, after a sweep
+ * (the engine's timer), since a line whose attempt in flight has an expired lease is due at that
+ * lease's end, and claiming again finds nothing until the sweep frees it.
+ */
+const missedPublish = (plan: Plan, held: number | string): boolean => plan.take > 0 && Number(held) === 0;
+const LINE_RECHECK_MS = 50;
 
 /** An endpoint's own cap on requests in flight, or the server's. */
 const capOf = (endpoint: EndpointRow, request: ClaimRequest): number =>

@@ -35,8 +35,9 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
   const endpointsPerClaim = (request: ClaimRequest) => dialect.endpointsPerClaim?.(request.limit) ?? ENDPOINTS_PER_CLAIM;
   const claimNow = (trx: Kysely<Database>, request: ClaimRequest, due?: DueEndpointRow[]) => claimInTransaction(trx, claim, request, endpointsPerClaim(request), due);
   // Told after the commit, so the caller's timer aims at a schedule other workers can see.
-  const afterClaim = async (request: ClaimRequest, { moreDue, dueLaterAt, settled }: Claimed) => {
+  const afterClaim = async (request: ClaimRequest, { moreDue, dueLaterAt, settled, passedOver }: Claimed) => {
     if (dueLaterAt !== null) request.onDueLater?.(new Date(dueLaterAt));
+    if (passedOver.length > 0) request.onPassedOver?.(passedOver);
     if (moreDue || (await recheckAfterCommit(settled))) request.onMoreDue?.();
   };
   /**
@@ -66,7 +67,11 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
       // and on PostgreSQL its statements would hold the endpoint rows (and publishes' schedule
       // marks waiting on them) a few round trips longer (latency at 200/s: p99 70 → 100 ms).
       const wanted = due ? due.length > 0 : recorded.outcomes.some((outcome) => outcome.moreDue);
-      const claimed = next && wanted ? await claimNow(trx, next, due ?? undefined) : null;
+      // On the record's clock when it is later than the request's: the record's schedule may
+      // have found work a publish committed after the request was made, and said so (moreDue).
+      // A claim on the request's clock did not find that endpoint due, the outcomes' moreDue is
+      // dropped below, and the endpoint was left due with no claim coming.
+      const claimed = next && wanted ? await claimNow(trx, { ...next, now: new Date(Math.max(next.now.getTime(), recorded.clock)) }, due ?? undefined) : null;
       return { value: { recorded, claimed }, due: [recorded.due] };
     });
     if (await recheckAfterCommit(recorded.settled)) await dialect.wake();

@@ -186,7 +186,7 @@ export async function recordInTransaction(
   q: RecordStatements,
   records: AttemptRecord[],
   rider: StatementCall | null = null,
-): Promise<{ outcomes: RecordOutcome[]; due: DueWork | null; settled: string[]; ridden: unknown[] | null }> {
+): Promise<{ outcomes: RecordOutcome[]; due: DueWork | null; settled: string[]; ridden: unknown[] | null; clock: number }> {
   const started = performance.now();
   const deliveryIds = JSON.stringify(records.map((r) => r.deliveryId));
   const locked = await q.lockEndpoints.run(trx, [deliveryIds]);
@@ -265,7 +265,7 @@ export async function recordInTransaction(
   // Endpoints left with nothing due now: the store looks at them again after the commit (recheckStatement).
   const latest = now + elapsed;
   const settled = [...nextDue].filter(([, due]) => due === null || due > latest).map(([id]) => id);
-  return { outcomes, due, settled, ridden };
+  return { outcomes, due, settled, ridden, clock: latest };
 }
 
 /** One attempt's effect on its endpoint's health, in record order (as the old per-row updates had it). */
