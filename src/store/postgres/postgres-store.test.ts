@@ -60,6 +60,13 @@ const nextWake = (store: Store) =>
     const stop = store.queue.onWake(() => (stop(), resolve()));
   });
 
+/** An active endpoint of tenant acme taking every event type, with no secrets. */
+const addEndpoint = (store: Store, id: string, createdAt: Date) =>
+  store.endpoints.create(
+    { id, tenantId: 'acme', url: 'https://example.com/hook', description: '', eventTypes: ['*'], filter: null, status: 'active', headers: {}, rateLimitPerSecond: null, signature: null, createdAt },
+    { secret: null, previousSecret: null, previousSecretExpiresAt: null, verifyToken: null },
+  );
+
 describe('PostgreSQL stores sharing one database', () => {
   let a: Store;
   let b: Store;
@@ -79,10 +86,7 @@ describe('PostgreSQL stores sharing one database', () => {
 
   it('never hands one delivery to two concurrent claimers', async () => {
     for (let i = 0; i < 10; i++) {
-      await a.endpoints.create(
-        { id: `ep_${i}`, tenantId: 'acme', url: 'https://example.com/hook', description: '', eventTypes: ['*'], filter: null, status: 'active', headers: {}, rateLimitPerSecond: null, signature: null, createdAt: now },
-        { secret: null, previousSecret: null, previousSecretExpiresAt: null, verifyToken: null },
-      );
+      await addEndpoint(a, `ep_${i}`, now);
     }
     let n = 0;
     for (let i = 0; i < 20; i++) {
@@ -123,10 +127,7 @@ describe('PostgreSQL stores sharing one database', () => {
   // its delivery for the 30 s safety sweep: the publish marks the schedule after its commit,
   // behind a barrier that waits for whoever holds the endpoint row (endpoint-schedule.ts).
   it('never leaves a published delivery waiting while claims race publishes, over 1,000 rounds', async () => {
-    await a.endpoints.create(
-      { id: 'ep_race', tenantId: 'acme', url: 'https://example.com/hook', description: '', eventTypes: ['*'], filter: null, status: 'active', headers: {}, rateLimitPerSecond: null, signature: null, createdAt: now },
-      { secret: null, previousSecret: null, previousSecretExpiresAt: null, verifyToken: null },
-    );
+    await addEndpoint(a, 'ep_race', now);
     const ROUNDS = 1000;
     const publishedAt = new Map<string, number>();
     const claimedAt = new Map<string, number>();
@@ -178,10 +179,7 @@ describe('PostgreSQL stores sharing one database', () => {
     // to reschedule the endpoint, and no later publish either (each round ends with the
     // endpoint idle), so a delivery the claims miss stays unscheduled. The second publish of
     // each round finds the endpoint already due (the first made it so) while a claim holds it.
-    await a.endpoints.create(
-      { id: 'ep_hang', tenantId: 'acme', url: 'https://example.com/hook', description: '', eventTypes: ['*'], filter: null, status: 'active', headers: {}, rateLimitPerSecond: null, signature: null, createdAt: now },
-      { secret: null, previousSecret: null, previousSecretExpiresAt: null, verifyToken: null },
-    );
+    await addEndpoint(a, 'ep_hang', now);
     const claimed = new Set<string>();
     let running = true;
     const claimer = async (store: Store, owner: string) => {
@@ -215,10 +213,7 @@ describe('PostgreSQL stores sharing one database', () => {
   }, 120_000);
 
   it('tells a claimer of the due endpoints it passed over while something else held their rows', async () => {
-    await a.endpoints.create(
-      { id: 'ep_locked', tenantId: 'acme', url: 'https://example.com/hook', description: '', eventTypes: ['*'], filter: null, status: 'active', headers: {}, rateLimitPerSecond: null, signature: null, createdAt: now },
-      { secret: null, previousSecret: null, previousSecretExpiresAt: null, verifyToken: null },
-    );
+    await addEndpoint(a, 'ep_locked', now);
     await a.events.publish({
       tenantId: 'acme',
       items: [{ event: { id: 'evt_locked', tenantId: 'acme', type: 'race', createdAt: now, data: {}, idempotencyKey: null }, deliveries: [{ id: 'dlv_locked', endpointId: 'ep_locked' }] }],
@@ -244,10 +239,7 @@ describe('PostgreSQL stores sharing one database', () => {
   });
 
   it('leaves a shared endpoint to the worker holding most of its attempts while that worker is working on it', async () => {
-    await a.endpoints.create(
-      { id: 'ep_shared', tenantId: 'acme', url: 'https://example.com/hook', description: '', eventTypes: ['*'], filter: null, status: 'active', headers: {}, rateLimitPerSecond: null, signature: null, createdAt: now },
-      { secret: null, previousSecret: null, previousSecretExpiresAt: null, verifyToken: null },
-    );
+    await addEndpoint(a, 'ep_shared', now);
     await a.events.publish({
       tenantId: 'acme',
       items: Array.from({ length: 40 }, (_, i) => ({
@@ -319,10 +311,7 @@ describe('PostgreSQL stores sharing one database', () => {
     const heard = new Promise<string | null>((resolve) => {
       const stop = b.onEndpointsChanged((tenantId) => (stop(), resolve(tenantId)));
     });
-    await a.endpoints.create(
-      { id: 'ep_x', tenantId: 'acme', url: 'https://example.com/hook', description: '', eventTypes: ['*'], filter: null, status: 'active', headers: {}, rateLimitPerSecond: null, signature: null, createdAt: now },
-      { secret: null, previousSecret: null, previousSecretExpiresAt: null, verifyToken: null },
-    );
+    await addEndpoint(a, 'ep_x', now);
     expect(await within(heard, 5000, "the other store's endpoint notice")).toBe('acme');
   });
 
@@ -345,10 +334,7 @@ describe('PostgreSQL reaching rows by key, whatever the tables hold and the stat
     const store = await openPostgresStore(URL, { schema });
     await store.migrate();
     await store.tenants.create({ id: 'acme', name: 'Acme', settings: defaultTenantSettings(), createdAt: new Date() });
-    await store.endpoints.create(
-      { id: 'ep_one', tenantId: 'acme', url: 'https://example.com/hook', description: '', eventTypes: ['*'], filter: null, status: 'active', headers: {}, rateLimitPerSecond: null, signature: null, createdAt: new Date() },
-      { secret: null, previousSecret: null, previousSecretExpiresAt: null, verifyToken: null },
-    );
+    await addEndpoint(store, 'ep_one', new Date());
     return store;
   };
   const publish = (store: Store, count: number, prefix: string) =>
@@ -454,10 +440,7 @@ describe('PostgreSQL polling while publishers on other connections commit', () =
       await Promise.all(holders.map((client) => client.connect()));
       const now = new Date('2026-05-28T12:00:00.000Z');
       await a.tenants.create({ id: 'acme', name: 'Acme', settings: defaultTenantSettings(), createdAt: now });
-      await a.endpoints.create(
-        { id: 'ep_0', tenantId: 'acme', url: 'https://example.com/hook', description: '', eventTypes: ['*'], filter: null, status: 'active', headers: {}, rateLimitPerSecond: null, signature: null, createdAt: now },
-        { secret: null, previousSecret: null, previousSecretExpiresAt: null, verifyToken: null },
-      );
+      await addEndpoint(a, 'ep_0', now);
 
       let next = 0;
       const nextId = () => `evt_${String(next++).padStart(5, '0')}`;

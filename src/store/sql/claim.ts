@@ -329,8 +329,9 @@ export async function claimInTransaction(
     if (tokenAt != null && next_due_at !== null && Number(next_due_at) === tokenAt) dueLaterAt = Math.min(dueLaterAt ?? tokenAt, tokenAt);
     if (next_due_at !== null && Number(next_due_at) <= clock) {
       const plan = planById.get(id)!;
-      if (rows.length > 0 || (missedPublish(plan, held) && plan.endpoint.ordering !== 'fifo')) moreDue = true;
-      else if (missedPublish(plan, held)) dueLaterAt = Math.min(dueLaterAt ?? Infinity, clock + LINE_RECHECK_MS);
+      const missed = missedPublish(plan, held);
+      if (rows.length > 0 || (missed && plan.endpoint.ordering !== 'fifo')) moreDue = true;
+      else if (missed) dueLaterAt = Math.min(dueLaterAt ?? Infinity, clock + LINE_RECHECK_MS);
     }
     if (Number(held) === 0 && (next_due_at === null || Number(next_due_at) > clock)) {
       settled.push(id);

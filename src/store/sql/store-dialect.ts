@@ -1,15 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
-/**
- * What differs between the databases above the SQL itself: how write transactions run, row
- * locking in the claim, and the wake-up channel. Each store folder provides one.
- */
 /** `first`: the caller answers a client (a publish), and goes before the engine's work (SQLite's group commit). */
 export interface TransactionOptions {
   first?: boolean;
 }
 
+/**
+ * What differs between the databases above the SQL itself: how write transactions run, row
+ * locking in the claim, and the wake-up channel. Each store folder provides one.
+ */
 export interface StoreDialect {
   /**
    * Runs `run` (a statement outside `transaction`, whole in itself) again when the database
