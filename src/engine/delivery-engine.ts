@@ -101,6 +101,8 @@ export class DeliveryEngine {
   #idleTimer: NodeJS.Timeout | null = null;
   #passedOverTimer: NodeJS.Timeout | null = null;
   #passedOverRetryMs = PASSED_OVER_RETRY_MS;
+  /** Endpoints this worker left to another working on them (ClaimRequest.onLeftToOthers), until when. */
+  readonly #leftToOthers = new Map<string, number>();
   #heartbeatTimer: NodeJS.Timeout | null = null;
   /** Names this process's leases (see HEARTBEAT_MS). */
   readonly #workerId = ids.next('wrk');
@@ -239,7 +241,18 @@ export class DeliveryEngine {
       onPassedOver: (endpointIds) => {
         if (endpointIds.some((id) => !this.#slots.busy(id))) this.#claimAgainSoon();
       },
+      leaveAlone: this.#leftAloneNow(),
+      onLeftToOthers: (endpointIds, until) => {
+        for (const id of endpointIds) this.#leftToOthers.set(id, until.getTime());
+      },
     };
+  }
+
+  /** The endpoints still left to other workers; those whose moment passed are forgotten. */
+  #leftAloneNow(): string[] {
+    const now = Date.now();
+    for (const [id, until] of this.#leftToOthers) if (until <= now) this.#leftToOthers.delete(id);
+    return [...this.#leftToOthers.keys()];
   }
 
   #claimAgainSoon(): void {
@@ -390,7 +403,7 @@ export class DeliveryEngine {
 
   /** Work falls due when a waiting retry's time comes, or when a lease of a dead worker ends. */
   async #armFromStore(): Promise<void> {
-    const [next, leaseEnds] = await Promise.all([this.#store.queue.nextDueAt(), this.#store.queue.nextLeaseExpiry()]);
+    const [next, leaseEnds] = await Promise.all([this.#store.queue.nextDueAt(this.#leftAloneNow()), this.#store.queue.nextLeaseExpiry()]);
     const at = Math.min(next?.getTime() ?? Infinity, leaseEnds?.getTime() ?? Infinity);
     if (this.#running && at !== Infinity) this.#timer.armAt(at);
   }

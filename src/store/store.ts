@@ -323,6 +323,18 @@ export interface ClaimRequest {
    * would look at it again) should claim again shortly.
    */
   onPassedOver?: (endpointIds: string[]) => void;
+  /**
+   * PostgreSQL: endpoints this claimer has left to other workers (onLeftToOthers) until that
+   * moment has passed; the claim neither looks at them nor counts them as passed over.
+   */
+  leaveAlone?: readonly string[];
+  /**
+   * PostgreSQL: called after a claim that left due endpoints to another worker working on them
+   * (it holds more of their attempts in flight and leased there lately), with the moment until
+   * which this claimer should leave them alone (`leaveAlone`), that worker's own claims taking
+   * their free slots meanwhile. Only this claimer steps back: the endpoints stay due for the rest.
+   */
+  onLeftToOthers?: (endpointIds: string[], until: Date) => void;
 }
 
 export type AttemptVerdict =
@@ -394,8 +406,8 @@ export interface DeliveryQueue {
   depth(): Promise<number>;
   /** One read for the gauges: deliveries waiting or in flight by status, tenants' endpoints by status. */
   gauges(): Promise<QueueGauges>;
-  /** When the earliest waiting delivery of an active endpoint becomes due. */
-  nextDueAt(): Promise<Date | null>;
+  /** When the earliest waiting delivery of an active endpoint becomes due; `except` those endpoints (ClaimRequest.leaveAlone). */
+  nextDueAt(except?: readonly string[]): Promise<Date | null>;
   /** When the earliest lease runs out (a delivery in flight whose worker may have died). */
   nextLeaseExpiry(): Promise<Date | null>;
   /** Called when work may have become due (new deliveries, re-sends, enabled endpoints). */

@@ -275,13 +275,23 @@ describe('PostgreSQL stores sharing one database', () => {
     // leased there lately (a worker that stepped back and went idle used to take them here)...
     await a.queue.record(heldByA.slice(2, 6).map(succeeded));
     const comeBack: number[] = [];
-    expect(await b.queue.claim({ ...request('wrk_b', 16), onDueLater: (at: Date) => comeBack.push(at.getTime()) })).toHaveLength(0);
-    // ...told to look again when A may have stopped, the endpoint not due for it before then (an
-    // idle engine claims at once whatever is due: it would spin, stepping back each time)...
+    const leftToA: Array<[string[], number]> = [];
+    const woken = within(nextWake(a), 5_000, 'the wake-up of the stepping-back claim');
+    const stepBack = { onDueLater: (at: Date) => comeBack.push(at.getTime()), onLeftToOthers: (ids: string[], until: Date) => leftToA.push([ids, until.getTime()]) };
+    expect(await b.queue.claim({ ...request('wrk_b', 16), ...stepBack })).toHaveLength(0);
+    // ...told to leave it alone until A may have stopped, and to look again then (an idle engine
+    // claims at once whatever it sees due: it would spin, stepping back each time)...
+    expect(leftToA).toEqual([[['ep_shared'], now.getTime() + ACTIVE_HOLDER_MS]]);
     expect(comeBack).toEqual([now.getTime() + ACTIVE_HOLDER_MS]);
-    expect((await b.queue.nextDueAt())?.getTime()).toBe(now.getTime() + ACTIVE_HOLDER_MS);
-    // ...and takes them once A has leased nothing there for longer.
-    expect(await b.queue.claim(request('wrk_b', 16, later))).toHaveLength(4);
+    expect(await b.queue.nextDueAt(['ep_shared'])).toBeNull();
+    const passedOver: string[][] = [];
+    expect(await b.queue.claim({ ...request('wrk_b', 16), leaveAlone: ['ep_shared'], onPassedOver: (ids) => passedOver.push(ids) })).toHaveLength(0);
+    expect(passedOver).toEqual([]);
+    // ...while for A the endpoint is due now, and A is woken: its claim takes the free slots at
+    // once, not when its own records come (they were put off for A too, a second behind a slow receiver).
+    expect((await a.queue.nextDueAt())!.getTime()).toBeLessThanOrEqual(now.getTime());
+    await woken;
+    expect(await a.queue.claim(request('wrk_a', 16))).toHaveLength(4);
   });
 
   it('answers one event to concurrent publishes with the same idempotency key', async () => {

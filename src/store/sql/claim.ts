@@ -66,16 +66,18 @@ export function claimStatements(kind: SqlDialect) {
          (select max(flight.lease_expires_at) from deliveries flight
           where flight.endpoint_id = endpoints.id and flight.${LEASED} and flight.lease_owner <> ?) as others_leased_until`
       : '';
+  // PostgreSQL also leaves out the endpoints the claimer has left to others (ClaimRequest.leaveAlone).
+  const notLeftAlone = kind === 'postgres' ? ` and not (${isOneOf(kind, 'endpoints.id')})` : '';
   const dueEndpoints = fixedStatement<DueEndpointRow>(
     kind,
     `select endpoints.*, t.settings as tenant_settings, ${inFlightOf('endpoints.id')} as in_flight${mine}
      from endpoints join tenants t on t.id = endpoints.tenant_id
-     where endpoints.status = 'active' and endpoints.next_due_at <= ? order by endpoints.next_due_at limit ?${
+     where endpoints.status = 'active' and endpoints.next_due_at <= ?${notLeftAlone} order by endpoints.next_due_at limit ?${
        kind === 'postgres' ? ' for no key update of endpoints skip locked' : ''
      }`,
   );
   // PostgreSQL: the due endpoints again, unlocked, read right behind the lock (see lockDueEndpoints).
-  const dueIds = fixedStatement<{ id: string }>(kind, `select id from endpoints where status = 'active' and next_due_at <= ? order by next_due_at limit ?`);
+  const dueIds = fixedStatement<{ id: string }>(kind, `select id from endpoints where status = 'active' and next_due_at <= ?${notLeftAlone} order by next_due_at limit ?`);
   const picks = jsonRows(kind, [
     ['endpoint_id', 'text'],
     ['take', 'integer'],
@@ -140,7 +142,6 @@ export function claimStatements(kind: SqlDialect) {
     ['limited', 'integer'],
     ['tokens', 'text'],
     ['token_at', 'bigint'],
-    ['defer_until', 'bigint'],
     ['cap', 'integer'],
   ]);
   const waiting = NEXT_DUE;
@@ -148,17 +149,14 @@ export function claimStatements(kind: SqlDialect) {
   // A full endpoint is looked at again when one of its attempts ends (record reschedules it), or
   // at the latest when its earliest lease runs out; a rate-limited one when its next token comes.
   // Either way it is held (migration 0010): new work waits for that moment without a wake-up.
-  // An endpoint this claim left to another worker (stepsBack) is due again for the others only
-  // once that worker may have stopped working on it; its own records reschedule it sooner.
   const full = `${inFlightOf('endpoints.id')} >= s.cap`;
   const tokenLater = `s.token_at > ${waiting}`;
   const tokens = kind === 'postgres' ? 's.tokens::float8' : 'cast(s.tokens as real)';
   const reschedule = fixedStatement<Rescheduled>(
     kind,
     `update endpoints set
-       next_due_at = case when s.defer_until is not null then s.defer_until when ${waiting} is null then null
-         when ${full} then ${leased} when ${tokenLater} then s.token_at else ${waiting} end,
-       held = case when s.defer_until is not null or ${waiting} is null then 0 when ${full} or ${tokenLater} then 1 else 0 end,
+       next_due_at = case when ${waiting} is null then null when ${full} then ${leased} when ${tokenLater} then s.token_at else ${waiting} end,
+       held = case when ${waiting} is null then 0 when ${full} or ${tokenLater} then 1 else 0 end,
        rate_tokens = case when s.limited = 1 then ${tokens} else endpoints.rate_tokens end,
        rate_refilled_at = case when s.limited = 1 then ? else endpoints.rate_refilled_at end
      from ${schedule} as s where endpoints.id = s.id${keyedByFirstColumn(kind, 'endpoints.id')} returning endpoints.id, endpoints.next_due_at, endpoints.held`,
@@ -211,6 +209,8 @@ export interface Claimed {
   settled: string[];
   /** Due endpoints the claim passed over, their rows locked at that moment (see lockDueEndpoints). */
   passedOver: string[];
+  /** Due endpoints the claim left to another worker (stepsBack), and until when; whether it left one of them due now. */
+  leftToOthers: { ids: string[]; until: number; dueNow: boolean };
 }
 
 /** How recently another worker must have leased an endpoint's attempts to count as working on it. */
@@ -228,6 +228,15 @@ export const ACTIVE_HOLDER_MS = 1000;
  * (about 20 s). The lease times come from the holder's clock: hosts whose clocks differ by more
  * than ACTIVE_HOLDER_MS step back for longer, or not at all. PostgreSQL only: on SQLite one
  * process delivers.
+ *
+ * Only the claimer steps back: it is told (ClaimRequest.onLeftToOthers) and leaves the endpoint
+ * out of its own claims and idle reads for ACTIVE_HOLDER_MS (leaveAlone), so it does not spin
+ * claiming it again, while the endpoint stays due for the holder. It used to be put off for every
+ * worker, the holder included, which then waited for its own records to bring it back: behind a
+ * slow receiver a new delivery waited up to the whole second (the PostgreSQL store's race test
+ * saw it in a third of its rounds). A claim that leaves the endpoint due now wakes the workers
+ * (the store, after the commit): the holder, with requests of its own there, would otherwise
+ * leave it to those requests' records, having passed it over while this claim held it.
  */
 const stepsBack = (endpoint: DueEndpointRow, now: number, leaseSpanMs: number) => {
   if (endpoint.mine === undefined || endpoint.others_leased_until == null) return false;
@@ -239,7 +248,7 @@ const stepsBack = (endpoint: DueEndpointRow, now: number, leaseSpanMs: number) =
 /** A claim's first statement: the due endpoints, locked on PostgreSQL. */
 export function dueEndpointsCall(q: ClaimStatements, request: ClaimRequest, endpointsPerClaim: number): StatementCall<DueEndpointRow> {
   const now = request.now.getTime();
-  return [q.dueEndpoints, q.kind === 'postgres' ? [now, now, request.owner, request.owner, now, endpointsPerClaim] : [now, now, endpointsPerClaim]];
+  return [q.dueEndpoints, q.kind === 'postgres' ? [now, now, request.owner, request.owner, now, leftAlone(request), endpointsPerClaim] : [now, now, endpointsPerClaim]];
 }
 
 /**
@@ -256,7 +265,9 @@ export async function claimInTransaction(
   const now = request.now.getTime();
   const started = performance.now();
   const { endpoints, passedOver } = due ? { endpoints: due, passedOver: [] } : await lockDueEndpoints(trx, q, request, endpointsPerClaim);
-  if (endpoints.length === 0) return { jobs: [], moreDue: false, dueLaterAt: null, settled: [], passedOver };
+  const deferUntil = now + ACTIVE_HOLDER_MS;
+  const leftToOthers = { ids: [] as string[], until: deferUntil, dueNow: false };
+  if (endpoints.length === 0) return { jobs: [], moreDue: false, dueLaterAt: null, settled: [], passedOver, leftToOthers };
   const settings = new Map(endpoints.map((row) => [row.tenant_id, JSON.parse(row.tenant_settings) as TenantSettings]));
 
   // Each endpoint gets at most an equal share of the claim, its free in-flight slots and its
@@ -264,7 +275,7 @@ export async function claimInTransaction(
   const share = Math.max(1, Math.ceil(request.limit / endpoints.length));
   let budget = request.limit;
   const leaseSpanOf = (endpoint: DueEndpointRow) => settings.get(endpoint.tenant_id)!.attemptTimeoutMs + request.leaseGraceMs;
-  const leftToOthers = new Set(endpoints.filter((endpoint) => stepsBack(endpoint, now, leaseSpanOf(endpoint))).map((endpoint) => endpoint.id));
+  const steppedBack = new Set(endpoints.filter((endpoint) => stepsBack(endpoint, now, leaseSpanOf(endpoint))).map((endpoint) => endpoint.id));
   const plans: Plan[] = endpoints.map((endpoint) => {
     const cap = capOf(endpoint, request);
     const ahead = leasesAhead(endpoint, request, settings.get(endpoint.tenant_id)!) ? cap : 0;
@@ -272,23 +283,18 @@ export async function claimInTransaction(
     const limit = endpoint.rate_limit_per_second === null ? null : Number(endpoint.rate_limit_per_second);
     const tokens = limit === null ? Infinity : tokensAt({ limit, tokens: endpoint.rate_tokens, refilledAt: endpoint.rate_refilled_at }, now);
     const line = endpoint.ordering === 'fifo' ? 1 : Infinity; // dueHead says whether its one may go
-    const take = leftToOthers.has(endpoint.id) ? 0 : Math.max(0, Math.min(free, line, share, budget, wholeTokens(tokens)));
+    const take = steppedBack.has(endpoint.id) ? 0 : Math.max(0, Math.min(free, line, share, budget, wholeTokens(tokens)));
     budget -= take;
     const lease = now + leaseSpanOf(endpoint);
     return { endpoint, cap, ahead, take, lease, limited: limit !== null, tokensLeft: limit === null ? null : tokens };
   });
 
-  // An endpoint left to another worker stays out of this claimer's way until that worker may
-  // have stopped working on it: left due, every idle worker's engine would claim it again at once
-  // (its next due time being past), step back again, and spin until the holder's record came.
-  const deferUntil = now + ACTIVE_HOLDER_MS;
   const scheduleRows = (taken: Map<string, number>) =>
     plans.map((plan) => {
       const left = plan.tokensLeft === null ? null : plan.tokensLeft - (taken.get(plan.endpoint.id) ?? 0);
       const tokenAt = left === null ? null : nextTokenAt(left, Number(plan.endpoint.rate_limit_per_second), now);
-      const deferred = leftToOthers.has(plan.endpoint.id) ? deferUntil : null;
       const tokenLater = tokenAt !== null && tokenAt > now ? tokenAt : null;
-      return [plan.endpoint.id, plan.limited ? 1 : 0, left === null ? null : String(left), tokenLater, deferred, plan.cap + plan.ahead] as const;
+      return [plan.endpoint.id, plan.limited ? 1 : 0, left === null ? null : String(left), tokenLater, plan.cap + plan.ahead] as const;
     });
   const rescheduleCall = (rows: ReturnType<typeof scheduleRows>): StatementCall<Rescheduled> => {
     const schedule = JSON.stringify(rows);
@@ -320,7 +326,9 @@ export async function claimInTransaction(
   const clock = now + (performance.now() - started);
   for (const { id, next_due_at, held } of rescheduled) {
     // Come back when the holder may have stopped; not a schedule to check again after the commit.
-    if (leftToOthers.has(id)) {
+    if (steppedBack.has(id)) {
+      leftToOthers.ids.push(id);
+      leftToOthers.dueNow ||= Number(held) === 0 && next_due_at !== null && Number(next_due_at) <= clock;
       dueLaterAt = Math.min(dueLaterAt ?? deferUntil, deferUntil);
       continue;
     }
@@ -339,7 +347,7 @@ export async function claimInTransaction(
     }
   }
 
-  return { jobs: await loadJobs(trx, q, rows, endpoints, settings), moreDue, dueLaterAt, settled, passedOver };
+  return { jobs: await loadJobs(trx, q, rows, endpoints, settings), moreDue, dueLaterAt, settled, passedOver, leftToOthers };
 }
 
 /**
@@ -357,10 +365,13 @@ export async function claimInTransaction(
 async function lockDueEndpoints(trx: Kysely<Database>, q: ClaimStatements, request: ClaimRequest, endpointsPerClaim: number): Promise<{ endpoints: DueEndpointRow[]; passedOver: string[] }> {
   const lock = dueEndpointsCall(q, request, endpointsPerClaim);
   if (q.kind === 'sqlite') return { endpoints: (await lock[0].run(trx, lock[1])) as DueEndpointRow[], passedOver: [] };
-  const [endpoints, due] = (await runTogether(trx, [lock, [q.dueIds, [request.now.getTime(), endpointsPerClaim]]])) as [DueEndpointRow[], Array<{ id: string }>];
+  const [endpoints, due] = (await runTogether(trx, [lock, [q.dueIds, [request.now.getTime(), leftAlone(request), endpointsPerClaim]]])) as [DueEndpointRow[], Array<{ id: string }>];
   const locked = new Set(endpoints.map((endpoint) => endpoint.id));
   return { endpoints, passedOver: due.map((row) => row.id).filter((id) => !locked.has(id)) };
 }
+
+/** PostgreSQL: the parameter of the endpoints a claim leaves alone (ClaimRequest.leaveAlone). */
+const leftAlone = (request: ClaimRequest): string => JSON.stringify(request.leaveAlone ?? []);
 
 /** The statements that lease the plans' deliveries: every unordered endpoint's in one, each FIFO line's head. */
 function leaseCalls(q: ClaimStatements, plans: Plan[], now: number, request: ClaimRequest): Array<StatementCall<LeasedRow>> {

@@ -35,9 +35,12 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
   const endpointsPerClaim = (request: ClaimRequest) => dialect.endpointsPerClaim?.(request.limit) ?? ENDPOINTS_PER_CLAIM;
   const claimNow = (trx: Kysely<Database>, request: ClaimRequest, due?: DueEndpointRow[]) => claimInTransaction(trx, claim, request, endpointsPerClaim(request), due);
   // Told after the commit, so the caller's timer aims at a schedule other workers can see.
-  const afterClaim = async (request: ClaimRequest, { moreDue, dueLaterAt, settled, passedOver }: Claimed) => {
+  const afterClaim = async (request: ClaimRequest, { moreDue, dueLaterAt, settled, passedOver, leftToOthers }: Claimed) => {
     if (dueLaterAt !== null) request.onDueLater?.(new Date(dueLaterAt));
     if (passedOver.length > 0) request.onPassedOver?.(passedOver);
+    if (leftToOthers.ids.length > 0) request.onLeftToOthers?.(leftToOthers.ids, new Date(leftToOthers.until));
+    // The holder may have passed it over while this claim held it (claim.ts, stepsBack).
+    if (leftToOthers.dueNow) await dialect.wake();
     if (moreDue || (await recheckAfterCommit(settled))) request.onMoreDue?.();
   };
   /**
@@ -157,12 +160,13 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
 
     gauges,
 
-    async nextDueAt() {
-      const row = await db
+    async nextDueAt(except = []) {
+      let query = db
         .selectFrom('endpoints')
         .select((eb) => eb.fn.min('next_due_at').as('at'))
-        .where('status', '=', 'active')
-        .executeTakeFirst();
+        .where('status', '=', 'active');
+      if (except.length > 0) query = query.where('id', 'not in', except);
+      const row = await query.executeTakeFirst();
       return row?.at == null ? null : new Date(Number(row.at));
     },
 
