@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { onCleanup } from './cleanup.js';
+import { createScratchDatabase, type ScratchDatabase } from './scratch-database.js';
 
 /**
  * Herald as real child processes, the way a cluster runs it: `herald serve` (optionally
@@ -90,30 +90,17 @@ export async function startWorker(databaseUrl: string, env: Record<string, strin
   return proc;
 }
 
-/** A fresh database on the server of `baseUrl`; drop() removes it. */
-export async function createDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `herald_bench_${randomBytes(6).toString('hex')}`;
-  const run = async (statement: string) => {
-    const client = new pg.Client({ connectionString: baseUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
+/** A fresh database on the server of `baseUrl`, dropped by the bench's cleanup too; drop() removes it. */
+export async function createDatabase(baseUrl: string): Promise<ScratchDatabase> {
+  const database = await createScratchDatabase(baseUrl, 'herald_bench');
+  const removeCleanup = onCleanup(database.drop);
+  return {
+    url: database.url,
+    async drop() {
+      removeCleanup();
+      await database.drop();
+    },
   };
-  await run(`create database ${name}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  let dropped = false;
-  const drop = async () => {
-    if (dropped) return;
-    dropped = true;
-    removeCleanup();
-    await run(`drop database if exists ${name} with (force)`);
-  };
-  const removeCleanup = onCleanup(drop);
-  return { url: url.toString(), drop };
 }
 
 function freePort(): Promise<number> {

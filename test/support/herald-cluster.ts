@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { createScratchDatabase, type ScratchDatabase } from '../../bench/lib/scratch-database.js';
 import { freePort, sleep, stopProcess, type Exit } from './herald-process.js';
 
 /**
@@ -19,37 +19,10 @@ const BUILT = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.ur
 
 export const TEST_POSTGRES_URL = process.env.HERALD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-export interface TestDatabase {
-  url: string;
-  drop(): Promise<void>;
-}
+export type TestDatabase = ScratchDatabase;
 
 /** `create database herald_test_<random>` on the test server; drop() removes it, connections and all. */
-export async function createTestDatabase(baseUrl = TEST_POSTGRES_URL): Promise<TestDatabase> {
-  const name = `herald_test_${randomBytes(6).toString('hex')}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: baseUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  let dropped = false;
-  return {
-    url: url.toString(),
-    async drop() {
-      if (dropped) return;
-      dropped = true;
-      // WITH (FORCE) ends sessions a SIGKILLed child may have left for the server to notice.
-      await admin(`drop database if exists ${name} with (force)`);
-    },
-  };
-}
+export const createTestDatabase = (baseUrl = TEST_POSTGRES_URL): Promise<TestDatabase> => createScratchDatabase(baseUrl, 'herald_test');
 
 export interface ClusterProcess {
   readonly role: 'serve' | 'worker';
