@@ -1,31 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createEndpoint,
   createTenant,
   deliveryFor,
-  ensureEventType,
   flatHeaders,
   hang,
   hasStatus,
+  heraldForFile,
   publish,
   receivedOn,
   scripted,
   streamForever,
   waitForDelivery,
 } from '../support/delivery.js';
-import { removeDir, startTestHerald, type TestHerald } from '../support/herald.js';
+import type { TestHerald } from '../support/herald.js';
 import { Receiver } from '../support/receiver.js';
 
 const TYPE = 'attempt.happened';
 
 let herald: TestHerald;
-const receivers: Receiver[] = [];
-
-async function receiver(): Promise<Receiver> {
-  const started = await Receiver.start();
-  receivers.push(started);
-  return started;
-}
+const receiver = heraldForFile(TYPE, (started) => (herald = started));
 
 /** A tenant with one endpoint at `<receiver>/hook`; publishes one event and answers its delivery. */
 async function publishTo(target: Receiver, settings: { retrySchedule: number[]; attemptTimeoutMs: number }) {
@@ -35,16 +29,6 @@ async function publishTo(target: Receiver, settings: { retrySchedule: number[]; 
   const delivery = await deliveryFor(herald, tenantId, endpoint.id, event.id);
   return { tenantId, endpoint, event, delivery };
 }
-
-beforeAll(async () => {
-  herald = await startTestHerald();
-  await ensureEventType(herald, TYPE);
-});
-afterAll(async () => {
-  await herald?.stop();
-  await Promise.all(receivers.map((r) => r.close()));
-  if (herald) removeDir(herald.dir);
-});
 
 describe('attempts and retries', () => {
   it('retries 500, 500, then 200 and logs every attempt', async () => {

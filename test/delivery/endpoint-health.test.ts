@@ -1,32 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createEndpoint,
   createTenant,
   deliveryFor,
   echoChallenge,
-  ensureEventType,
   getDelivery,
   getEndpoint,
   hasStatus,
+  heraldForFile,
   pathOf,
   publish,
   receivedOn,
   scripted,
   waitForDelivery,
 } from '../support/delivery.js';
-import { eventually, removeDir, startTestHerald, type TestHerald } from '../support/herald.js';
+import { eventually, type TestHerald } from '../support/herald.js';
 import { Receiver, type Received } from '../support/receiver.js';
 
 const TYPE = 'health.checked';
 
 let herald: TestHerald;
-const receivers: Receiver[] = [];
-
-async function receiver(...answers: Parameters<typeof scripted>): Promise<Receiver> {
-  const started = await Receiver.start(answers.length > 0 ? scripted(...answers) : undefined);
-  receivers.push(started);
-  return started;
-}
+const startReceiver = heraldForFile(TYPE, (started) => (herald = started));
+const receiver = (...answers: Parameters<typeof scripted>): Promise<Receiver> => startReceiver(answers.length > 0 ? scripted(...answers) : undefined);
 
 async function auditLog(tenantId: string): Promise<Array<{ actor: string; action: string; targetType: string; targetId: string; details: Record<string, unknown> }>> {
   const answer = await herald.api('GET', `/api/v1/tenants/${tenantId}/audit-log?limit=250`);
@@ -39,16 +34,6 @@ const waitForEndpointStatus = (tenantId: string, endpointId: string, status: str
     const endpoint = await getEndpoint(herald, tenantId, endpointId);
     return endpoint.status === status ? endpoint : null;
   }, 20_000);
-
-beforeAll(async () => {
-  herald = await startTestHerald();
-  await ensureEventType(herald, TYPE);
-});
-afterAll(async () => {
-  await herald?.stop();
-  await Promise.all(receivers.map((r) => r.close()));
-  if (herald) removeDir(herald.dir);
-});
 
 describe('auto-disable', () => {
   it('disables an endpoint after autoDisableAfterFailures consecutive failed attempts, and re-enables in one call', async () => {

@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEndpoint, createTenant, ensureEventType, hasStatus, listDeliveries, publish, receivedOn } from '../support/delivery.js';
-import { eventually, removeDir, startTestHerald, type TestHerald } from '../support/herald.js';
-import { Receiver } from '../support/receiver.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createEndpoint, createTenant, hasStatus, heraldForFile, listDeliveries, publish, receivedOn } from '../support/delivery.js';
+import { eventually, type TestHerald } from '../support/herald.js';
+import type { Receiver } from '../support/receiver.js';
 
 const TYPE = 'rate.limited';
 
 let herald: TestHerald;
 let receiver: Receiver;
-
+const startReceiver = heraldForFile(TYPE, (started) => (herald = started));
 beforeAll(async () => {
-  herald = await startTestHerald();
-  receiver = await Receiver.start();
-  await ensureEventType(herald, TYPE);
-});
-afterAll(async () => {
-  await herald?.stop();
-  await receiver?.close();
-  if (herald) removeDir(herald.dir);
+  receiver = await startReceiver();
 });
 
 describe('rateLimitPerSecond', () => {

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createEndpoint,
   createTenant,
   deliveryFor,
-  ensureEventType,
   getDelivery,
   hasStatus,
+  heraldForFile,
   listDeliveries,
   pathOf,
   publish,
@@ -13,29 +13,14 @@ import {
   scripted,
   waitForDelivery,
 } from '../support/delivery.js';
-import { removeDir, startTestHerald, type TestHerald } from '../support/herald.js';
+import type { TestHerald } from '../support/herald.js';
 import { Receiver } from '../support/receiver.js';
 
 const TYPE = 'resend.happened';
 
 let herald: TestHerald;
-const receivers: Receiver[] = [];
-
-async function failingReceiver(): Promise<Receiver> {
-  const started = await Receiver.start(scripted({ status: 500, body: 'down' }));
-  receivers.push(started);
-  return started;
-}
-
-beforeAll(async () => {
-  herald = await startTestHerald();
-  await ensureEventType(herald, TYPE);
-});
-afterAll(async () => {
-  await herald?.stop();
-  await Promise.all(receivers.map((r) => r.close()));
-  if (herald) removeDir(herald.dir);
-});
+const receiver = heraldForFile(TYPE, (started) => (herald = started));
+const failingReceiver = (): Promise<Receiver> => receiver(scripted({ status: 500, body: 'down' }));
 
 describe('dead deliveries and manual re-sends', () => {
   it('goes dead after the schedule, then retry-failed sends it again with a fresh run', async () => {
@@ -126,8 +111,7 @@ describe('dead deliveries and manual re-sends', () => {
 
 describe('disabled endpoints', () => {
   it('keeps deliveries pending while the endpoint is disabled and sends them once it is enabled', async () => {
-    const target = await Receiver.start();
-    receivers.push(target);
+    const target = await receiver();
     const tenantId = await createTenant(herald, { retrySchedule: [0, 1, 1], attemptTimeoutMs: 2000 });
     const paused = await createEndpoint(herald, tenantId, { url: `${target.url}/paused`, eventTypes: [TYPE] });
     const sentinel = await createEndpoint(herald, tenantId, { url: `${target.url}/sentinel`, eventTypes: [TYPE] });

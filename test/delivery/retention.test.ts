@@ -1,23 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEndpoint, ensureEventType, hasStatus, listDeliveries, publish, uniqueId, waitForDelivery } from '../support/delivery.js';
-import { removeDir, startTestHerald, type TestHerald } from '../support/herald.js';
-import { Receiver } from '../support/receiver.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createEndpoint, hasStatus, heraldForFile, listDeliveries, publish, uniqueId, waitForDelivery } from '../support/delivery.js';
+import type { TestHerald } from '../support/herald.js';
+import type { Receiver } from '../support/receiver.js';
 
 const TYPE = 'retention.kept';
 const DAY_MS = 86_400_000;
 
 let herald: TestHerald;
 let receiver: Receiver;
-
+const startReceiver = heraldForFile(TYPE, (started) => (herald = started));
 beforeAll(async () => {
-  herald = await startTestHerald();
-  receiver = await Receiver.start();
-  await ensureEventType(herald, TYPE);
-});
-afterAll(async () => {
-  await herald?.stop();
-  await receiver?.close();
-  if (herald) removeDir(herald.dir);
+  receiver = await startReceiver();
 });
 
 async function tenantKeeping(days: number): Promise<string> {

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expect } from 'vitest';
-import { eventually, type TestHerald } from './herald.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { eventually, removeDir, startTestHerald, type TestHerald } from './herald.js';
 import type { paths } from '../../src/client/schema.js';
-import type { Received, Responder } from './receiver.js';
+import { Receiver, type Received, type Responder } from './receiver.js';
 
 /** Helpers for the delivery end-to-end suite: thin wrappers over the public API. */
 
@@ -25,6 +25,30 @@ export async function ensureEventType(herald: TestHerald, name: string, example?
   if (example !== undefined) body.example = example;
   const created = await herald.api('POST', '/api/v1/event-types', body);
   expect([201, 409]).toContain(created.status);
+}
+
+/**
+ * A test file's Herald, with `eventType` registered, handed to `started` before the file's tests;
+ * stopped after them with every receiver the returned function started.
+ */
+export function heraldForFile(eventType: string, started: (herald: TestHerald) => void): (responder?: Responder) => Promise<Receiver> {
+  let herald: TestHerald | undefined;
+  const receivers: Receiver[] = [];
+  beforeAll(async () => {
+    herald = await startTestHerald();
+    await ensureEventType(herald, eventType);
+    started(herald);
+  });
+  afterAll(async () => {
+    await herald?.stop();
+    await Promise.all(receivers.map((r) => r.close()));
+    if (herald) removeDir(herald.dir);
+  });
+  return async (responder) => {
+    const receiver = await Receiver.start(responder);
+    receivers.push(receiver);
+    return receiver;
+  };
 }
 
 /** A fresh tenant with the given settings; answers its id. */
