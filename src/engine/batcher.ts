@@ -1,20 +1,35 @@
+export interface BatcherOptions<In> {
+  /** Let the items whose I/O was read in the current turn of the event loop join (setImmediate). */
+  gatherForATurn?: boolean;
+  /**
+   * Then keep waiting for more while this says more are on their way, until it says no, an item
+   * arrives that it says no to, or `gatherAtMostMs` has passed since the flush began to gather.
+   */
+  gatherWhile?: (waiting: readonly In[]) => boolean;
+  gatherAtMostMs?: number;
+}
+
 /**
- * Group commit: items added while a flush runs wait and go together in the next one. Nothing
- * waits on a timer: a lone item flushes at once (or, with `gatherForATurn`, after the I/O of
- * the current turn of the event loop has been read), a burst shares one transaction.
+ * Group commit: items added while a flush runs wait and go together in the next one. A lone
+ * item flushes at once (or, with `gatherForATurn`, after the I/O of the current turn of the
+ * event loop has been read; with `gatherWhile`, after at most `gatherAtMostMs` more), a burst
+ * shares one transaction.
  */
 export class Batcher<In, Out> {
   #waiting: Array<{ item: In; resolve: (out: Out) => void; reject: (error: unknown) => void }> = [];
   #flushing: Promise<void> | null = null;
+  /** Wakes a flush that gathers (gatherWhile) when an item arrives. */
+  #arrived: (() => void) | null = null;
 
   constructor(
     private readonly flush: (items: In[]) => Promise<Out[]>,
-    private readonly options: { gatherForATurn?: boolean } = {},
+    private readonly options: BatcherOptions<In> = {},
   ) {}
 
   add(item: In): Promise<Out> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ item, resolve, reject });
+      this.#arrived?.();
       this.#start();
     });
   }
@@ -36,7 +51,8 @@ export class Batcher<In, Out> {
 
   async #run(): Promise<void> {
     while (this.#waiting.length > 0) {
-      if (this.options.gatherForATurn) await new Promise((resolve) => setImmediate(resolve));
+      if (this.options.gatherForATurn) await nextTurn();
+      if (this.options.gatherWhile) await this.#gather(this.options.gatherWhile);
       const batch = this.#waiting.splice(0);
       try {
         const outs = await this.flush(batch.map((entry) => entry.item));
@@ -46,4 +62,22 @@ export class Batcher<In, Out> {
       }
     }
   }
+
+  /** Waits for more items while `gatherWhile` expects them, no longer than `gatherAtMostMs`. */
+  async #gather(gatherWhile: (waiting: readonly In[]) => boolean): Promise<void> {
+    const deadline = performance.now() + (this.options.gatherAtMostMs ?? 0);
+    while (performance.now() < deadline && gatherWhile(this.#waiting.map((entry) => entry.item))) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.#arrived = resolve;
+        timer = setTimeout(resolve, Math.max(0, deadline - performance.now()));
+      });
+      clearTimeout(timer);
+      this.#arrived = null;
+      // Whatever else this turn read joins too.
+      await nextTurn();
+    }
+  }
 }
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

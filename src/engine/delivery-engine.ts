@@ -77,6 +77,19 @@ const PASSED_OVER_RETRY_MS = 5;
 const PASSED_OVER_RETRY_MAX_MS = 1_000;
 
 /**
+ * A record waits for the attempts still out, up to this many records and RECORD_GATHER_MS, so
+ * that one record-and-refill transaction carries more of them. Without it an endpoint's
+ * deliveries moved in waves of its cap (16 by default: the 16 answers came in one turn, one
+ * record, one refill of 16), and each wave paid a claim and a record's fixed cost (npm run bench,
+ * sqlite-batch under bench/sql-profile.ts: 677 record-and-claim transactions for 10,000
+ * deliveries, 372 with this and leasing ahead two caps, SQLite's time 1,408 → 1,199 ms). It
+ * needs the deeper lease ahead (claim.ts, LEASE_AHEAD_CAPS): with one cap waiting, the wave
+ * gathered for would have nothing behind it and the endpoint sat idle through the record.
+ */
+const RECORD_GATHER_TARGET = 32;
+const RECORD_GATHER_MS = 2;
+
+/**
  * Claims due deliveries and runs their attempts. It never sleep-polls: it claims when the
  * store says work arrived (wake-ups), when an ending attempt leaves its endpoint more due work,
  * and at the moment a retry falls due or a lease runs out.
@@ -109,6 +122,10 @@ export class DeliveryEngine {
   #unsubscribe: (() => void) | null = null;
   #unsubscribeEndpoints: (() => void) | null = null;
   #running = false;
+  /** Requests sent and not yet answered: their records would join a record waiting now. */
+  #requestsOut = 0;
+  /** Records that must not wait for others (RECORD_GATHER_MS): a FIFO line's next send waits on them, a test send's caller too. */
+  readonly #recordsDueNow = new WeakSet<AttemptRecord>();
   /** The last claim failed (database unreachable, say): readiness reports the engine stalled. */
   #claimFailing = false;
 
@@ -121,7 +138,11 @@ export class DeliveryEngine {
     // claims per delivery (npm run bench, sqlite-batch: 4.9 → 7.9 deliveries a record, CPU per
     // event −11 %). On PostgreSQL a record waits on round trips instead, and waiting a turn
     // lengthened each endpoint's claim → request → record cycle (−8 % deliveries/s).
-    this.#records = new Batcher((records) => this.#recordAndRefill(records), { gatherForATurn: options.store.kind === 'sqlite' });
+    this.#records = new Batcher((records) => this.#recordAndRefill(records), {
+      gatherForATurn: options.store.kind === 'sqlite',
+      gatherWhile: (records) => records.length < RECORD_GATHER_TARGET && this.#requestsOut > 0 && !records.some((record) => this.#recordsDueNow.has(record)),
+      gatherAtMostMs: RECORD_GATHER_MS,
+    });
     this.#retention = new RetentionSweeper(options.store, options.logger, options.retention);
   }
 
@@ -184,7 +205,7 @@ export class DeliveryEngine {
   /** A test send: one attempt now, its delivery already created by the caller. */
   async attemptNow(tenantId: string, deliveryId: string): Promise<AttemptReport | null> {
     const job = await this.#store.queue.claimOne(tenantId, deliveryId, new Date(), this.#options.leaseGraceMs, this.#workerId);
-    return job ? this.#attempt(job) : null;
+    return job ? this.#attempt(job, { recordNow: true }) : null;
   }
 
   /** Prunes events past their tenant's retention now rather than at the next slow tick; answers how many. */
@@ -228,7 +249,8 @@ export class DeliveryEngine {
       maxInFlightPerEndpoint: this.#options.maxInFlightPerEndpoint,
       leaseGraceMs: this.#options.leaseGraceMs,
       owner: this.#workerId,
-      // Up to twice an endpoint's cap leased, the cap in flight (#attemptInSlot): a slot was held
+      // Up to three times an endpoint's cap leased (two caps ahead: RECORD_GATHER_TARGET), the
+      // cap in flight (#attemptInSlot). Leasing the cap alone, a slot was held
       // through its record's commit and the next claim's, and on PostgreSQL an endpoint's 16
       // slots bounded it at 16 per cycle of ~12 ms (npm run bench, alternated pairs, pg-workers
       // with 1 worker: 1,312 and 1,249/s leasing the cap, 1,750 and 1,605/s leasing ahead).
@@ -323,7 +345,7 @@ export class DeliveryEngine {
     };
     try {
       if (slot !== true && Date.now() + job.settings.attemptTimeoutMs >= job.leasedUntil) return await this.#handBack(job);
-      await this.#attempt(job, release);
+      await this.#attempt(job, { requestEnded: release, recordNow: job.endpoint.ordering === 'fifo' });
     } finally {
       release();
     }
@@ -334,8 +356,11 @@ export class DeliveryEngine {
     this.#options.logger.debug({ deliveryId: job.delivery.id, endpointId: job.endpoint.id }, 'engine:lease:handed-back');
   }
 
-  /** One attempt and its record; `requestEnded` is told once its slot may go to the next request. */
-  async #attempt(job: DeliveryJob, requestEnded: () => void = () => {}): Promise<AttemptReport> {
+  /**
+   * One attempt and its record; `requestEnded` is told once its slot may go to the next request,
+   * and `recordNow` keeps the record from waiting for others (#recordsDueNow).
+   */
+  async #attempt(job: DeliveryJob, { requestEnded = () => {}, recordNow = false }: { requestEnded?: () => void; recordNow?: boolean } = {}): Promise<AttemptReport> {
     const startedAt = new Date();
     const { delivery, endpoint, event } = job;
     // Test sends have no due time: they go at once, outside the queue.
@@ -348,15 +373,17 @@ export class DeliveryEngine {
       endpointId: endpoint.id,
     });
     const request = buildRequest(job, this.#options.secretBox, startedAt, span.traceparent);
-    const result = await sendWebhook(request, this.#exchange);
+    this.#requestsOut += 1;
+    const result = await sendWebhook(request, this.#exchange).finally(() => (this.#requestsOut -= 1));
     span.end({ statusCode: result.statusCode, error: result.error ?? null });
     if (result.blocked !== undefined) this.#options.logger.warn({ deliveryId: delivery.id, endpointId: endpoint.id, blocked: result.blocked }, 'engine:egress:blocked');
     const record = judgeAttempt(job, request, result, startedAt, this.#options.random);
     // A success frees its slot now. A failure keeps it until its record has told the store the
     // endpoint is in trouble (or disabled it), then lets go of what was leased ahead: handed
-    // back, the claim gives an endpoint in trouble its cap and no more (claim.ts, leasesAhead).
+    // back, the claim gives an endpoint in trouble its cap and no more (claim.ts, capsAhead).
     const troubled = record.endpointHealth === 'failure' || record.endpointHealth === 'gone';
     if (!troubled) requestEnded();
+    if (recordNow) this.#recordsDueNow.add(record);
     const outcome = await this.#records.add(record);
     if (troubled) this.#slots.dropWaiting((id) => id === endpoint.id);
     requestEnded();

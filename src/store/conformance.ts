@@ -276,6 +276,18 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       expect((await claimAhead(at(1.2))).map((j) => j.endpoint.id)).toEqual([usual.id]);
     });
 
+    it('leases ahead two caps when the lease covers two waits for a slot, one when it covers one', async () => {
+      const endpoint = await addEndpoint();
+      for (let i = 0; i < 10; i++) await publish('bulk');
+      // Timeout 1 s: a grace of 2.9 s covers one wait of 1 s, the attempt and its record, not two.
+      const jobs = await claimAhead(at(1), { leaseGraceMs: 2900 });
+      expect(jobs).toHaveLength(4);
+      await succeed(jobs[0]!, at(1.2));
+      // A grace of 3 s covers two: up to six leased, three of them still in flight.
+      expect((await claimAhead(at(1.3), { leaseGraceMs: 3000 })).map((j) => j.endpoint.id)).toEqual(Array(3).fill(endpoint.id));
+      expect(await claimAhead(at(1.4), { leaseGraceMs: 3000 })).toEqual([]);
+    });
+
     it('leases no more than the cap when a wait and an attempt could outlast the lease', async () => {
       const endpoint = await addEndpoint();
       for (let i = 0; i < 6; i++) await publish('bulk');

@@ -292,11 +292,12 @@ export interface ClaimRequest {
   /** The claiming worker (see `heartbeat`): its leases are freed once it stops showing it is alive. */
   owner: string;
   /**
-   * Lease up to twice an endpoint's cap while this claimer alone holds the endpoint's leases
-   * (unordered endpoints without a rate limit whose tenant's attempt timeout, plus a second for
-   * its record, fits in `leaseGraceMs`). The caller keeps at most the cap in flight and starts
-   * the rest as requests end, each within one attempt timeout of its claim, so its lease still
-   * covers its attempt. Whenever two claimers hold leases of one endpoint, their leases together
+   * Lease up to two caps beyond an endpoint's cap while this claimer alone holds the endpoint's
+   * leases (unordered endpoints without a rate limit): as many caps as the tenant's attempt
+   * timeout fits in `leaseGraceMs`, after a second for the record (grace 60 s and timeout 10 s:
+   * two; grace 2 s and timeout 1 s: one). The caller keeps at most the cap in flight and starts
+   * the rest as requests end, the k-th cap ahead within k attempt timeouts of its claim, so its
+   * lease still covers its attempt. Whenever two claimers hold leases of one endpoint, their leases together
    * stay within its cap, so requests in flight do too. Without it (the default) a claim leases
    * at most the cap.
    */

@@ -60,9 +60,9 @@ async function heldAtOnce(overrides: Partial<Config>, events: number, endpointFi
 /**
  * Ten events to an endpoint with a cap of two and a receiver that holds every request until
  * told (or answers 200 once `answerFromNowOn` is called): answers once two requests are held and
- * two more deliveries are leased ahead behind them.
+ * four more deliveries are leased ahead behind them (two caps: the lease of 10 s + 60 s covers two waits).
  */
-async function twoSentTwoAhead() {
+async function twoSentFourAhead() {
   const held: ServerResponse[] = [];
   let holding = true;
   receiver = await Receiver.start((_request, res) => {
@@ -75,28 +75,28 @@ async function twoSentTwoAhead() {
   const endpoint = await createEndpoint(target, tenantId, { url: `${receiver.url}/hook`, eventTypes: [TYPE], maxInFlight: 2 });
   for (let i = 0; i < 10; i++) await publish(target, tenantId, TYPE, { n: i });
   const statuses = async () => (await listDeliveries(target, tenantId, { limit: '100' })).map((d) => d.status);
-  await eventually(async () => held.length === 2 && (await statuses()).filter((s) => s === 'delivering').length === 4);
+  await eventually(async () => held.length === 2 && (await statuses()).filter((s) => s === 'delivering').length === 6);
   return { tenantId, endpointId: endpoint.id, held, statuses, answerFromNowOn: () => (holding = false) };
 }
 
 describe('requests in flight to one endpoint', () => {
   it('are at most 16 by default, however many deliveries wait', async () => {
-    expect(await heldAtOnce({}, 40)).toEqual({ atOnce: 16, delivering: 32 });
+    expect(await heldAtOnce({}, 60)).toEqual({ atOnce: 16, delivering: 48 });
   });
 
   it('are at most what the operator configures (HERALD_MAX_IN_FLIGHT_PER_ENDPOINT)', async () => {
-    expect(await heldAtOnce({ maxInFlightPerEndpoint: 3 }, 10)).toEqual({ atOnce: 3, delivering: 6 });
+    expect(await heldAtOnce({ maxInFlightPerEndpoint: 3 }, 12)).toEqual({ atOnce: 3, delivering: 9 });
   });
 
   it('are at most the endpoint’s own maxInFlight when it has one', async () => {
-    expect(await heldAtOnce({}, 10, { maxInFlight: 2 })).toEqual({ atOnce: 2, delivering: 4 });
+    expect(await heldAtOnce({}, 10, { maxInFlight: 2 })).toEqual({ atOnce: 2, delivering: 6 });
   });
 
   it('are not followed by what was leased ahead once a 410 Gone disables the endpoint: that waits for it to be enabled', async () => {
-    const { tenantId, endpointId, held, statuses, answerFromNowOn } = await twoSentTwoAhead();
+    const { tenantId, endpointId, held, statuses, answerFromNowOn } = await twoSentFourAhead();
     held.splice(0).forEach((res) => res.writeHead(410).end('gone'));
     await eventually(async () => (await getEndpoint(herald!, tenantId, endpointId)).status === 'disabled');
-    // The two leased ahead were handed back, not sent: nothing is delivering, and nothing more arrives.
+    // The four leased ahead were handed back, not sent: nothing is delivering, and nothing more arrives.
     await eventually(async () => !(await statuses()).includes('delivering'));
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(receiver!.received).toHaveLength(2);
@@ -108,9 +108,9 @@ describe('requests in flight to one endpoint', () => {
   });
 
   it('are not followed by what was leased ahead once the endpoint is disabled through the API', async () => {
-    const { tenantId, endpointId, held, statuses } = await twoSentTwoAhead();
+    const { tenantId, endpointId, held, statuses } = await twoSentFourAhead();
     expect((await herald!.api('POST', `/api/v1/tenants/${tenantId}/endpoints/${endpointId}/disable`)).status).toBe(200);
-    // The two leased ahead go back to the queue; the two in flight end as they would have.
+    // The four leased ahead go back to the queue; the two in flight end as they would have.
     await eventually(async () => (await statuses()).filter((s) => s === 'delivering').length === 2);
     held.splice(0).forEach((res) => res.writeHead(200).end('ok'));
     await eventually(async () => !(await statuses()).includes('delivering'));
