@@ -259,7 +259,7 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
     const claimAhead = (now: Date, options: { owner?: string; limit?: number; cap?: number; leaseGraceMs?: number } = {}) =>
       store.queue.claim({ now, limit: options.limit ?? 50, maxInFlightPerEndpoint: options.cap ?? 2, leaseGraceMs: options.leaseGraceMs ?? 2000, owner: options.owner ?? 'wrk_test', leaseAhead: true });
 
-    it('leases ahead up to twice an endpoint’s cap when asked, never a FIFO line’s or a rate-limited endpoint’s', async () => {
+    it('leases ahead up to twice an endpoint’s cap when the lease covers one wait, never a FIFO line’s or a rate-limited endpoint’s', async () => {
       const usual = await addEndpoint();
       const own = await addEndpoint({ maxInFlight: 3 });
       const line = await addEndpoint({ ordering: 'fifo' });
