@@ -23,7 +23,7 @@ describe('Batcher', () => {
 
   it('with gatherWhile, waits for the items it expects and flushes them together', async () => {
     let expected = 3;
-    const { batcher, batches } = doubling({ gatherWhile: (waiting) => waiting.length < expected, gatherAtMostMs: 5_000 });
+    const { batcher, batches } = doubling({ gatherWhile: (waiting) => waiting < expected, gatherAtMostMs: 5_000 });
     const first = batcher.add(1);
     await later(20);
     const second = batcher.add(2);
@@ -45,11 +45,19 @@ describe('Batcher', () => {
     expect(batches).toEqual([[1]]);
   });
 
-  it('stops gathering as soon as an item arrives that gatherWhile refuses to hold', async () => {
-    const { batcher, batches } = doubling({ gatherWhile: (waiting) => !waiting.includes(99), gatherAtMostMs: 5_000 });
+  it('stops gathering as soon as an item added with flushNow arrives', async () => {
+    const { batcher, batches } = doubling({ gatherWhile: () => true, gatherAtMostMs: 5_000 });
     const first = batcher.add(1);
     await later(20);
-    await Promise.all([first, batcher.add(99)]);
+    await Promise.all([first, batcher.add(99, { flushNow: true })]);
     expect(batches).toEqual([[1, 99]]);
+    // The next flush gathers again.
+    const started = performance.now();
+    const third = batcher.add(3);
+    await later(20);
+    expect(batches).toHaveLength(1);
+    await Promise.all([third, batcher.add(4, { flushNow: true })]);
+    expect(batches).toEqual([[1, 99], [3, 4]]);
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });

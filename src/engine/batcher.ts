@@ -2,10 +2,11 @@ export interface BatcherOptions<In> {
   /** Let the items whose I/O was read in the current turn of the event loop join (setImmediate). */
   gatherForATurn?: boolean;
   /**
-   * Then keep waiting for more while this says more are on their way, until it says no, an item
-   * arrives that it says no to, or `gatherAtMostMs` has passed since the flush began to gather.
+   * Then keep waiting for more while this says more are on their way (given how many wait), until
+   * it says no, an item added with `flushNow` arrives, or `gatherAtMostMs` has passed since the
+   * flush began to gather.
    */
-  gatherWhile?: (waiting: readonly In[]) => boolean;
+  gatherWhile?: (waiting: number) => boolean;
   gatherAtMostMs?: number;
 }
 
@@ -17,6 +18,8 @@ export interface BatcherOptions<In> {
  */
 export class Batcher<In, Out> {
   #waiting: Array<{ item: In; resolve: (out: Out) => void; reject: (error: unknown) => void }> = [];
+  /** An item waiting was added with `flushNow`: the next flush gathers no longer. */
+  #due = false;
   #flushing: Promise<void> | null = null;
   /** Wakes a flush that gathers (gatherWhile) when an item arrives. */
   #arrived: (() => void) | null = null;
@@ -26,9 +29,11 @@ export class Batcher<In, Out> {
     private readonly options: BatcherOptions<In> = {},
   ) {}
 
-  add(item: In): Promise<Out> {
+  /** `flushNow`: its caller cannot wait for others to join (gatherWhile). */
+  add(item: In, { flushNow = false }: { flushNow?: boolean } = {}): Promise<Out> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ item, resolve, reject });
+      this.#due ||= flushNow;
       this.#arrived?.();
       this.#start();
     });
@@ -54,6 +59,7 @@ export class Batcher<In, Out> {
       if (this.options.gatherForATurn) await nextTurn();
       if (this.options.gatherWhile) await this.#gather(this.options.gatherWhile);
       const batch = this.#waiting.splice(0);
+      this.#due = false;
       try {
         const outs = await this.flush(batch.map((entry) => entry.item));
         batch.forEach((entry, i) => entry.resolve(outs[i]!));
@@ -64,9 +70,9 @@ export class Batcher<In, Out> {
   }
 
   /** Waits for more items while `gatherWhile` expects them, no longer than `gatherAtMostMs`. */
-  async #gather(gatherWhile: (waiting: readonly In[]) => boolean): Promise<void> {
+  async #gather(gatherWhile: (waiting: number) => boolean): Promise<void> {
     const deadline = performance.now() + (this.options.gatherAtMostMs ?? 0);
-    while (performance.now() < deadline && gatherWhile(this.#waiting.map((entry) => entry.item))) {
+    while (!this.#due && performance.now() < deadline && gatherWhile(this.#waiting.length)) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         this.#arrived = resolve;

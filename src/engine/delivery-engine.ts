@@ -131,8 +131,6 @@ export class DeliveryEngine {
   #running = false;
   /** Requests sent and not yet answered: their records would join a record waiting now. */
   #requestsOut = 0;
-  /** Records that must not wait for others (RECORD_GATHER_MS): a FIFO line's next send waits on them, a test send's caller too. */
-  readonly #recordsDueNow = new WeakSet<AttemptRecord>();
   /** The last claim failed (database unreachable, say): readiness reports the engine stalled. */
   #claimFailing = false;
 
@@ -147,7 +145,7 @@ export class DeliveryEngine {
     // lengthened each endpoint's claim → request → record cycle (−8 % deliveries/s).
     this.#records = new Batcher((records) => this.#recordAndRefill(records), {
       gatherForATurn: options.store.kind === 'sqlite',
-      gatherWhile: (records) => records.length < RECORD_GATHER_TARGET && this.#requestsOut >= RECORD_GATHER_MIN_OUT && !records.some((record) => this.#recordsDueNow.has(record)),
+      gatherWhile: (waiting) => waiting < RECORD_GATHER_TARGET && this.#requestsOut >= RECORD_GATHER_MIN_OUT,
       gatherAtMostMs: RECORD_GATHER_MS,
     });
     this.#retention = new RetentionSweeper(options.store, options.logger, options.retention);
@@ -365,7 +363,8 @@ export class DeliveryEngine {
 
   /**
    * One attempt and its record; `requestEnded` is told once its slot may go to the next request,
-   * and `recordNow` keeps the record from waiting for others (#recordsDueNow).
+   * and `recordNow` keeps the record from waiting for others (RECORD_GATHER_MS): a FIFO line's
+   * next send waits on it, a test send's caller too.
    */
   async #attempt(job: DeliveryJob, { requestEnded = () => {}, recordNow = false }: { requestEnded?: () => void; recordNow?: boolean } = {}): Promise<AttemptReport> {
     const startedAt = new Date();
@@ -390,8 +389,7 @@ export class DeliveryEngine {
     // back, the claim gives an endpoint in trouble its cap and no more (claim.ts, capsAhead).
     const troubled = record.endpointHealth === 'failure' || record.endpointHealth === 'gone';
     if (!troubled) requestEnded();
-    if (recordNow) this.#recordsDueNow.add(record);
-    const outcome = await this.#records.add(record);
+    const outcome = await this.#records.add(record, { flushNow: recordNow });
     if (troubled) this.#slots.dropWaiting((id) => id === endpoint.id);
     requestEnded();
     const verdict = record.verdict.kind === 'retry' ? 'failed' : record.verdict.kind;
