@@ -46,10 +46,15 @@ export function registerAuth(app: FastifyInstance, ctx: ApiContext): void {
   app.decorateRequest('principal', null);
   app.decorateRequest('tenant', null);
   app.addHook('onRequest', async (request) => {
+    const tid = (request.params as { tid?: string }).tid;
+    // The catch-up runs beside the credential's lookup, not after it: on PostgreSQL each is a
+    // round trip, and a publish's call waited for the two one behind the other.
+    const caughtUp = tid === undefined ? null : ctx.store.catchUpOnChanges();
+    // Awaited by loadTenant; a request refused before that must not leave its failure unhandled.
+    caughtUp?.catch(() => undefined);
     const principal = await authenticate(request, ctx, failures);
     request.principal = principal;
-    const tid = (request.params as { tid?: string }).tid;
-    if (principal.kind === 'admin') return loadTenant(request, ctx, tid);
+    if (principal.kind === 'admin') return loadTenant(request, ctx, tid, caughtUp);
     lastUsed.record(principal.credentialId, new Date());
     const wait = buckets.take(principal.credentialId);
     if (wait > 0) {
@@ -61,16 +66,18 @@ export function registerAuth(app: FastifyInstance, ctx: ApiContext): void {
     if (access === 'operator') throw forbidden();
     if (tid !== undefined && tid !== principal.tenantId) throw notFound('Tenant');
     if (access === 'tenant' && principal.via === 'portal') throw forbidden('A portal token cannot do this: it reads its tenant and manages its endpoints');
-    return loadTenant(request, ctx, tid);
+    return loadTenant(request, ctx, tid, caughtUp);
   });
 }
 
-async function loadTenant(request: FastifyRequest, ctx: ApiContext, tid: string | undefined): Promise<void> {
+/**
+ * The tenant, its endpoint matchers and the event types come from memory, once `caughtUp` has
+ * taken in whatever another process changed before this request arrived.
+ */
+async function loadTenant(request: FastifyRequest, ctx: ApiContext, tid: string | undefined, caughtUp: Promise<void> | null): Promise<void> {
   if (tid === undefined) return;
   if (isOperatorTenant(tid)) throw notFound('Tenant'); // reached through /operator routes only (route-scope.ts)
-  // The tenant, its endpoint matchers and the event types come from memory: first take in
-  // whatever another process changed up to now.
-  await ctx.store.catchUpOnChanges();
+  await caughtUp;
   request.tenant = await ctx.catalog.tenant(tid);
   if (!request.tenant) throw notFound('Tenant');
 }
