@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type pg from 'pg';
-import { TOGETHER } from '../sql/fixed-statement.js';
+import { TOGETHER, TOGETHER_THEN_COMMIT } from '../sql/fixed-statement.js';
 
 /**
  * Runs Herald's fixed hot-path SQL (fixed-statement.ts) as named prepared statements: each
@@ -24,6 +24,7 @@ import { TOGETHER } from '../sql/fixed-statement.js';
  * until the event loop's next turn.
  */
 const BEGIN_ANSWER = { command: 'BEGIN', rowCount: null, rows: [], fields: [] };
+const ROLLBACK_ANSWER = { command: 'ROLLBACK', rowCount: null, rows: [], fields: [] };
 
 export function withPreparedStatements(pool: pg.Pool, isFixed: (text: string) => boolean): pg.Pool {
   const names = new Map<string, string>();
@@ -37,6 +38,9 @@ export function withPreparedStatements(pool: pg.Pool, isFixed: (text: string) =>
     let wrapper = wrappers.get(client);
     if (!wrapper) {
       let begun: Promise<unknown> | null = null;
+      // A COMMIT sent ahead with a transaction's last statements (runTogetherThenCommit): the
+      // transaction's own COMMIT (or ROLLBACK, after an error) is answered from it.
+      let committed: Promise<unknown> | null = null;
       const socket = (client as unknown as { connection?: { stream?: Writable } }).connection?.stream;
       // Writes wait in the socket until release(); corks nest (pg corks each query of its own).
       let corked = false;
@@ -55,9 +59,13 @@ export function withPreparedStatements(pool: pg.Pool, isFixed: (text: string) =>
         typeof text === 'string' && isFixed(text) ? client.query({ name: nameOf(text), text, values: values ?? [] }) : client.query(text as string, values);
       // runTogether's statements, written one behind the other; the answer's rows are their
       // outcomes, in order: each statement's rows, or its error.
-      const sendTogether = async (calls: Array<[string, unknown[]]>, pending: Promise<unknown> | null) => {
+      const sendTogether = async (calls: Array<[string, unknown[]]>, pending: Promise<unknown> | null, thenCommit: boolean) => {
         hold();
         const sent = calls.map(([text, values]) => send(text, values));
+        if (thenCommit) {
+          committed = send('commit');
+          committed.catch(() => {}); // surfaced by the transaction's own commit
+        }
         release();
         const answers = await Promise.allSettled(sent);
         await pending;
@@ -65,6 +73,7 @@ export function withPreparedStatements(pool: pg.Pool, isFixed: (text: string) =>
         return { command: 'SELECT', rowCount: calls.length, rows, fields: [] };
       };
       const query = async (text: unknown, values?: unknown[]) => {
+        if (committed) return endCommittedAhead(text);
         if (typeof text === 'string' && text.toLowerCase() === 'begin') {
           hold();
           begun = send(text);
@@ -73,10 +82,21 @@ export function withPreparedStatements(pool: pg.Pool, isFixed: (text: string) =>
         }
         const pending = begun;
         begun = null;
-        if (text === TOGETHER) return sendTogether(values![0] as Array<[string, unknown[]]>, pending);
+        if (text === TOGETHER || text === TOGETHER_THEN_COMMIT) return sendTogether(values![0] as Array<[string, unknown[]]>, pending, text === TOGETHER_THEN_COMMIT);
         const answer = send(text, values);
         release();
         return pending ? (await Promise.all([pending, answer]))[1] : answer;
+      };
+      const endCommittedAhead = async (text: unknown) => {
+        const ahead = committed!;
+        committed = null;
+        const end = typeof text === 'string' ? text.toLowerCase() : '';
+        if (end === 'commit') return ahead;
+        // A rollback after the statements failed (their transaction is rolled back already) or
+        // after code that failed once they had committed (runTogetherThenCommit warns of it).
+        if (end === 'rollback') return ahead.then(() => ROLLBACK_ANSWER, () => ROLLBACK_ANSWER);
+        await ahead.catch(() => {});
+        throw new Error('a statement after its transaction was committed (runTogetherThenCommit must send the last statements)');
       };
       wrapper = { query, release: (error?: Error | boolean) => client.release(error) } as unknown as pg.PoolClient;
       wrappers.set(client, wrapper);

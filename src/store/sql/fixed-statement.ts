@@ -37,6 +37,8 @@ export type StatementCall<R = unknown> = readonly [statement: FixedStatement<R>,
 
 /** The text that carries runTogether's statements to PostgreSQL's pool (postgres/prepared-pool.ts). */
 export const TOGETHER = '-- herald: statements together';
+/** The same, with the transaction's COMMIT sent right behind them (runTogetherThenCommit). */
+export const TOGETHER_THEN_COMMIT = '-- herald: statements together, then commit';
 
 /**
  * Runs fixed statements in order, and answers each one's rows. On PostgreSQL they cost one round
@@ -52,7 +54,22 @@ export async function runTogether(db: Kysely<any>, calls: readonly StatementCall
     for (const [statement, parameters] of calls) answers.push(await statement.run(db, parameters));
     return answers;
   }
-  const outcomes = await runEachTogether(db, calls);
+  return rowsOrFirstError(await runEachTogether(db, calls));
+}
+
+/**
+ * runTogether for a transaction's last statements: on PostgreSQL its COMMIT goes in the same
+ * round trip, and the transaction's own commit then only waits for that answer (a failed
+ * statement makes it a rollback). Nothing may run in the transaction after this; code that
+ * fails after it can no longer undo what it wrote. On SQLite it is runTogether.
+ */
+export async function runTogetherThenCommit(trx: Kysely<any>, calls: readonly StatementCall[]): Promise<unknown[][]> {
+  if (calls.length === 0 || calls[0]![0].kind === 'sqlite') return runTogether(trx, calls);
+  const result = await trx.executeQuery<StatementOutcome>(CompiledQuery.raw(TOGETHER_THEN_COMMIT, [calls.map(([statement, parameters]) => [statement.sql, [...parameters]])]));
+  return rowsOrFirstError(result.rows);
+}
+
+function rowsOrFirstError(outcomes: StatementOutcome[]): unknown[][] {
   const failed = outcomes.find((outcome) => 'error' in outcome);
   if (failed) throw failed.error;
   return outcomes.map((outcome) => (outcome as { rows: unknown[] }).rows);
