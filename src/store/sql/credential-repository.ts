@@ -1,11 +1,16 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { CredentialRepository } from '../store.js';
+import { fixedStatement } from './fixed-statement.js';
+import type { SqlDialect } from './migrator.js';
 import { toCredential, toPage } from './rows.js';
 import type { Database } from './schema.js';
 import type { StoreDialect } from './store-dialect.js';
 
 /** Tenant API keys and portal tokens: hashes only, soft-revoked so audit targets stay meaningful. */
-export function credentialRepository(db: Kysely<Database>, dialect: Pick<StoreDialect, 'transaction'>): CredentialRepository {
+export function credentialRepository(db: Kysely<Database>, kind: SqlDialect, dialect: Pick<StoreDialect, 'transaction'>): CredentialRepository {
+  // Every API request with a tenant credential reads it: a fixed statement, built once (and on
+  // PostgreSQL parsed and planned once per connection), not by the query builder at each call.
+  const byHash = fixedStatement<Selectable<Database['credentials']>>(kind, 'select * from credentials where hash = ? and revoked_at is null');
   const live = (now: Date) =>
     db
       .selectFrom('credentials')
@@ -32,7 +37,7 @@ export function credentialRepository(db: Kysely<Database>, dialect: Pick<StoreDi
         .execute();
     },
     async findByHash(hash) {
-      const row = await db.selectFrom('credentials').selectAll().where('hash', '=', hash).where('revoked_at', 'is', null).executeTakeFirst();
+      const [row] = await byHash.run(db, [hash]);
       return row ? toCredential(row) : null;
     },
     async list(tenantId, kind, now, { limit, cursor }) {

@@ -45,7 +45,7 @@ export function createSqlStore(
     meta: metaRepository(db),
     eventTypes: eventTypeRepository(db, () => endpointsChanged(null)),
     tenants: tenantRepository(db, endpointsChanged),
-    credentials: credentialRepository(db, dialect),
+    credentials: credentialRepository(db, kind, dialect),
     endpoints: endpointRepository(db, kind, dialect),
     operator: operatorRepository(db),
     events: eventRepository(db, kind, dialect, fanOut),
