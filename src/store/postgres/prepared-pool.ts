@@ -15,7 +15,9 @@ import { TOGETHER, TOGETHER_THEN_COMMIT } from '../sql/fixed-statement.js';
  * the two come back together. A failed BEGIN fails that statement. On this project's machines a
  * round trip to PostgreSQL is what a claim, a record and a publish mostly wait on (bench
  * profiles: socket writes were half of the worker's time). runTogether (fixed-statement.ts) sends
- * several statements the same way, and answers when the last has come back.
+ * several statements the same way, and answers when the last has come back; with
+ * runTogetherThenCommit the transaction's COMMIT follows them on the wire, and the transaction's
+ * own COMMIT (or ROLLBACK) is then answered from it.
  *
  * Statements sent together leave in one socket write: pg writes each query as it is submitted
  * (a `writev` each), and on a busy machine each such write to loopback wakes the server and

@@ -223,7 +223,8 @@ function livenessStatements(kind: SqlDialect) {
          select case when status = 'active' and failing = 1 then 'failing' else status end as status from endpoints where tenant_id <> ?) as s
        group by s.status`,
     ),
-    // One index probe per active endpoint (deliveries_due), never a walk of the backlog.
+    // One index probe or two per endpoint with waiting deliveries (deliveries_due), never a walk
+    // of the backlog, nor of the endpoints with nothing waiting.
     repair: fixedStatement<{ id: string }>(kind, repairSchedules(waiting)),
   };
 }
@@ -232,11 +233,20 @@ function livenessStatements(kind: SqlDialect) {
  * An unordered endpoint is behind when any waiting delivery is due before its next_due_at; a
  * FIFO endpoint only when its line's head is (NEXT_DUE): the others wait behind it anyway. A
  * held endpoint (migration 0010) with attempts in flight is not behind: their records
- * reschedule it.
+ * reschedule it. Only endpoints with waiting deliveries can be behind, and the recursive
+ * `waiting_endpoints` finds them in deliveries_due one index probe each, skipping from one
+ * endpoint id to the next. Before, the update tested every active endpoint: 383 ms on
+ * PostgreSQL for 20,001 endpoints with one of them busy, every 5 s while the engine was busy.
  */
 function repairSchedules(waiting: string): string {
-  return `update endpoints set next_due_at = ${NEXT_DUE}, held = 0
-    where status = 'active'
+  const nextWaiting = (after: string) => `(select d.endpoint_id from deliveries d where d.${WAITING}${after} order by d.endpoint_id limit 1)`;
+  return `with recursive waiting_endpoints(id) as (
+      select ${nextWaiting('')}
+      union all
+      select ${nextWaiting(' and d.endpoint_id > waiting_endpoints.id')} from waiting_endpoints where waiting_endpoints.id is not null)
+    update endpoints set next_due_at = ${NEXT_DUE}, held = 0
+    where endpoints.id in (select id from waiting_endpoints where id is not null)
+      and status = 'active'
       and (held = 0 or not exists (select 1 from deliveries f where f.endpoint_id = endpoints.id and f.${LEASED}))
       and (
       (ordering <> 'fifo' and exists (select 1 from deliveries w where ${waiting}

@@ -8,10 +8,26 @@ import { runOperationalConformance } from '../operational-conformance.js';
 import { runHealthConformance } from '../health-conformance.js';
 import { defaultTenantSettings } from '../../domain/tenant.js';
 import { NEW_FILE_PAGE_SIZE, openSqliteStore } from './sqlite-store.js';
+import type { Store } from '../store.js';
 
 // A real file, not :memory:, so WAL and the pragmas are exercised as in production.
-const openFresh = async () => openSqliteStore(join(mkdtempSync(join(tmpdir(), 'herald-store-')), 'herald.db'));
-runStoreConformance('SQLite', openFresh);
+const files = new WeakMap<Store, string>();
+const openFresh = async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'herald-store-')), 'herald.db');
+  const store = openSqliteStore(file);
+  files.set(store, file);
+  return store;
+};
+runStoreConformance('SQLite', openFresh, {
+  async loseSchedules(store, endpointIds) {
+    const db = new BetterSqlite3(files.get(store)!);
+    try {
+      db.prepare(`update endpoints set next_due_at = null, held = 0 where id in (${endpointIds.map(() => '?').join(', ')})`).run(...endpointIds);
+    } finally {
+      db.close();
+    }
+  },
+});
 runOperationalConformance('SQLite', openFresh);
 runHealthConformance('SQLite', openFresh);
 
