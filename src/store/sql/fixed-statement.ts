@@ -65,8 +65,7 @@ export async function runTogether(db: Kysely<any>, calls: readonly StatementCall
  */
 export async function runTogetherThenCommit(trx: Kysely<any>, calls: readonly StatementCall[]): Promise<unknown[][]> {
   if (calls.length === 0 || calls[0]![0].kind === 'sqlite') return runTogether(trx, calls);
-  const result = await trx.executeQuery<StatementOutcome>(CompiledQuery.raw(TOGETHER_THEN_COMMIT, [calls.map(([statement, parameters]) => [statement.sql, [...parameters]])]));
-  return rowsOrFirstError(result.rows);
+  return rowsOrFirstError(await sendToPool(trx, TOGETHER_THEN_COMMIT, calls));
 }
 
 function rowsOrFirstError(outcomes: StatementOutcome[]): unknown[][] {
@@ -82,8 +81,13 @@ export type StatementOutcome = { rows: unknown[] } | { error: unknown };
  * transaction (committed before the next begins), and each one's outcome answered, so a caller
  * can tell a failed second statement from a failed first.
  */
-export async function runEachTogether(db: Kysely<any>, calls: readonly StatementCall[]): Promise<StatementOutcome[]> {
-  const result = await db.executeQuery<StatementOutcome>(CompiledQuery.raw(TOGETHER, [calls.map(([statement, parameters]) => [statement.sql, [...parameters]])]));
+export function runEachTogether(db: Kysely<any>, calls: readonly StatementCall[]): Promise<StatementOutcome[]> {
+  return sendToPool(db, TOGETHER, calls);
+}
+
+/** The statements as one query the pool recognises by its marker text (postgres/prepared-pool.ts). */
+async function sendToPool(db: Kysely<any>, marker: typeof TOGETHER | typeof TOGETHER_THEN_COMMIT, calls: readonly StatementCall[]): Promise<StatementOutcome[]> {
+  const result = await db.executeQuery<StatementOutcome>(CompiledQuery.raw(marker, [calls.map(([statement, parameters]) => [statement.sql, [...parameters]])]));
   return result.rows;
 }
 
