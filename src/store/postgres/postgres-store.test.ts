@@ -331,6 +331,29 @@ describe('PostgreSQL stores sharing one database', () => {
     expect(ownWakes).toBe(1);
   });
 
+  it('wakes the other store when a publish makes an endpoint due, and not when it was due already', async () => {
+    await addEndpoint(a, 'ep_w', now);
+    const publish = (id: string) =>
+      a.events.publish({
+        tenantId: 'acme',
+        items: [{ event: { id, tenantId: 'acme', type: 'order.paid', createdAt: now, data: {}, idempotencyKey: null }, deliveries: [{ id: `dlv_${id}`, endpointId: 'ep_w' }] }],
+        maxAttempts: 3,
+      });
+    let ownWakes = 0;
+    let otherWakes = 0;
+    a.queue.onWake(() => ownWakes++);
+    b.queue.onWake(() => otherWakes++);
+    const woken = nextWake(b);
+    await publish('evt_w1');
+    await within(woken, 5000, "the other store's wake-up");
+    expect(ownWakes).toBe(1);
+    // The endpoint is due already: a claim is coming, no one is woken again.
+    await publish('evt_w2');
+    await a.catchUpOnChanges(); // every notice committed so far has reached a's listener; b's shares the server
+    await b.catchUpOnChanges();
+    expect([ownWakes, otherWakes]).toEqual([1, 1]);
+  });
+
   it("tells the other store's listeners when a tenant's endpoints change", async () => {
     const heard = new Promise<string | null>((resolve) => {
       const stop = b.onEndpointsChanged((tenantId) => (stop(), resolve(tenantId)));

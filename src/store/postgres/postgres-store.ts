@@ -83,6 +83,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       // an error; other processes still find the work at their due timer or safety sweep.
       await sql`select pg_notify(${WAKE_CHANNEL}, ${storeId})`.execute(db).catch(() => {});
     },
+    wakeNotice: { channel: WAKE_CHANNEL, payload: storeId },
+    wakeHere() {
+      wakeups.emit('wake');
+    },
     onWake(wakeListener) {
       wakeups.on('wake', wakeListener);
       return () => wakeups.off('wake', wakeListener);

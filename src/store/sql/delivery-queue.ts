@@ -8,7 +8,7 @@ import { fixedStatement, isOneOf } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { recordInTransaction, recordStatements } from './record.js';
 import { FAILING, isLeased, LEASED, WAITING } from './statuses.js';
-import type { StoreDialect } from './store-dialect.js';
+import type { StoreDialect, WakeNotice } from './store-dialect.js';
 import type { Database } from './schema.js';
 
 export { ENDPOINTS_PER_CLAIM };
@@ -20,7 +20,7 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
   const publishing = publishingTransaction(db, kind, dialect);
   const recheck = recheckStatement(kind);
   // One writer on SQLite: nothing commits between a worker's read and its write (markDueStatements).
-  const recheckAfterCommit = (settled: string[]) => (kind === 'postgres' ? dialect.retry(() => recheck(db, settled)) : Promise.resolve(false));
+  const recheckAfterCommit = (settled: string[], notice?: WakeNotice) => (kind === 'postgres' ? dialect.retry(() => recheck(db, settled, notice)) : Promise.resolve(false));
   const gauges = async () => {
     const deliveries = { pending: 0, failed: 0, delivering: 0 };
     const endpoints = { active: 0, failing: 0, disabled: 0, pending_verification: 0, verification_failed: 0 };
@@ -77,7 +77,8 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
       const claimed = next && wanted ? await claimNow(trx, { ...next, now: new Date(Math.max(next.now.getTime(), recorded.clock)) }, due ?? undefined) : null;
       return { value: { recorded, claimed }, due: [recorded.due] };
     });
-    if (await recheckAfterCommit(recorded.settled)) await dialect.wake();
+    // What it finds wakes every worker (the recheck's own NOTIFY on PostgreSQL).
+    if (await recheckAfterCommit(recorded.settled, dialect.wakeNotice)) dialect.wakeHere();
     if (!next || !claimed) return { outcomes: recorded.outcomes, jobs: [] };
     await afterClaim(next, claimed);
     return { outcomes: recorded.outcomes.map((outcome) => ({ ...outcome, moreDue: false })), jobs: claimed.jobs };

@@ -3,7 +3,7 @@ import { fixedStatement, isOneOf } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import type { DueWork } from './publish.js';
 import type { Database } from './schema.js';
-import type { StoreDialect, TransactionOptions } from './store-dialect.js';
+import type { StoreDialect, TransactionOptions, WakeNotice } from './store-dialect.js';
 import { LEASED, WAITING } from './statuses.js';
 
 /**
@@ -41,9 +41,9 @@ export const NEXT_DUE = `(case when endpoints.ordering = 'fifo'
  * an endpoint that had read its deliveries before the publish committed left the new one
  * unscheduled: a store test shows it.)
  */
-function markDueStatements(kind: SqlDialect) {
+function markDueStatements(kind: SqlDialect, notice: WakeNotice | undefined) {
   const mark = markDueStatement(kind);
-  return async (db: Kysely<Database>, endpointIds: string[], at: number): Promise<boolean> => (await mark.run(db, markDueParameters({ endpointIds, at }))).length > 0;
+  return async (db: Kysely<Database>, endpointIds: string[], at: number): Promise<boolean> => (await mark.run(db, markDueParameters({ endpointIds, at }, notice))).length > 0;
 }
 
 /**
@@ -53,13 +53,33 @@ function markDueStatements(kind: SqlDialect) {
  * seen in the PostgreSQL server log under npm run bench). A mark of several endpoints may still
  * meet a record locking them in another order: the caller runs it again (dialect.retry), as it
  * only ever lowers.
+ *
+ * On PostgreSQL a mark that lowers any endpoint also wakes the workers (wakingOthers).
  */
 export function markDueStatement(kind: SqlDialect) {
   const lowers = `held = 0 and (next_due_at is null or (next_due_at > ? and ordering <> 'fifo'))`;
-  return fixedStatement<{ id: string }>(kind, `update endpoints set next_due_at = ? where ${isOneOf(kind, 'id')} and ${lowers} returning id`);
+  const update = `update endpoints set next_due_at = ? where ${isOneOf(kind, 'id')} and ${lowers} returning id`;
+  return fixedStatement<{ id: string }>(kind, kind === 'postgres' ? wakingOthers(update) : update);
 }
 
-export const markDueParameters = (due: DueWork): unknown[] => [due.at, JSON.stringify(due.endpointIds), due.at];
+/**
+ * PostgreSQL: an update that makes endpoints due (`returning id`), sending the workers' wake-up
+ * NOTIFY itself when it changed any (StoreDialect.wakeNotice; its channel and payload are the
+ * two parameters after the update's). The notice leaves at the statement's commit: a wake-up
+ * used to be a statement of its own once the update had answered, one more round trip between
+ * a publish and the worker that sends it (and before the publish's answer). It is a scalar
+ * subquery of the answer's rows, so it runs once, and only when there is a row.
+ */
+function wakingOthers(update: string): string {
+  return `with lowered as (${update}), woken as materialized (select pg_notify(?, ?) from (select 1 from lowered limit 1) as one)
+    select id, (select count(*) from woken) as woken from lowered`;
+}
+
+/** The mark's parameters; on PostgreSQL with the store's wake-up notice. */
+export const markDueParameters = (due: DueWork, notice: WakeNotice | undefined): unknown[] => {
+  const parameters = [due.at, JSON.stringify(due.endpointIds), due.at];
+  return notice ? [...parameters, notice.channel, notice.payload] : parameters;
+};
 
 /**
  * The worker's side of the order above (PostgreSQL): after committing a schedule with nothing
@@ -67,14 +87,18 @@ export const markDueParameters = (due: DueWork): unknown[] => [due.at, JSON.stri
  * committed meanwhile. Answers whether it found any.
  */
 export function recheckStatement(kind: SqlDialect) {
-  const recheck = fixedStatement<{ id: string }>(
-    kind,
-    `update endpoints set next_due_at = ${NEXT_DUE}
+  const update = `update endpoints set next_due_at = ${NEXT_DUE}
      where ${isOneOf(kind, 'id')} and status = 'active' and held = 0 and ${NEXT_DUE} < coalesce(next_due_at, ${Number.MAX_SAFE_INTEGER})
-     returning id`,
-  );
-  return async (db: Kysely<Database>, endpointIds: string[]): Promise<boolean> =>
-    endpointIds.length > 0 && (await recheck.run(db, [JSON.stringify(endpointIds)])).length > 0;
+     returning id`;
+  const recheck = fixedStatement<{ id: string }>(kind, update);
+  const recheckWaking = kind === 'postgres' ? fixedStatement<{ id: string }>(kind, wakingOthers(update)) : recheck;
+  /** With `notice`, what it makes due wakes the other processes too (wakingOthers). */
+  return async (db: Kysely<Database>, endpointIds: string[], notice?: WakeNotice): Promise<boolean> => {
+    if (endpointIds.length === 0) return false;
+    const ids = JSON.stringify(endpointIds);
+    const found = notice && kind === 'postgres' ? await recheckWaking.run(db, [ids, notice.channel, notice.payload]) : await recheck.run(db, [ids]);
+    return found.length > 0;
+  };
 }
 
 /**
@@ -91,7 +115,7 @@ export function publishingTransaction(db: Kysely<Database>, kind: SqlDialect, di
       return { ...result, lowered: kind === 'sqlite' && (await marker.mark(trx, result.due)) };
     }, options);
     if (kind === 'sqlite') {
-      if (done.lowered) await dialect.wake();
+      if (done.lowered) dialect.wakeHere();
     } else await marker.markAfterCommit(done.due);
     return done.value;
   };
@@ -104,14 +128,14 @@ export function publishingTransaction(db: Kysely<Database>, kind: SqlDialect, di
  * caller, whose work is stored: the safety sweep schedules what it left (30 s).
  */
 export function dueMarker(db: Kysely<Database>, kind: SqlDialect, dialect: StoreDialect) {
-  const markDue = markDueStatements(kind);
+  const markDue = markDueStatements(kind, dialect.wakeNotice);
   const mark = async (on: Kysely<Database>, due: Array<DueWork | null>): Promise<boolean> => {
     let lowered = false;
     for (const d of due) if (d && (await markDue(on, d.endpointIds, d.at))) lowered = true;
     return lowered;
   };
   const markAfterCommit = async (due: Array<DueWork | null>): Promise<void> => {
-    if (await dialect.retry(() => mark(db, due)).catch(() => false)) await dialect.wake();
+    if (await dialect.retry(() => mark(db, due)).catch(() => false)) dialect.wakeHere();
   };
   return { mark, markAfterCommit };
 }

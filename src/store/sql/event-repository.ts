@@ -16,14 +16,13 @@ export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect:
   const publishing = publishingTransaction(db, kind, dialect);
   const marker = dueMarker(db, kind, dialect);
   const postgresPublish = kind === 'postgres' ? publishStatementPostgres() : null;
-  const postgresStatements = postgresPublish && { publish: postgresPublish, keys: statements.eventsByKey, markDue: markDueStatement(kind) };
+  const postgresStatements = postgresPublish && { publish: postgresPublish, keys: statements.eventsByKey, markDue: markDueStatement(kind), wakeNotice: dialect.wakeNotice };
   const publishOnce = postgresStatements
     ? async (take: () => PublishInput) => {
         const input = take();
         const { result, due, lowered } = await dialect.retry(() => publishInOneStatement(db, postgresStatements, input));
-        // Its events are stored: a wake-up that fails must not answer the publish with an error
-        // (the client would send them again); the workers' sweep finds the work.
-        if (lowered) await dialect.wake().catch(() => {});
+        // The mark woke the other processes itself (markDueStatement).
+        if (lowered) dialect.wakeHere();
         return { result, due };
       }
     : // SQLite marks the endpoints due inside the publish's transaction: nothing is left to mark

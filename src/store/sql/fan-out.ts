@@ -98,7 +98,7 @@ export function deferredFanOut(db: Kysely<Database>, dialect: StoreDialect): Def
     for (;;) {
       await new Promise((resolve) => setImmediate(resolve));
       const { upTo, lowered } = await makeSome();
-      if (lowered) await dialect.wake();
+      if (lowered) dialect.wakeHere();
       made = upTo === 0 ? Math.max(made, written) : upTo;
       answerWaiting();
       if (upTo === 0) return;

@@ -7,6 +7,7 @@ import { markDueParameters } from './endpoint-schedule.js';
 import type { SqlDialect } from './migrator.js';
 import { toEvent } from './rows.js';
 import type { Database } from './schema.js';
+import type { WakeNotice } from './store-dialect.js';
 
 type EventRow = Selectable<Database['events']>;
 
@@ -193,12 +194,12 @@ export type PublishStatementPostgres = ReturnType<typeof publishStatementPostgre
  * mark due now that it has committed. The mark goes out right behind the publish, in the same
  * socket write, and runs as a transaction of its own once the publish has committed (as
  * markDueStatements requires): a round trip of `serve`'s per group saved (a third of them, with
- * the catch-up before it). Only when that mark failed (a deadlock with a record, say) is `due`
+ * the catch-up before it); a mark that lowers wakes the workers itself. Only when that mark failed (a deadlock with a record, say) is `due`
  * left for the caller to mark again; `lowered` says whether the mark made any endpoint due sooner.
  */
 export async function publishInOneStatement(
   db: Kysely<Database>,
-  statements: { publish: PublishStatementPostgres; keys: PublishStatements['eventsByKey']; markDue: FixedStatement<{ id: string }> },
+  statements: { publish: PublishStatementPostgres; keys: PublishStatements['eventsByKey']; markDue: FixedStatement<{ id: string }>; wakeNotice: WakeNotice | undefined },
   input: PublishInput,
 ): Promise<{ result: PublishResult; due: DueWork | null; lowered: boolean }> {
   const { tenantId, items } = input;
@@ -211,7 +212,7 @@ export async function publishInOneStatement(
   // Marked from what was sent: an event whose key another publish took meanwhile marks its
   // endpoints for nothing, which a claim finds empty; nothing is ever left unmarked.
   const toMark = dueWorkOf(scheduled, input);
-  const [published, marked] = (await runEachTogether(db, toMark ? [publish, [statements.markDue, markDueParameters(toMark)]] : [publish])) as [StatementOutcome, StatementOutcome?];
+  const [published, marked] = (await runEachTogether(db, toMark ? [publish, [statements.markDue, markDueParameters(toMark, statements.wakeNotice)]] : [publish])) as [StatementOutcome, StatementOutcome?];
   if ('error' in published) {
     const { error } = published;
     if ((error as { code?: unknown }).code === QUOTA_REFUSED && input.quota) throw quotaExceeded(input.quota.limit);

@@ -6,6 +6,12 @@ export interface TransactionOptions {
   first?: boolean;
 }
 
+/** A NOTIFY's channel and payload (see StoreDialect.wakeNotice). */
+export interface WakeNotice {
+  channel: string;
+  payload: string;
+}
+
 /**
  * What differs between the databases above the SQL itself: how write transactions run, row
  * locking in the claim, and the wake-up channel. Each store folder provides one.
@@ -24,7 +30,16 @@ export interface StoreDialect {
    * (SQLite, one writer) the claim looks at a fixed number.
    */
   endpointsPerClaim?(limit: number): number;
+  /** Wakes every process's engine: this one's listeners, and the others (PostgreSQL: a NOTIFY of its own). */
   wake(): Promise<void>;
+  /**
+   * PostgreSQL: the NOTIFY that wakes the other processes, for a statement to send itself when
+   * it makes work due (markDueStatement): it leaves at that statement's commit, a round trip
+   * sooner than wake()'s. The caller then wakes only this process (wakeHere). Absent on SQLite.
+   */
+  wakeNotice?: WakeNotice;
+  /** Wakes this process's listeners only. */
+  wakeHere(): void;
   onWake(listener: () => void): () => void;
   /** Tells every process that the tenant or its endpoints changed, or (null) the catalog; after the change committed. */
   endpointsChanged(tenantId: string | null): Promise<void>;

@@ -48,7 +48,11 @@ export function openSqliteStore(path: string): Store {
   const dialect: StoreDialect = {
     transaction: groupCommit(db),
     retry: (run) => run(),
+    // One process: waking it is waking everyone.
     async wake() {
+      wakeups.emit('wake');
+    },
+    wakeHere() {
       wakeups.emit('wake');
     },
     onWake(listener) {
