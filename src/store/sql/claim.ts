@@ -148,6 +148,8 @@ export function claimStatements(kind: SqlDialect) {
     `update deliveries set ${leaseSet('?')} where id in (${dueHead('?')}) returning *`,
   );
   const events = fixedStatement<EventRow>(kind, `select * from events where ${isOneOf(kind, 'id')}`);
+  // PostgreSQL: see ClaimOptions.alone.
+  const commitWithoutFlush = fixedStatement(kind, `select set_config('synchronous_commit', 'off', true)`);
   const schedule = jsonRows(kind, [
     ['id', 'text'],
     ['limited', 'integer'],
@@ -172,7 +174,7 @@ export function claimStatements(kind: SqlDialect) {
        rate_refilled_at = case when s.limited = 1 then ? else endpoints.rate_refilled_at end
      from ${schedule} as s where endpoints.id = s.id${keyedByFirstColumn(kind, 'endpoints.id')} returning endpoints.id, endpoints.next_due_at, endpoints.held`,
   );
-  return { kind, dueEndpoints, dueIds, pickAndLease, leaseHeads, leaseDue, leaseHeadOfEndpoint, events, reschedule };
+  return { kind, dueEndpoints, dueIds, pickAndLease, leaseHeads, leaseDue, leaseHeadOfEndpoint, events, reschedule, commitWithoutFlush };
 }
 
 const EVENT_COLUMNS = ['id', 'tenant_id', 'type', 'data', 'idempotency_key', 'trace_context', 'seq', 'created_at'] as const;
@@ -262,23 +264,36 @@ export function dueEndpointsCall(q: ClaimStatements, request: ClaimRequest, endp
   return [q.dueEndpoints, q.kind === 'postgres' ? [now, now, request.owner, request.owner, now, leftAlone(request), endpointsPerClaim] : [now, now, endpointsPerClaim]];
 }
 
+export interface ClaimOptions {
+  /** The answer of dueEndpointsCall when the caller has already run it (a record sends it with its own last statement: recordInTransaction). */
+  due?: DueEndpointRow[];
+  /**
+   * The claim is its transaction's only work. On PostgreSQL its COMMIT then returns without
+   * waiting for the WAL to reach the disk (synchronous_commit off, for this transaction only):
+   * a lease promises nothing to anyone outside Herald. Should the database server crash before
+   * the WAL is flushed, the leases are lost and their deliveries are pending again, to be sent
+   * again (at least once, as after any crash); the attempt's record, a durable commit, flushes
+   * the claim's WAL before its own. The flush was on the way of every delivery at low rates
+   * (a publish wakes a claim whose answer the attempt waits for).
+   */
+  alone?: boolean;
+}
+
 /**
  * Claims in the caller's transaction, and must be the last thing it does: on PostgreSQL a claim
  * that leases sends the transaction's COMMIT with its last statements (runTogetherThenCommit), a
- * round trip fewer for every claim and record-and-refill. `due` is the answer of
- * dueEndpointsCall when the caller has already run it (a record sends it with its own last
- * statement: recordInTransaction).
+ * round trip fewer for every claim and record-and-refill.
  */
 export async function claimInTransaction(
   trx: Kysely<Database>,
   q: ClaimStatements,
   request: ClaimRequest,
   endpointsPerClaim: number,
-  due?: DueEndpointRow[],
+  { due, alone = false }: ClaimOptions = {},
 ): Promise<Claimed> {
   const now = request.now.getTime();
   const started = performance.now();
-  const { endpoints, passedOver } = due ? { endpoints: due, passedOver: [] } : await lockDueEndpoints(trx, q, request, endpointsPerClaim);
+  const { endpoints, passedOver } = due ? { endpoints: due, passedOver: [] } : await lockDueEndpoints(trx, q, request, endpointsPerClaim, alone);
   const deferUntil = now + ACTIVE_HOLDER_MS;
   const leftToOthers = { ids: [] as string[], until: deferUntil, dueNow: false };
   if (endpoints.length === 0) return { jobs: [], moreDue: false, dueLaterAt: null, settled: [], passedOver, leftToOthers };
@@ -376,10 +391,18 @@ export async function claimInTransaction(
  * engine's next idle claim, a few times a run. The caller claims again a moment later
  * (ClaimRequest.onPassedOver).
  */
-async function lockDueEndpoints(trx: Kysely<Database>, q: ClaimStatements, request: ClaimRequest, endpointsPerClaim: number): Promise<{ endpoints: DueEndpointRow[]; passedOver: string[] }> {
+async function lockDueEndpoints(
+  trx: Kysely<Database>,
+  q: ClaimStatements,
+  request: ClaimRequest,
+  endpointsPerClaim: number,
+  alone: boolean,
+): Promise<{ endpoints: DueEndpointRow[]; passedOver: string[] }> {
   const lock = dueEndpointsCall(q, request, endpointsPerClaim);
   if (q.kind === 'sqlite') return { endpoints: (await lock[0].run(trx, lock[1])) as DueEndpointRow[], passedOver: [] };
-  const [endpoints, due] = (await runTogether(trx, [lock, [q.dueIds, [request.now.getTime(), leftAlone(request), endpointsPerClaim]]])) as [DueEndpointRow[], Array<{ id: string }>];
+  const calls: StatementCall[] = [lock, [q.dueIds, [request.now.getTime(), leftAlone(request), endpointsPerClaim]]];
+  const answers = await runTogether(trx, alone ? [[q.commitWithoutFlush, []], ...calls] : calls);
+  const [endpoints, due] = answers.slice(-2) as [DueEndpointRow[], Array<{ id: string }>];
   const locked = new Set(endpoints.map((endpoint) => endpoint.id));
   return { endpoints, passedOver: due.map((row) => row.id).filter((id) => !locked.has(id)) };
 }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { OPERATOR_TENANT_ID } from '../../domain/operational-event.js';
 import type { TenantSettings } from '../../domain/tenant.js';
 import type { AttemptRecord, ClaimRequest, DeliveryQueue } from '../store.js';
-import { claimInTransaction, claimStatements, dueEndpointsCall, ENDPOINTS_PER_CLAIM, loadJobs, type Claimed, type DueEndpointRow } from './claim.js';
+import { claimInTransaction, claimStatements, dueEndpointsCall, ENDPOINTS_PER_CLAIM, loadJobs, type ClaimOptions, type Claimed, type DueEndpointRow } from './claim.js';
 import { NEXT_DUE, publishingTransaction, recheckStatement, rescheduleEndpoints } from './endpoint-schedule.js';
 import { fixedStatement, isOneOf } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
@@ -33,7 +33,7 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
     return { deliveries, endpoints };
   };
   const endpointsPerClaim = (request: ClaimRequest) => dialect.endpointsPerClaim?.(request.limit) ?? ENDPOINTS_PER_CLAIM;
-  const claimNow = (trx: Kysely<Database>, request: ClaimRequest, due?: DueEndpointRow[]) => claimInTransaction(trx, claim, request, endpointsPerClaim(request), due);
+  const claimNow = (trx: Kysely<Database>, request: ClaimRequest, options?: ClaimOptions) => claimInTransaction(trx, claim, request, endpointsPerClaim(request), options);
   // Told after the commit, so the caller's timer aims at a schedule other workers can see.
   const afterClaim = async (request: ClaimRequest, { moreDue, dueLaterAt, settled, passedOver, leftToOthers }: Claimed) => {
     if (dueLaterAt !== null) request.onDueLater?.(new Date(dueLaterAt));
@@ -74,7 +74,7 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
       // have found work a publish committed after the request was made, and said so (moreDue).
       // A claim on the request's clock did not find that endpoint due, the outcomes' moreDue is
       // dropped below, and the endpoint was left due with no claim coming.
-      const claimed = next && wanted ? await claimNow(trx, { ...next, now: new Date(Math.max(next.now.getTime(), recorded.clock)) }, due ?? undefined) : null;
+      const claimed = next && wanted ? await claimNow(trx, { ...next, now: new Date(Math.max(next.now.getTime(), recorded.clock)) }, { due: due ?? undefined }) : null;
       return { value: { recorded, claimed }, due: [recorded.due] };
     });
     // What it finds wakes every worker (the recheck's own NOTIFY on PostgreSQL).
@@ -85,7 +85,7 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
   };
   return {
     async claim(request) {
-      const claimed = await dialect.transaction((trx) => claimNow(trx, request));
+      const claimed = await dialect.transaction((trx) => claimNow(trx, request, { alone: true }));
       await afterClaim(request, claimed);
       return claimed.jobs;
     },
