@@ -8,7 +8,7 @@ import { fixedStatement, isOneOf } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { recordInTransaction, recordStatements } from './record.js';
 import { FAILING, isLeased, LEASED, WAITING } from './statuses.js';
-import type { StoreDialect, WakeNotice } from './store-dialect.js';
+import type { StoreDialect } from './store-dialect.js';
 import type { Database } from './schema.js';
 
 export { ENDPOINTS_PER_CLAIM };
@@ -18,9 +18,8 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
   const record = recordStatements(kind);
   const liveness = livenessStatements(kind);
   const publishing = publishingTransaction(db, kind, dialect);
-  const recheck = recheckStatement(kind);
-  // One writer on SQLite: nothing commits between a worker's read and its write (markDueStatements).
-  const recheckAfterCommit = (settled: string[], notice?: WakeNotice) => (kind === 'postgres' ? dialect.retry(() => recheck(db, settled, notice)) : Promise.resolve(false));
+  // PostgreSQL only: on SQLite, one writer, nothing commits between a worker's read and its write (markDueStatements).
+  const recheck = recheckStatement(kind, dialect.wakeNotice);
   const gauges = async () => {
     const deliveries = { pending: 0, failed: 0, delivering: 0 };
     const endpoints = { active: 0, failing: 0, disabled: 0, pending_verification: 0, verification_failed: 0 };
@@ -34,14 +33,34 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
   };
   const endpointsPerClaim = (request: ClaimRequest) => dialect.endpointsPerClaim?.(request.limit) ?? ENDPOINTS_PER_CLAIM;
   const claimNow = (trx: Kysely<Database>, request: ClaimRequest, options?: ClaimOptions) => claimInTransaction(trx, claim, request, endpointsPerClaim(request), options);
+  /**
+   * After the commit: looks at the settled endpoints again (recheckStatement), and wakes the
+   * engine when that found work. Not awaited by the claim's caller: on PostgreSQL it is a round
+   * trip, and the jobs waited for it, so at low rates (an endpoint left with nothing due after
+   * almost every claim) every delivery went out a round trip later. Should it fail, the engine
+   * is woken all the same: its next claim finds what the recheck would have.
+   *
+   * This store's next claim still waits for it (`rechecking`), as it did when the claim's caller
+   * waited: a recheck whose update waits for a publish's schedule mark holds the endpoint's
+   * tuple lock until it has looked again, and a claim meanwhile would pass the endpoint over
+   * (SKIP LOCKED) and come back only at its retry timer. The next claim usually starts after
+   * an attempt's round trip, by when the recheck is done.
+   */
+  let rechecking: Promise<unknown> = Promise.resolve();
+  const recheckInBackground = (settled: string[], moreDue: () => void) => {
+    if (kind !== 'postgres' || settled.length === 0) return;
+    // What it finds wakes every worker (the recheck's own NOTIFY).
+    const done = dialect.retry(() => recheck(db, settled)).then((found) => found && moreDue(), moreDue);
+    rechecking = Promise.all([rechecking, done]);
+  };
   // Told after the commit, so the caller's timer aims at a schedule other workers can see.
-  const afterClaim = async (request: ClaimRequest, { moreDue, dueLaterAt, settled, passedOver, leftToOthers }: Claimed) => {
+  const afterClaim = async (request: ClaimRequest, { moreDue, dueLaterAt, passedOver, leftToOthers }: Claimed) => {
     if (dueLaterAt !== null) request.onDueLater?.(new Date(dueLaterAt));
     if (passedOver.length > 0) request.onPassedOver?.(passedOver);
     if (leftToOthers.ids.length > 0) request.onLeftToOthers?.(leftToOthers.ids, new Date(leftToOthers.until));
     // The holder may have passed it over while this claim held it (claim.ts, stepsBack).
     if (leftToOthers.dueNow) await dialect.wake();
-    if (moreDue || (await recheckAfterCommit(settled))) request.onMoreDue?.();
+    if (moreDue) request.onMoreDue?.();
   };
   /**
    * Leases freed without an attempt (run out, a dead worker's, handed back): their endpoints are
@@ -54,6 +73,7 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
     return released.length;
   };
   const recordThen = async (records: AttemptRecord[], next: ClaimRequest | null) => {
+    if (next) await rechecking;
     // Publishing: the operational events an attempt causes are written with its record.
     const { recorded, claimed } = await publishing(async (trx) => {
       // PostgreSQL: the refill's first statement (the due endpoints, locked) travels with the
@@ -77,15 +97,17 @@ export function deliveryQueue(db: Kysely<Database>, kind: SqlDialect, dialect: S
       const claimed = next && wanted ? await claimNow(trx, { ...next, now: new Date(Math.max(next.now.getTime(), recorded.clock)) }, { due: due ?? undefined }) : null;
       return { value: { recorded, claimed }, due: [recorded.due] };
     });
-    // What it finds wakes every worker (the recheck's own NOTIFY on PostgreSQL).
-    if (await recheckAfterCommit(recorded.settled, dialect.wakeNotice)) dialect.wakeHere();
+    // One recheck for what the record and its claim left settled.
+    recheckInBackground([...new Set([...recorded.settled, ...(claimed?.settled ?? [])])], () => dialect.wakeHere());
     if (!next || !claimed) return { outcomes: recorded.outcomes, jobs: [] };
     await afterClaim(next, claimed);
     return { outcomes: recorded.outcomes.map((outcome) => ({ ...outcome, moreDue: false })), jobs: claimed.jobs };
   };
   return {
     async claim(request) {
+      await rechecking;
       const claimed = await dialect.transaction((trx) => claimNow(trx, request, { alone: true }));
+      recheckInBackground(claimed.settled, () => request.onMoreDue?.());
       await afterClaim(request, claimed);
       return claimed.jobs;
     },

@@ -84,21 +84,16 @@ export const markDueParameters = (due: DueWork, notice: WakeNotice | undefined):
 /**
  * The worker's side of the order above (PostgreSQL): after committing a schedule with nothing
  * due now for these endpoints, look at their deliveries again and make due what a publish
- * committed meanwhile. Answers whether it found any.
+ * committed meanwhile, waking the workers when it finds any (wakingOthers). Answers whether it found any.
  */
-export function recheckStatement(kind: SqlDialect) {
+export function recheckStatement(kind: SqlDialect, notice: WakeNotice | undefined) {
   const update = `update endpoints set next_due_at = ${NEXT_DUE}
      where ${isOneOf(kind, 'id')} and status = 'active' and held = 0 and ${NEXT_DUE} < coalesce(next_due_at, ${Number.MAX_SAFE_INTEGER})
      returning id`;
-  const recheck = fixedStatement<{ id: string }>(kind, update);
-  const recheckWaking = kind === 'postgres' ? fixedStatement<{ id: string }>(kind, wakingOthers(update)) : recheck;
-  /** With `notice`, what it makes due wakes the other processes too (wakingOthers). */
-  return async (db: Kysely<Database>, endpointIds: string[], notice?: WakeNotice): Promise<boolean> => {
-    if (endpointIds.length === 0) return false;
-    const ids = JSON.stringify(endpointIds);
-    const found = notice && kind === 'postgres' ? await recheckWaking.run(db, [ids, notice.channel, notice.payload]) : await recheck.run(db, [ids]);
-    return found.length > 0;
-  };
+  const recheck = fixedStatement<{ id: string }>(kind, notice ? wakingOthers(update) : update);
+  const wakeParameters = notice ? [notice.channel, notice.payload] : [];
+  return async (db: Kysely<Database>, endpointIds: string[]): Promise<boolean> =>
+    endpointIds.length > 0 && (await recheck.run(db, [JSON.stringify(endpointIds), ...wakeParameters])).length > 0;
 }
 
 /**
