@@ -110,17 +110,6 @@ export class DeliveryEngine {
   readonly #inFlight = new Map<string, Promise<void>>();
   /** Requests in flight per endpoint; deliveries leased ahead wait here for a slot. */
   readonly #slots = new EndpointSlots();
-  /**
-   * Endpoints with a record of ours not yet answered, and how many. A claim that passed one over
-   * (its row locked) need not come back for it: the record locks the row and reads the
-   * endpoint's deliveries after whatever the claim found due; a publish committing after the
-   * record's read has its schedule mark wait for the record's lock and make the endpoint due
-   * after it (waking the workers), or the record's recheck finds it. The recheck runs after the
-   * record has answered, and the store's next claim waits for it (delivery-queue.ts). Counted
-   * at PostgreSQL's 200 events/s, 536 of a worker's 1,893 wake-ups were such claims again,
-   * nearly all finding nothing.
-   */
-  readonly #recording = new Map<string, number>();
   readonly #records: Batcher<AttemptRecord, RecordOutcome>;
   // Attempts ending during stop() may still arm these: a stopped engine must not touch the store.
   /** The earliest moment work falls due (a retry, a rate token, a lease's end). */
@@ -278,9 +267,10 @@ export class DeliveryEngine {
       onMoreDue: () => this.wake(),
       // Work falls due later (a rate token, a retry): claim again then, busy or idle.
       onDueLater: (at) => this.#timer.armAt(at.getTime()),
-      // An endpoint with a request or a record of ours in flight needs no claim again: see #recording.
+      // An endpoint with a request of ours in flight gets a record after it, which reads the
+      // endpoint's deliveries again; one whose last record may already have read them does not.
       onPassedOver: (endpointIds) => {
-        if (endpointIds.some((id) => !this.#slots.busy(id) && !this.#recording.has(id))) this.#claimAgainSoon();
+        if (endpointIds.some((id) => !this.#slots.busy(id))) this.#claimAgainSoon();
       },
       leaveAlone: this.#leftAloneNow(),
       onLeftToOthers: (endpointIds, until) => {
@@ -403,7 +393,7 @@ export class DeliveryEngine {
     // back, the claim gives an endpoint in trouble its cap and no more (claim.ts, capsAhead).
     const troubled = record.endpointHealth === 'failure' || record.endpointHealth === 'gone';
     if (!troubled) requestEnded();
-    const outcome = await this.#recorded(endpoint.id, record, recordNow);
+    const outcome = await this.#records.add(record, { flushNow: recordNow });
     if (troubled) this.#slots.dropWaiting((id) => id === endpoint.id);
     requestEnded();
     const verdict = record.verdict.kind === 'retry' ? 'failed' : record.verdict.kind;
@@ -419,17 +409,6 @@ export class DeliveryEngine {
     await this.#auditDisable(outcome);
     // The error as logged (`HTTP 500` included), so a test send answers what its attempt shows.
     return { ...result, error: record.attempt.error, deliveryId: job.delivery.id, succeeded: record.verdict.kind === 'succeeded' };
-  }
-
-  async #recorded(endpointId: string, record: AttemptRecord, flushNow: boolean): Promise<RecordOutcome> {
-    this.#recording.set(endpointId, (this.#recording.get(endpointId) ?? 0) + 1);
-    try {
-      return await this.#records.add(record, { flushNow });
-    } finally {
-      const left = this.#recording.get(endpointId)! - 1;
-      if (left > 0) this.#recording.set(endpointId, left);
-      else this.#recording.delete(endpointId);
-    }
   }
 
   /** Counts the operational events the attempt caused and logs each state change, once, by id. */
