@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { fixedStatement, isOneOf } from './fixed-statement.js';
+import { fixedStatement, isOneOf, type StatementCall } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import type { DueWork } from './publish.js';
 import type { Database } from './schema.js';
@@ -42,8 +42,11 @@ export const NEXT_DUE = `(case when endpoints.ordering = 'fifo'
  * unscheduled: a store test shows it.)
  */
 function markDueStatements(kind: SqlDialect, notice: WakeNotice | undefined) {
-  const mark = markDueStatement(kind);
-  return async (db: Kysely<Database>, endpointIds: string[], at: number): Promise<boolean> => (await mark.run(db, markDueParameters({ endpointIds, at }, notice))).length > 0;
+  const mark = markDueCall(kind, notice);
+  return async (db: Kysely<Database>, endpointIds: string[], at: number): Promise<boolean> => {
+    const [statement, parameters] = mark({ endpointIds, at });
+    return (await statement.run(db, parameters)).length > 0;
+  };
 }
 
 /**
@@ -54,12 +57,14 @@ function markDueStatements(kind: SqlDialect, notice: WakeNotice | undefined) {
  * meet a record locking them in another order: the caller runs it again (dialect.retry), as it
  * only ever lowers.
  *
- * On PostgreSQL a mark that lowers any endpoint also wakes the workers (wakingOthers).
+ * With the store's wake-up notice (PostgreSQL), a mark that lowers any endpoint also wakes the
+ * workers (wakingOthers). Answers the mark's statement call for some work due.
  */
-export function markDueStatement(kind: SqlDialect) {
+export function markDueCall(kind: SqlDialect, notice: WakeNotice | undefined): (due: DueWork) => StatementCall<{ id: string }> {
   const lowers = `held = 0 and (next_due_at is null or (next_due_at > ? and ordering <> 'fifo'))`;
   const update = `update endpoints set next_due_at = ? where ${isOneOf(kind, 'id')} and ${lowers} returning id`;
-  return fixedStatement<{ id: string }>(kind, kind === 'postgres' ? wakingOthers(update) : update);
+  const mark = fixedStatement<{ id: string }>(kind, notice ? wakingOthers(update) : update);
+  return (due) => [mark, [due.at, JSON.stringify(due.endpointIds), due.at, ...wakeParameters(notice)]];
 }
 
 /**
@@ -75,11 +80,8 @@ function wakingOthers(update: string): string {
     select id, (select count(*) from woken) as woken from lowered`;
 }
 
-/** The mark's parameters; on PostgreSQL with the store's wake-up notice. */
-export const markDueParameters = (due: DueWork, notice: WakeNotice | undefined): unknown[] => {
-  const parameters = [due.at, JSON.stringify(due.endpointIds), due.at];
-  return notice ? [...parameters, notice.channel, notice.payload] : parameters;
-};
+/** The parameters wakingOthers adds after the update's: none without a notice. */
+const wakeParameters = (notice: WakeNotice | undefined): string[] => (notice ? [notice.channel, notice.payload] : []);
 
 /**
  * The worker's side of the order above (PostgreSQL): after committing a schedule with nothing
@@ -91,9 +93,8 @@ export function recheckStatement(kind: SqlDialect, notice: WakeNotice | undefine
      where ${isOneOf(kind, 'id')} and status = 'active' and held = 0 and ${NEXT_DUE} < coalesce(next_due_at, ${Number.MAX_SAFE_INTEGER})
      returning id`;
   const recheck = fixedStatement<{ id: string }>(kind, notice ? wakingOthers(update) : update);
-  const wakeParameters = notice ? [notice.channel, notice.payload] : [];
   return async (db: Kysely<Database>, endpointIds: string[]): Promise<boolean> =>
-    endpointIds.length > 0 && (await recheck.run(db, [JSON.stringify(endpointIds), ...wakeParameters])).length > 0;
+    endpointIds.length > 0 && (await recheck.run(db, [JSON.stringify(endpointIds), ...wakeParameters(notice)])).length > 0;
 }
 
 /**

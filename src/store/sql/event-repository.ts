@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { EventRepository, PublishInput, PublishResult } from '../store.js';
-import { dueMarker, markDueStatement, publishingTransaction } from './endpoint-schedule.js';
+import { dueMarker, markDueCall, publishingTransaction } from './endpoint-schedule.js';
 import type { SqlDialect } from './migrator.js';
 import { emitOperational, operationalStatements } from './operational-events.js';
 import { pollStatements } from './poll.js';
@@ -16,12 +16,12 @@ export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect:
   const publishing = publishingTransaction(db, kind, dialect);
   const marker = dueMarker(db, kind, dialect);
   const postgresPublish = kind === 'postgres' ? publishStatementPostgres() : null;
-  const postgresStatements = postgresPublish && { publish: postgresPublish, keys: statements.eventsByKey, markDue: markDueStatement(kind), wakeNotice: dialect.wakeNotice };
+  const postgresStatements = postgresPublish && { publish: postgresPublish, keys: statements.eventsByKey, markDue: markDueCall(kind, dialect.wakeNotice) };
   const publishOnce = postgresStatements
     ? async (take: () => PublishInput) => {
         const input = take();
         const { result, due, lowered } = await dialect.retry(() => publishInOneStatement(db, postgresStatements, input));
-        // The mark woke the other processes itself (markDueStatement).
+        // The mark woke the other processes itself (markDueCall).
         if (lowered) dialect.wakeHere();
         return { result, due };
       }

@@ -2,12 +2,10 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Delivery } from '../../domain/delivery.js';
 import { HeraldError } from '../../errors.js';
 import type { PublishInput, PublishOutcome, PublishResult } from '../store.js';
-import { fixedStatement, isOneOf, jsonRows, runEachTogether, type FixedStatement, type JsonColumnType, type StatementCall, type StatementOutcome } from './fixed-statement.js';
-import { markDueParameters } from './endpoint-schedule.js';
+import { fixedStatement, isOneOf, jsonRows, runEachTogether, type JsonColumnType, type StatementCall, type StatementOutcome } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import { toEvent } from './rows.js';
 import type { Database } from './schema.js';
-import type { WakeNotice } from './store-dialect.js';
 
 type EventRow = Selectable<Database['events']>;
 
@@ -199,7 +197,7 @@ export type PublishStatementPostgres = ReturnType<typeof publishStatementPostgre
  */
 export async function publishInOneStatement(
   db: Kysely<Database>,
-  statements: { publish: PublishStatementPostgres; keys: PublishStatements['eventsByKey']; markDue: FixedStatement<{ id: string }>; wakeNotice: WakeNotice | undefined },
+  statements: { publish: PublishStatementPostgres; keys: PublishStatements['eventsByKey']; markDue: (due: DueWork) => StatementCall<{ id: string }> },
   input: PublishInput,
 ): Promise<{ result: PublishResult; due: DueWork | null; lowered: boolean }> {
   const { tenantId, items } = input;
@@ -212,7 +210,7 @@ export async function publishInOneStatement(
   // Marked from what was sent: an event whose key another publish took meanwhile marks its
   // endpoints for nothing, which a claim finds empty; nothing is ever left unmarked.
   const toMark = dueWorkOf(scheduled, input);
-  const [published, marked] = (await runEachTogether(db, toMark ? [publish, [statements.markDue, markDueParameters(toMark, statements.wakeNotice)]] : [publish])) as [StatementOutcome, StatementOutcome?];
+  const [published, marked] = (await runEachTogether(db, toMark ? [publish, statements.markDue(toMark)] : [publish])) as [StatementOutcome, StatementOutcome?];
   if ('error' in published) {
     const { error } = published;
     if ((error as { code?: unknown }).code === QUOTA_REFUSED && input.quota) throw quotaExceeded(input.quota.limit);

@@ -34,7 +34,7 @@ export interface StoreDialect {
   wake(): Promise<void>;
   /**
    * PostgreSQL: the NOTIFY that wakes the other processes, for a statement to send itself when
-   * it makes work due (markDueStatement): it leaves at that statement's commit, a round trip
+   * it makes work due (markDueCall): it leaves at that statement's commit, a round trip
    * sooner than wake()'s. The caller then wakes only this process (wakeHere). Absent on SQLite.
    */
   wakeNotice?: WakeNotice;
