@@ -28,3 +28,38 @@ export async function setupTenant(herald: HeraldCluster, receiver: ReceiverProce
   }
   return ids;
 }
+
+/** The event type a crowd's other endpoints subscribe to: nothing the bench publishes. */
+export const OTHER_EVENT_TYPE = 'bench.other';
+
+export interface CrowdSetup {
+  tenants: number;
+  endpointsPerTenant: number;
+  /** Receiver path of each tenant's first endpoint, the one subscribed to the bench event type. */
+  path: string;
+}
+
+/** Admin calls in flight while a crowd is made. */
+const SETUP_CONCURRENCY = 8;
+
+/**
+ * Many tenants beside the bench tenant (call setupTenant first: it makes the bench event type),
+ * each with `endpointsPerTenant` endpoints: the first subscribed to the bench event type, the
+ * others to a type nothing publishes. Answers the tenant ids.
+ */
+export async function setupCrowd(herald: HeraldCluster, receiver: ReceiverProcess, crowd: CrowdSetup): Promise<string[]> {
+  await herald.admin('POST', '/api/v1/event-types', { name: OTHER_EVENT_TYPE, description: 'subscribed to, never published' });
+  const tenants = Array.from({ length: crowd.tenants }, (_, i) => `crowd-${String(i).padStart(5, '0')}`);
+  const makeTenant = async (id: string) => {
+    await herald.admin('POST', '/api/v1/tenants', { id, name: id });
+    for (let e = 0; e < crowd.endpointsPerTenant; e++) {
+      const eventTypes = [e === 0 ? BENCH_EVENT_TYPE : OTHER_EVENT_TYPE];
+      await herald.admin('POST', `/api/v1/tenants/${id}/endpoints`, { url: receiver.url(e === 0 ? crowd.path : `${crowd.path}/other-${e}`), eventTypes });
+    }
+  };
+  let next = 0;
+  await Promise.all(Array.from({ length: SETUP_CONCURRENCY }, async () => {
+    while (next < tenants.length) await makeTenant(tenants[next++]!);
+  }));
+  return tenants;
+}

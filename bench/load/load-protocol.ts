@@ -6,7 +6,8 @@ export interface PublishJob {
   /** Herald's API origin, loopback only. */
   url: string;
   token: string;
-  tenant: string;
+  /** Request i goes to tenants[i % tenants.length]: one tenant, or many taking turns. */
+  tenants: string[];
   count: number;
   /** Keep-alive connections, one request in flight on each. */
   connections: number;

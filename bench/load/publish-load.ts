@@ -18,8 +18,9 @@ function requestBody(job: PublishJob, first: number, size: number): string {
   return JSON.stringify(job.batchSize === 1 ? events[0] : { events });
 }
 
-async function send(pool: Pool, job: PublishJob, first: number, size: number): Promise<Published> {
-  const path = `/api/v1/tenants/${job.tenant}/events${job.batchSize === 1 ? '' : '/batch'}`;
+async function send(pool: Pool, job: PublishJob, request: number, first: number, size: number): Promise<Published> {
+  const tenant = job.tenants[request % job.tenants.length]!;
+  const path = `/api/v1/tenants/${tenant}/events${job.batchSize === 1 ? '' : '/batch'}`;
   const headers = { authorization: `Bearer ${job.token}`, 'content-type': 'application/json' };
   const response = await pool.request({ method: 'POST', path, headers, body: requestBody(job, first, size) });
   const text = await response.body.text();
@@ -45,7 +46,7 @@ export async function runPublish(job: PublishJob): Promise<LoadResult> {
     const first = r * job.batchSize;
     const size = Math.min(job.batchSize, job.count - first);
     const sentAt = Math.min(dueAt, now());
-    const answer = await send(pool, job, first, size);
+    const answer = await send(pool, job, r, first, size);
     const doneAt = now();
     if (answer.unavailable) result.unavailable = true;
     answer.ids.forEach((id, k) => {

@@ -20,6 +20,8 @@ export interface DeliverySpec {
   warmup?: number;
   /** Timed runs after the one warm-up; the median by deliveries/s is answered (default 1). */
   repeat?: number;
+  /** The tenants published to, taking turns (default: the bench tenant alone). */
+  tenants?: string[];
 }
 
 export interface DeliveryRun {
@@ -56,6 +58,8 @@ export interface PublishSpec {
   ratePerSecond?: number | null;
   /** Default `--timeout-ms`. */
   timeoutMs?: number;
+  /** Default: the bench tenant alone. */
+  tenants?: string[];
 }
 
 /** Publishes through the load generator; `unavailable` when the batch route is missing. */
@@ -63,7 +67,7 @@ export function publish(ctx: BenchContext, herald: HeraldCluster, spec: PublishS
   const seqBase = sequence;
   sequence += spec.count;
   return ctx.load.run({
-    kind: 'publish', url: herald.url, token: ADMIN_TOKEN, tenant: BENCH_TENANT, count: spec.count, connections: ctx.options.connections,
+    kind: 'publish', url: herald.url, token: ADMIN_TOKEN, tenants: spec.tenants ?? [BENCH_TENANT], count: spec.count, connections: ctx.options.connections,
     batchSize: spec.batchSize ?? 1, types: [BENCH_EVENT_TYPE], seqBase, ratePerSecond: spec.ratePerSecond ?? null, timeoutMs: spec.timeoutMs ?? ctx.options.timeoutMs,
   });
 }
@@ -71,7 +75,7 @@ export function publish(ctx: BenchContext, herald: HeraldCluster, spec: PublishS
 /** Warm-up (untimed, once per worker process), then `spec.repeat` timed runs (timedRun); answers the median one. */
 export async function measureDeliveries(ctx: BenchContext, herald: HeraldCluster, spec: DeliverySpec): Promise<DeliveryRun> {
   const warmed = await herald.warmEach(async () => {
-    const warm = await publish(ctx, herald, { count: spec.warmup ?? ctx.options.warmup, batchSize: spec.batchSize });
+    const warm = await publish(ctx, herald, { count: spec.warmup ?? ctx.options.warmup, batchSize: spec.batchSize, tenants: spec.tenants });
     if (!warm.unavailable) await spec.watch.wait(warm.ids, ctx.options.timeoutMs);
     return !warm.unavailable;
   });
