@@ -642,6 +642,60 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       }
     });
 
+    it('answers concurrent publishes of many tenants as each alone would be: their own events, deliveries, keys and quotas', async () => {
+      const tenants = ['acme', 'beta', 'gamma'];
+      for (const id of tenants.slice(1)) await store.tenants.create({ id, name: id, settings: defaultTenantSettings(), createdAt: T0 });
+      const endpointOf = new Map<string, string>();
+      for (const tenantId of tenants) endpointOf.set(tenantId, (await addEndpoint({ tenantId })).id);
+      const periodStart = at(-5 * 86_400);
+      const publishOf = (tenantId: string, round: number, i: number, limit: number | undefined) =>
+        store.events.publish({
+          tenantId,
+          items: [`r${round}k${i >> 1}`, null].map((idempotencyKey) => ({
+            event: { id: ids.next('evt'), tenantId, type: 'p', createdAt: T0, data: { tenantId, i }, idempotencyKey },
+            deliveries: [{ id: ids.next('dlv'), endpointId: endpointOf.get(tenantId)! }],
+          })),
+          maxAttempts: 3,
+          ...(limit === undefined ? {} : { quota: { limit, periodStart } }),
+        });
+      // Eight publishes of each tenant at once, two events each, the keys the same in every tenant;
+      // gamma has no quota. First with room everywhere, then with beta's quota running out midway.
+      const race = async (round: number, limits: Record<string, number | undefined>) => {
+        const calls = Array.from({ length: 8 }, (_, i) => tenants.map((tenantId) => ({ tenantId, answer: publishOf(tenantId, round, i, limits[tenantId]) }))).flat();
+        const settled = await Promise.allSettled(calls.map((call) => call.answer));
+        return tenants.map((tenantId) => settled.filter((_, c) => calls[c]!.tenantId === tenantId));
+      };
+      const roomy = await race(1, { acme: 1000, beta: 1000, gamma: undefined });
+      const tight = await race(2, { acme: 1000, beta: 12 + 6, gamma: undefined });
+
+      for (const [t, tenantId] of tenants.entries()) {
+        const mine = [...roomy[t]!, ...tight[t]!];
+        for (const s of mine) if (s.status === 'rejected') expect(s.reason).toMatchObject({ code: 'quota_exceeded' });
+        const answered = mine.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+        // beta's second twelve events cannot all fit in its quota: some of its publishes are refused, no one else's.
+        expect(answered.length < 16).toBe(tenantId === 'beta');
+        expect(answered.length).toBeGreaterThan(8);
+        const outcomes = answered.flatMap((a) => a.outcomes);
+        for (const outcome of outcomes) {
+          expect(outcome.event.tenantId).toBe(tenantId);
+          expect(outcome.deliveries.map((d) => [d.tenantId, d.endpointId])).toEqual(outcome.created ? [[tenantId, endpointOf.get(tenantId)]] : []);
+        }
+        // Each key once per tenant, whatever the other tenants did with the same key.
+        const created = outcomes.filter((o) => o.created);
+        const keyed = created.filter((o) => o.event.idempotencyKey !== null);
+        expect(new Set(keyed.map((o) => o.event.idempotencyKey)).size).toBe(keyed.length);
+        expect((await store.events.poll(tenantId, { after: null, limit: 100 })).length).toBe(created.length);
+        if (tenantId === 'gamma') {
+          expect(answered.every((a) => a.quotaUsed === null)).toBe(true);
+          continue;
+        }
+        // Each publish owns the range (used - created, used] of its tenant's count: together they tile 1..total.
+        const ranges = answered.map(({ outcomes: o, quotaUsed }) => [quotaUsed! - o.filter((x) => x.created).length, quotaUsed!] as const).sort((a, b) => a[0] - b[0]);
+        ranges.forEach(([from], i) => expect(from).toBe(i === 0 ? 0 : ranges[i - 1]![1]));
+        expect(ranges.at(-1)![1]).toBe(created.length);
+      }
+    });
+
     it('prunes events older than a cutoff with their deliveries and attempts, in batches', async () => {
       await addEndpoint();
       const old = [];

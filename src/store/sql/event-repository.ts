@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
-import type { EventRepository, PublishInput, PublishResult } from '../store.js';
+import type { EventRepository, PublishInput } from '../store.js';
 import { dueMarker, markDueCall, publishingTransaction } from './endpoint-schedule.js';
 import type { SqlDialect } from './migrator.js';
 import { emitOperational, operationalStatements } from './operational-events.js';
 import { pollStatements } from './poll.js';
-import { publishInGroups } from './publish-groups.js';
-import { type DeliveryWriter, type DueWork, publishInOneStatement, publishInTransaction, publishStatementPostgres, publishStatements } from './publish.js';
+import { publishInGroups, publishMerged, sameKind, sameTenant } from './publish-groups.js';
+import { type DeliveryWriter, publishInOneStatement, publishInTransaction, publishStatementPostgres, publishStatements } from './publish.js';
 import { toEvent } from './rows.js';
 import type { Database } from './schema.js';
 import type { StoreDialect } from './store-dialect.js';
@@ -18,23 +18,26 @@ export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect:
   const postgresPublish = kind === 'postgres' ? publishStatementPostgres() : null;
   const postgresStatements = postgresPublish && { publish: postgresPublish, keys: statements.eventsByKey, markDue: markDueCall(kind, dialect.wakeNotice) };
   const publishOnce = postgresStatements
-    ? async (take: () => PublishInput) => {
-        const input = take();
-        const { result, due, lowered } = await dialect.retry(() => publishInOneStatement(db, postgresStatements, input));
+    ? async (take: () => PublishInput[]) => {
+        const members = take();
+        const { results, due, lowered } = await dialect.retry(() => publishInOneStatement(db, postgresStatements, members));
         // The mark woke the other processes itself (markDueCall).
         if (lowered) dialect.wakeHere();
-        return { result, due };
+        return { results, due };
       }
     : // SQLite marks the endpoints due inside the publish's transaction: nothing is left to mark
       // after it. Publishes go before the engine's records and claims (group-commit.ts).
-      async (take: () => PublishInput) => ({
-        result: await publishing(async (trx) => publishedWithDue(await publishInTransaction(trx, statements, take(), writer)), { first: true }),
+      async (take: () => PublishInput[]) => ({
+        results: await publishing(async (trx) => {
+          const { results, due } = await publishMerged(take(), (merged) => publishInTransaction(trx, statements, merged, writer));
+          return { value: results, due: [due] };
+        }, { first: true }),
         due: null,
       });
   // A failed mark after the commit must not answer the publish with an error: its events are
   // stored, and the client would send them again. On SQLite the publishes read in one turn of
   // the event loop form one group (commits per 5,200 single publishes: 923 → 713).
-  const publishGrouped = publishInGroups(publishOnce, (due) => marker.markAfterCommit([due]));
+  const publishGrouped = publishInGroups(publishOnce, (due) => marker.markAfterCommit([due]), postgresStatements ? sameKind : sameTenant);
   const poll = pollStatements(kind);
   return {
     async publish(input) {
@@ -61,4 +64,3 @@ export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect:
   };
 }
 
-const publishedWithDue = ({ result, due }: { result: PublishResult; due: DueWork | null }) => ({ value: result, due: [due] });

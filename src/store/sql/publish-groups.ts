@@ -1,15 +1,19 @@
 import { HeraldError } from '../../errors.js';
 import type { PublishInput, PublishResult } from '../store.js';
-import type { DueWork } from './publish.js';
+import { memberResults, type DueWork } from './publish.js';
 
 /** PublishInput allows 1..1000 items; a group stays within that too. */
 const MAX_ITEMS_PER_GROUP = 1000;
 
 /**
- * Publishes the input `take` answers: called once the write is about to start (inside its
- * transaction on SQLite), so the group takes every publish that arrived until then.
+ * Publishes the group `take` answers, and answers each member's result: `take` is called once
+ * the write is about to start (inside its transaction on SQLite), so the group takes every
+ * publish that arrived until then.
  */
-type PublishOnce = (take: () => PublishInput) => Promise<{ result: PublishResult; due: DueWork | null }>;
+type PublishOnce = (take: () => PublishInput[]) => Promise<{ results: PublishResult[]; due: DueWork | null }>;
+
+/** Which publishes may share a write: those whose keys are equal. */
+export type GroupKey = (input: PublishInput) => string;
 
 interface Waiting {
   input: PublishInput;
@@ -18,9 +22,11 @@ interface Waiting {
 }
 
 /**
- * Publishes of one tenant that arrive while one of its publishes is being written wait for it,
- * then go together as one publish: one set of statements (PostgreSQL: one statement, one
- * commit and one schedule mark). A publish to an idle tenant goes at once. Measured under
+ * Publishes that arrive while one of their group's publishes is being written wait for it, then
+ * go together: one set of statements (PostgreSQL: one statement, one commit and one schedule
+ * mark). Which publishes form a group is the store's choice (`groupKey`): PostgreSQL's statement
+ * takes any tenants' (sameKind), SQLite's statements one tenant's (sameTenant). A publish whose
+ * group is idle goes at once. Measured under
  * `npm run bench` (32 concurrent single-event publishers), per event:
  * - PostgreSQL: each publish was two round trips and a WAL flush of its own, and the server's
  *   CPU per event was as large as Herald's; grouped, ten publishes share them.
@@ -39,13 +45,14 @@ interface Waiting {
 export function publishInGroups(
   publishOnce: PublishOnce,
   markAfterCommit: (due: DueWork | null) => Promise<void>,
+  groupKey: GroupKey,
 ): (input: PublishInput) => Promise<PublishResult> {
   const queues = new Map<string, Waiting[]>();
 
   async function drain(key: string, queue: Waiting[]): Promise<void> {
     while (queue.length > 0) {
       let group: Waiting[] = [];
-      const take = () => merge((group = takeGroup(queue)).map((member) => member.input));
+      const take = () => (group = takeGroup(queue)).map((member) => member.input);
       let published: Awaited<ReturnType<PublishOnce>>;
       try {
         published = await publishOnce(take);
@@ -59,7 +66,7 @@ export function publishInGroups(
         else group.forEach((member) => member.reject(error));
         continue;
       }
-      answerAfterMark(group, split(group, published.result), published.due);
+      answerAfterMark(group, published.results, published.due);
     }
     queues.delete(key);
   }
@@ -67,8 +74,8 @@ export function publishInGroups(
   async function publishOneByOne(group: Waiting[]): Promise<void> {
     for (const member of group) {
       try {
-        const { result, due } = await publishOnce(() => member.input);
-        answerAfterMark([member], [result], due);
+        const { results, due } = await publishOnce(() => [member.input]);
+        answerAfterMark([member], results, due);
       } catch (error) {
         member.reject(error);
       }
@@ -95,8 +102,11 @@ export function publishInGroups(
 
 const isQuotaRefusal = (error: unknown): boolean => error instanceof HeraldError && error.code === 'quota_exceeded';
 
-/** Publishes that can share a statement: one tenant, the same attempts and quota, test sends apart. */
-const groupKey = ({ tenantId, maxAttempts, quota, isTest }: PublishInput): string =>
+/** Publishes that can share one statement: test sends apart (PostgreSQL). */
+export const sameKind: GroupKey = ({ isTest }) => (isTest ? 'test' : '');
+
+/** Publishes that can share a set of statements: one tenant, the same attempts and quota, test sends apart (SQLite). */
+export const sameTenant: GroupKey = ({ tenantId, maxAttempts, quota, isTest }) =>
   [tenantId, maxAttempts, quota?.limit ?? '', quota?.periodStart.getTime() ?? '', isTest ? 'test' : ''].join('\u0000');
 
 /** The queue's head, and as many after it as fit in one publish. */
@@ -107,24 +117,14 @@ function takeGroup(queue: Waiting[]): Waiting[] {
   return queue.splice(0, count);
 }
 
-function merge(inputs: PublishInput[]): PublishInput {
-  return inputs.length === 1 ? inputs[0]! : { ...inputs[0]!, items: inputs.flatMap((input) => input.items) };
-}
-
 /**
- * Each member's outcomes, and the quota count as it stood after that member's events: the
- * group's count less what later members created.
+ * A sameTenant group written as one publish of all its members' items, `publish` answering the
+ * merged result; answers each member's share of it.
  */
-function split(group: Waiting[], result: PublishResult): PublishResult[] {
+export async function publishMerged<T extends { result: PublishResult }>(members: PublishInput[], publish: (merged: PublishInput) => Promise<T>): Promise<T & { results: PublishResult[] }> {
+  const merged = members.length === 1 ? members[0]! : { ...members[0]!, items: members.flatMap((input) => input.items) };
+  const published = await publish(merged);
   let offset = 0;
-  const outcomes = group.map(({ input }) => result.outcomes.slice(offset, (offset += input.items.length)));
-  let createdLater = 0;
-  const results: PublishResult[] = [];
-  for (let i = group.length - 1; i >= 0; i--) {
-    const created = outcomes[i]!.filter((outcome) => outcome.created).length;
-    const counted = group[i]!.input.quota !== undefined && created > 0 && result.quotaUsed !== null;
-    results[i] = { outcomes: outcomes[i]!, quotaUsed: counted ? result.quotaUsed! - createdLater : null };
-    createdLater += created;
-  }
-  return results;
+  const outcomes = members.map(({ items }) => published.result.outcomes.slice(offset, (offset += items.length)));
+  return { ...published, results: memberResults(members, outcomes, () => published.result.quotaUsed) };
 }

@@ -143,94 +143,160 @@ export function dueWorkOf(deliveryRows: unknown[][], input: { isTest?: boolean }
   return { endpointIds: unique(deliveryRows.map((row) => row[2] as string)).sort(), at: deliveryRows.reduce((min, row) => Math.min(min, row[4] as number), Infinity) };
 }
 
+/** PostgreSQL's rows carry their tenant (and a delivery its attempts): one statement holds a group of any tenants' publishes. */
+const TENANT_EVENT_COLUMNS: ReadonlyArray<readonly [string, JsonColumnType]> = [['tenant_id', 'text'], ...EVENT_COLUMNS];
+const TENANT_DELIVERY_COLUMNS: ReadonlyArray<readonly [string, JsonColumnType]> = [...DELIVERY_COLUMNS, ['max_attempts', 'integer']];
+const QUOTA_COLUMNS: ReadonlyArray<readonly [string, JsonColumnType]> = [
+  ['tenant_id', 'text'],
+  ['period_start', 'bigint'],
+  ['quota_limit', 'bigint'],
+];
+
 /**
- * PostgreSQL publishes in ONE statement, sent in one round trip with no BEGIN or COMMIT: the
- * events, the quota count and the deliveries are the parts of one data-modifying query, all or
- * nothing. Measured (npm run bench, pg-workers): a publish was eight round trips (begin, two
- * inserts, commit, the schedule mark in a second transaction, the NOTIFY, and two catalog
- * reads), and every round trip costs PostgreSQL and Herald a context switch each way on a
- * small machine. The endpoints' schedule mark follows once this has committed (a second round
- * trip, which locks nothing on an endpoint that is already due or busy: see markDueStatements).
- * A quota past its limit fails the whole statement through `herald_refuse` (migration 0009).
+ * PostgreSQL publishes a group in ONE statement, sent in one round trip with no BEGIN or
+ * COMMIT: the events, the quota counts and the deliveries are the parts of one data-modifying
+ * query, all or nothing. Measured (npm run bench, pg-workers): a publish was eight round trips
+ * (begin, two inserts, commit, the schedule mark in a second transaction, the NOTIFY, and two
+ * catalog reads), and every round trip costs PostgreSQL and Herald a context switch each way on
+ * a small machine. The group may hold publishes of many tenants (each row names its tenant, each
+ * quota is counted and checked per tenant): under the bench's growth scenario, events spread
+ * over 1,000 tenants went one statement and one WAL flush each while grouped by tenant, and ran
+ * at a quarter of one tenant's rate. The endpoints' schedule mark follows once this has
+ * committed (a second statement, which locks nothing on an endpoint that is already due or
+ * busy: see markDueStatements). A quota past its limit fails the whole statement through
+ * `herald_refuse` (migration 0009).
  */
 export function publishStatementPostgres() {
-  const events = jsonRows('postgres', EVENT_COLUMNS);
-  const deliveries = jsonRows('postgres', DELIVERY_COLUMNS);
-  // $1 tenant, $2 is_test, $3 events, $4 quota period start, $5 quota limit (null: none),
-  // $6 max attempts, $7 deliveries.
+  const events = jsonRows('postgres', TENANT_EVENT_COLUMNS);
+  const quotas = jsonRows('postgres', QUOTA_COLUMNS);
+  const deliveries = jsonRows('postgres', TENANT_DELIVERY_COLUMNS);
+  // $1 is_test, $2 events, $3 quotas (tenants with one), $4 deliveries.
   return fixedStatement<EventRow & { quota_used: number | null; checked: number }>(
     'postgres',
     `with created as (
        insert into events (id, tenant_id, type, data, idempotency_key, is_test, created_at, trace_context)
-       select id, ?, type, data, idempotency_key, ?, created_at, trace_context from ${events} as e where true order by ord
+       select id, tenant_id, type, data, idempotency_key, ?, created_at, trace_context from ${events} as e where true order by ord
        on conflict (tenant_id, idempotency_key) where idempotency_key is not null do nothing
        returning *),
+     quotas as (select * from ${quotas} as q),
      counted as (
        insert into quota_usage (tenant_id, period_start, used)
-       select tenant_id, ?::bigint, count(*) from created group by tenant_id having ?::bigint is not null
+       select c.tenant_id, q.period_start, count(*) from created as c join quotas as q on q.tenant_id = c.tenant_id group by c.tenant_id, q.period_start
        on conflict (tenant_id, period_start) do update set used = quota_usage.used + excluded.used
-       where quota_usage.used + excluded.used <= $5::bigint
-       returning used),
+       where quota_usage.used + excluded.used <= (select q.quota_limit from quotas as q where q.tenant_id = excluded.tenant_id)
+       returning tenant_id, used),
      made as (
        insert into deliveries (id, tenant_id, event_id, endpoint_id, event_type, status, attempt_count, max_attempts,
          run_start, next_attempt_at, lease_expires_at, last_attempt_at, is_test, created_at, event_seq)
-       select d.id, $1, d.event_id, d.endpoint_id, d.event_type, 'pending', 0, ?, 0, d.next_attempt_at, null, null, $2, d.created_at,
+       select d.id, c.tenant_id, d.event_id, d.endpoint_id, d.event_type, 'pending', 0, d.max_attempts, 0, d.next_attempt_at, null, null, $1, d.created_at,
          case when d.next_attempt_at is null then null else c.seq end
        from ${deliveries} as d join created as c on c.id = d.event_id
        where ${endpointStillExists('postgres')}
        returning endpoint_id, next_attempt_at)
-     select c.*, (select used from counted) as quota_used,
-       case when $5::bigint is null or exists (select 1 from counted where used <= $5::bigint) then 1 else herald_refuse('quota_exceeded') end as checked
-     from created as c`,
+     select c.*, k.used as quota_used,
+       case when exists (select 1 from quotas as q
+                         where exists (select 1 from created as x where x.tenant_id = q.tenant_id)
+                           and not exists (select 1 from counted as y where y.tenant_id = q.tenant_id and y.used <= q.quota_limit))
+         then herald_refuse('quota_exceeded') else 1 end as checked
+     from created as c left join counted as k on k.tenant_id = c.tenant_id`,
   );
 }
 
 export type PublishStatementPostgres = ReturnType<typeof publishStatementPostgres>;
 
 /**
- * What a one-statement publish tells its caller: the result, and `due`, the endpoints still to
- * mark due now that it has committed. The mark goes out right behind the publish, in the same
- * socket write, and runs as a transaction of its own once the publish has committed (as
- * markDueStatements requires): a round trip of `serve`'s per group saved (a third of them, with
- * the catch-up before it); a mark that lowers wakes the workers itself. Only when that mark failed (a deadlock with a record, say) is `due`
- * left for the caller to mark again; `lowered` says whether the mark made any endpoint due sooner.
+ * What a one-statement publish of a group (publish-groups.ts, all with the same isTest) tells
+ * its caller: each member's result, and `due`, the endpoints still to mark due now that it has
+ * committed. The mark goes out right behind the publish, in the same socket write, and runs as
+ * a transaction of its own once the publish has committed (as markDueStatements requires): a
+ * round trip of `serve`'s per group saved (a third of them, with the catch-up before it); a mark
+ * that lowers wakes the workers itself. Only when that mark failed (a deadlock with a record,
+ * say) is `due` left for the caller to mark again; `lowered` says whether the mark made any
+ * endpoint due sooner.
  */
 export async function publishInOneStatement(
   db: Kysely<Database>,
   statements: { publish: PublishStatementPostgres; keys: PublishStatements['eventsByKey']; markDue: (due: DueWork) => StatementCall<{ id: string }> },
-  input: PublishInput,
-): Promise<{ result: PublishResult; due: DueWork | null; lowered: boolean }> {
-  const { tenantId, items } = input;
-  const fresh = freshItems(items, new Map());
-  const scheduled = fresh.flatMap(({ event, deliveries }) => deliveries.map((delivery) => deliveryRow(event, delivery.id, delivery.endpointId, input.isTest, null)));
-  const publish: StatementCall = [
-    statements.publish,
-    [tenantId, input.isTest ? 1 : 0, JSON.stringify(fresh.map(eventRow)), input.quota ? input.quota.periodStart.getTime() : 0, input.quota ? input.quota.limit : null, input.maxAttempts, JSON.stringify(scheduled)],
-  ];
+  members: PublishInput[],
+): Promise<{ results: PublishResult[]; due: DueWork | null; lowered: boolean }> {
+  const isTest = members[0]!.isTest;
+  const fresh = freshItemsByTenant(members);
+  const eventRows = members.flatMap((input, m) => fresh[m]!.map((item) => [input.tenantId, ...eventRow(item)]));
+  const scheduled = members.flatMap((input, m) =>
+    fresh[m]!.flatMap(({ event, deliveries }) => deliveries.map((delivery) => [...deliveryRow(event, delivery.id, delivery.endpointId, isTest, null), input.maxAttempts])),
+  );
+  const quotas = new Map(members.flatMap((input) => (input.quota ? [[input.tenantId, [input.tenantId, input.quota.periodStart.getTime(), input.quota.limit]] as const] : [])));
+  const publish: StatementCall = [statements.publish, [isTest ? 1 : 0, JSON.stringify(eventRows), JSON.stringify([...quotas.values()]), JSON.stringify(scheduled)]];
   // Marked from what was sent: an event whose key another publish took meanwhile marks its
   // endpoints for nothing, which a claim finds empty; nothing is ever left unmarked.
-  const toMark = dueWorkOf(scheduled, input);
+  const toMark = dueWorkOf(scheduled, { isTest });
   const [published, marked] = (await runEachTogether(db, toMark ? [publish, statements.markDue(toMark)] : [publish])) as [StatementOutcome, StatementOutcome?];
   if ('error' in published) {
     const { error } = published;
-    if ((error as { code?: unknown }).code === QUOTA_REFUSED && input.quota) throw quotaExceeded(input.quota.limit);
+    const limited = members.find((input) => input.quota);
+    if ((error as { code?: unknown }).code === QUOTA_REFUSED && limited) throw quotaExceeded(limited.quota!.limit);
     throw error;
   }
   const inserted = new Map<string, EventRow>();
-  let quotaUsed: number | null = null;
+  const quotaUsed = new Map<string, number | null>();
   for (const row of published.rows as Array<EventRow & { quota_used: number | null }>) {
     inserted.set(row.id, row);
-    quotaUsed = row.quota_used === null ? null : Number(row.quota_used);
+    quotaUsed.set(row.tenant_id, row.quota_used === null ? null : Number(row.quota_used));
   }
-  const byKey = new Map<string, EventRow>();
-  for (const row of inserted.values()) if (row.idempotency_key !== null) byKey.set(row.idempotency_key, row);
-  const taken = keysNotInserted(fresh, inserted).filter((key) => !byKey.has(key));
-  if (taken.length > 0) for (const row of await statements.keys.run(db, [tenantId, JSON.stringify(taken)])) byKey.set(row.idempotency_key!, row);
-  const { outcomes } = outcomesOf(input, inserted, byKey);
-  const result = { outcomes, quotaUsed: input.quota && inserted.size > 0 ? quotaUsed : null };
-  if (!marked) return { result, due: null, lowered: false };
-  if ('error' in marked) return { result, due: toMark, lowered: false };
-  return { result, due: null, lowered: marked.rows.length > 0 };
+  const byKey = await keyedEvents(db, statements.keys, members, fresh, inserted);
+  const outcomes = members.map((input) => outcomesOf(input, inserted, byKey.get(input.tenantId) ?? new Map()).outcomes);
+  const results = memberResults(members, outcomes, (tenantId) => quotaUsed.get(tenantId) ?? null);
+  if (!marked) return { results, due: null, lowered: false };
+  if ('error' in marked) return { results, due: toMark, lowered: false };
+  return { results, due: null, lowered: marked.rows.length > 0 };
+}
+
+/**
+ * Per tenant, the events the group's idempotency keys name: those it created, and those another
+ * publish had taken (read back, one statement per tenant that lost a key: rare).
+ */
+async function keyedEvents(
+  db: Kysely<Database>,
+  keys: PublishStatements['eventsByKey'],
+  members: PublishInput[],
+  fresh: Item[][],
+  inserted: Map<string, EventRow>,
+): Promise<Map<string, Map<string, EventRow>>> {
+  const byTenant = new Map<string, Map<string, EventRow>>();
+  const keyedOf = (tenantId: string) => entryOf(byTenant, tenantId, () => new Map<string, EventRow>());
+  for (const row of inserted.values()) if (row.idempotency_key !== null) keyedOf(row.tenant_id).set(row.idempotency_key, row);
+  const taken = new Map<string, string[]>();
+  members.forEach((input, m) => {
+    const lost = keysNotInserted(fresh[m]!, inserted).filter((key) => !keyedOf(input.tenantId).has(key));
+    if (lost.length > 0) taken.set(input.tenantId, [...(taken.get(input.tenantId) ?? []), ...lost]);
+  });
+  for (const [tenantId, lost] of taken) for (const row of await keys.run(db, [tenantId, JSON.stringify(lost)])) keyedOf(tenantId).set(row.idempotency_key!, row);
+  return byTenant;
+}
+
+/** Each member's fresh items: an idempotency key an earlier member of the same tenant took counts as taken. */
+function freshItemsByTenant(members: PublishInput[]): Item[][] {
+  const claimed = new Map<string, Set<string>>();
+  return members.map(({ tenantId, items }) => freshItems(items, new Map(), entryOf(claimed, tenantId, () => new Set<string>())));
+}
+
+/**
+ * Each member's result from its outcomes and its tenant's quota count after the whole group:
+ * the count as it stood after that member's events is the group's count less what later members
+ * of the same tenant created, as publishing one by one, in order, would have answered.
+ */
+export function memberResults(members: PublishInput[], outcomes: PublishOutcome[][], quotaUsedOf: (tenantId: string) => number | null): PublishResult[] {
+  const createdLater = new Map<string, number>();
+  const results: PublishResult[] = [];
+  for (let i = members.length - 1; i >= 0; i--) {
+    const { tenantId, quota } = members[i]!;
+    const created = outcomes[i]!.filter((outcome) => outcome.created).length;
+    const used = quotaUsedOf(tenantId);
+    const later = createdLater.get(tenantId) ?? 0;
+    results[i] = { outcomes: outcomes[i]!, quotaUsed: quota !== undefined && created > 0 && used !== null ? used - later : null };
+    createdLater.set(tenantId, later + created);
+  }
+  return results;
 }
 
 /** The SQLSTATE `herald_refuse` raises (migration 0009). */
@@ -238,9 +304,8 @@ const QUOTA_REFUSED = 'HQ001';
 
 type Item = PublishInput['items'][number];
 
-/** An item is created unless its key was taken before (`byKey`), or by an earlier item of this batch. */
-function freshItems(items: Item[], byKey: Map<string, EventRow>): Item[] {
-  const claimedKeys = new Set<string>();
+/** An item is created unless its key was taken before (`byKey`), or by an earlier item of this batch (`claimedKeys`). */
+function freshItems(items: Item[], byKey: Map<string, EventRow>, claimedKeys = new Set<string>()): Item[] {
   return items.filter(({ event: { idempotencyKey: key } }) => {
     if (key === null) return true;
     if (byKey.has(key) || claimedKeys.has(key)) return false;
@@ -317,3 +382,10 @@ async function countAgainstQuota(
 }
 
 const unique = <T>(values: T[]) => [...new Set(values)];
+
+/** The map's value for `key`, made and kept first if it has none. */
+function entryOf<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = make()));
+  return value;
+}
