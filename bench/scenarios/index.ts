@@ -13,5 +13,5 @@ import type { Scenario } from './types.js';
 /** Every scenario `--scenario` can name. Add one by writing `scenarios/<name>.ts` and listing it here. */
 export const SCENARIOS: Scenario[] = [ceiling, sqliteSingle, sqliteBatch, pgWorkers, latency, fanOut, isolation, backlog, fifo, growth];
 
-/** What `npm run bench` runs without `--scenario`: all of them (under 8 minutes on 2 cores). */
+/** What `npm run bench` runs without `--scenario`: all of them (about 8 minutes on 2 cores). */
 export const DEFAULT_SCENARIOS = SCENARIOS.filter((s) => s.name !== 'ceiling').map((s) => s.name);

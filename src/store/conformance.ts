@@ -696,6 +696,16 @@ export function runStoreConformance(name: string, openFresh: () => Promise<Store
       }
     });
 
+    it('counts concurrent publishes of one tenant under two quotas (a period ending) each in its own period', async () => {
+      await addEndpoint();
+      const day = (n: number) => ({ limit: 100, periodStart: new Date(Date.UTC(2026, 4, 20 + n)) });
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => publish('p', { quota: day(i % 2) })));
+      for (const n of [0, 1]) {
+        const counts = answers.filter((_, i) => i % 2 === n).map((answer) => answer.quotaUsed).sort((a, b) => a! - b!);
+        expect(counts).toEqual([1, 2, 3, 4, 5, 6]);
+      }
+    });
+
     it('prunes events older than a cutoff with their deliveries and attempts, in batches', async () => {
       await addEndpoint();
       const old = [];

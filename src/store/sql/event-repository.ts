@@ -4,7 +4,7 @@ import { dueMarker, markDueCall, publishingTransaction } from './endpoint-schedu
 import type { SqlDialect } from './migrator.js';
 import { emitOperational, operationalStatements } from './operational-events.js';
 import { pollStatements } from './poll.js';
-import { publishInGroups, publishMerged, sameKind, sameTenant } from './publish-groups.js';
+import { publishInGroups } from './publish-groups.js';
 import { type DeliveryWriter, publishInOneStatement, publishInTransaction, publishStatementPostgres, publishStatements } from './publish.js';
 import { toEvent } from './rows.js';
 import type { Database } from './schema.js';
@@ -29,7 +29,7 @@ export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect:
       // after it. Publishes go before the engine's records and claims (group-commit.ts).
       async (take: () => PublishInput[]) => ({
         results: await publishing(async (trx) => {
-          const { results, due } = await publishMerged(take(), (merged) => publishInTransaction(trx, statements, merged, writer));
+          const { results, due } = await publishInTransaction(trx, statements, take(), writer);
           return { value: results, due: [due] };
         }, { first: true }),
         due: null,
@@ -37,17 +37,17 @@ export function eventRepository(db: Kysely<Database>, kind: SqlDialect, dialect:
   // A failed mark after the commit must not answer the publish with an error: its events are
   // stored, and the client would send them again. On SQLite the publishes read in one turn of
   // the event loop form one group (commits per 5,200 single publishes: 923 → 713).
-  const publishGrouped = publishInGroups(publishOnce, (due) => marker.markAfterCommit([due]), postgresStatements ? sameKind : sameTenant);
+  const publishGrouped = publishInGroups(publishOnce, (due) => marker.markAfterCommit([due]));
   const poll = pollStatements(kind);
   return {
     async publish(input) {
       // A publish that tells the operator something (a quota crossing) takes the transaction.
       if (!input.operational?.length) return publishGrouped(input);
       return publishing(async (trx) => {
-        const { result, due } = await publishInTransaction(trx, statements, input, writer);
+        const { results, due } = await publishInTransaction(trx, statements, [input], writer);
         // The operator hears of a quota crossing in the same write as the tenant's own notice.
         const operatorDue = await emitOperational(trx, operational, input.operational ?? [], input.items[0]?.event.createdAt ?? new Date());
-        return { value: result, due: [due, operatorDue] };
+        return { value: results[0]!, due: [due, operatorDue] };
       });
     },
     async get(tenantId, id) {

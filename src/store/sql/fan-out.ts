@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { PublishInput } from '../store.js';
 import { dueMarker } from './endpoint-schedule.js';
 import { fixedStatement } from './fixed-statement.js';
-import { deliveryInsert, dueWorkOf, type DeliveryWriter } from './publish.js';
+import { deliveryInsert, dueWorkOf, withTenantColumns, type DeliveryWriter } from './publish.js';
 import type { Database } from './schema.js';
 import type { StoreDialect } from './store-dialect.js';
 
@@ -82,9 +82,9 @@ export function deferredFanOut(db: Kysely<Database>, dialect: StoreDialect): Def
       const due = [];
       for (const part of parts) {
         if (rows > 0 && rows + INLINE_DELIVERIES > PART_ROWS) break;
+        const parsed = withTenantColumns(JSON.parse(part.deliveries) as unknown[][], part.tenant_id, part.max_attempts);
         // Parts are never test sends (defers), so is_test is 0.
-        await insertDeliveries.run(trx, [part.tenant_id, part.max_attempts, 0, part.deliveries]);
-        const parsed = JSON.parse(part.deliveries) as unknown[][];
+        await insertDeliveries.run(trx, [0, JSON.stringify(parsed)]);
         rows += parsed.length;
         upTo = part.id;
         due.push(dueWorkOf(parsed, {}));

@@ -53,10 +53,6 @@ export async function emitOperational(
     const matched = endpoints.filter((e) => matchesEventType(JSON.parse(e.event_types) as string[], type) && matchesFilter(e.filter === null ? null : JSON.parse(e.filter), envelope));
     return { event, deliveries: matched.map((e) => ({ id: ids.next('dlv'), endpointId: e.id })) };
   });
-  const { due } = await publishInTransaction(trx, q.publish, {
-    tenantId: OPERATOR_TENANT_ID,
-    items,
-    maxAttempts: settings?.retrySchedule.length ?? 1,
-  });
+  const { due } = await publishInTransaction(trx, q.publish, [{ tenantId: OPERATOR_TENANT_ID, items, maxAttempts: settings?.retrySchedule.length ?? 1 }]);
   return due;
 }

@@ -35,6 +35,25 @@ const DELIVERY_COLUMNS: ReadonlyArray<readonly [string, JsonColumnType]> = [
 ];
 
 /**
+ * A publish's rows carry their tenant (and a delivery its attempts), so one set of statements
+ * writes a group of any tenants' publishes (publish-groups.ts). A fan-out part (fan-out.ts)
+ * keeps a publish's delivery rows as they are, and reads their first DELIVERY_COLUMNS.
+ */
+const TENANT_EVENT_COLUMNS: ReadonlyArray<readonly [string, JsonColumnType]> = [['tenant_id', 'text'], ...EVENT_COLUMNS];
+const TENANT_DELIVERY_COLUMNS: ReadonlyArray<readonly [string, JsonColumnType]> = [...DELIVERY_COLUMNS, ['tenant_id', 'text'], ['max_attempts', 'integer']];
+/** A tenant's quota in a group (a group holds at most one per tenant), with the events it counts. */
+const QUOTA_COLUMNS: ReadonlyArray<readonly [string, JsonColumnType]> = [
+  ['tenant_id', 'text'],
+  ['period_start', 'bigint'],
+  ['quota_limit', 'bigint'],
+  ['used', 'bigint'],
+];
+const KEY_COLUMNS: ReadonlyArray<readonly [string, JsonColumnType]> = [
+  ['tenant_id', 'text'],
+  ['idempotency_key', 'text'],
+];
+
+/**
  * Matching used the API's cached endpoint list: one deleted a moment ago gets no delivery. On
  * PostgreSQL the OFFSET keeps this a probe of the endpoint's key per delivery: the planner made
  * the bare EXISTS (and one with LIMIT 1, which it drops) a join that hashed every endpoint of the
@@ -44,57 +63,66 @@ const endpointStillExists = (kind: SqlDialect) =>
   `exists (select 1 from endpoints where endpoints.id = d.endpoint_id${kind === 'postgres' ? ' offset 0' : ''})`;
 
 /**
- * A publish is a fixed number of set-based statements whatever its size and fan-out: one read
- * of the idempotency keys already taken, one multi-row insert of events, one quota upsert, one
- * multi-row insert of deliveries. Nothing here reads or writes an endpoint row (the caller
- * matched already; the schedule is the caller's next step), so publishes never queue behind
- * claims or one another.
+ * A publish is a fixed number of set-based statements whatever its size, its fan-out and the
+ * number of tenants in its group: one read of the idempotency keys already taken, one multi-row
+ * insert of events, one quota upsert, one multi-row insert of deliveries. Nothing here reads or
+ * writes an endpoint row (the caller matched already; the schedule is the caller's next step),
+ * so publishes never queue behind claims or one another.
  */
 export function publishStatements(kind: SqlDialect) {
+  // Each (tenant, key) probes the events' unique index; on PostgreSQL as a LATERAL with a LIMIT,
+  // which the planner cannot turn into a hash of the whole table (rowByKey says why).
+  const keys = jsonRows(kind, KEY_COLUMNS);
   const eventsByKey = fixedStatement<EventRow>(
     kind,
-    `select * from events where tenant_id = ? and ${isOneOf(kind, 'idempotency_key')} and idempotency_key is not null`,
+    kind === 'sqlite'
+      ? `select events.* from ${keys} as k join events on events.tenant_id = k.tenant_id and events.idempotency_key = k.idempotency_key`
+      : `select ev.* from ${keys} as k cross join lateral (select * from events
+           where events.tenant_id = k.tenant_id and events.idempotency_key = k.idempotency_key limit 1) as ev`,
   );
   // Rows go in item order (`order by ord`), so the sequence numbers follow the request order.
   // A key another publish took meanwhile (PostgreSQL, another process) inserts nothing here:
   // the insert waits for that publish to commit, and the event is read back by key instead.
-  const events = jsonRows(kind, EVENT_COLUMNS);
   const insertEvents = fixedStatement<EventRow>(
     kind,
     `insert into events (id, tenant_id, type, data, idempotency_key, is_test, created_at, trace_context)
-     select id, ?, type, data, idempotency_key, ?, created_at, trace_context from ${events} as e where true order by ord
+     select id, tenant_id, type, data, idempotency_key, ?, created_at, trace_context from ${jsonRows(kind, TENANT_EVENT_COLUMNS)} as e where true order by ord
      on conflict (tenant_id, idempotency_key) where idempotency_key is not null do nothing
      returning *`,
   );
   const insertDeliveries = deliveryInsert(kind, endpointStillExists(kind));
-  // Adds the batch's created events to the period's count unless that passes the limit; no row
-  // back (or a first row already past it) means the quota is used up.
-  const countQuota = fixedStatement<{ used: number }>(
+  // Adds each tenant's created events to its period's count unless that passes its limit (the
+  // quota rows are the statement's parameter twice); a tenant without a row back, or with one
+  // already past it (a first count), has its quota used up.
+  const quotas = jsonRows(kind, QUOTA_COLUMNS);
+  const countQuotas = fixedStatement<{ tenant_id: string; used: number | string }>(
     kind,
-    `insert into quota_usage (tenant_id, period_start, used) values (?, ?, ?)
+    `insert into quota_usage (tenant_id, period_start, used)
+     select tenant_id, period_start, used from ${quotas} as q where true
      on conflict (tenant_id, period_start) do update set used = quota_usage.used + excluded.used
-     where quota_usage.used + excluded.used <= ?
-     returning used`,
+     where quota_usage.used + excluded.used <= (select l.quota_limit from ${quotas} as l where l.tenant_id = excluded.tenant_id)
+     returning tenant_id, used`,
   );
-  return { eventsByKey, insertEvents, insertDeliveries, countQuota };
+  return { eventsByKey, insertEvents, insertDeliveries, countQuotas };
 }
 
 export type PublishStatements = ReturnType<typeof publishStatements>;
 
-/**
- * Inserts delivery rows (deliveryRow, as JSON) where `condition` holds; parameters: tenant, max
- * attempts, is_test, the rows.
- */
+/** Inserts delivery rows (deliveryRow, as JSON) where `condition` holds; parameters: is_test, the rows. */
 export function deliveryInsert(kind: SqlDialect, condition: string) {
   return fixedStatement(
     kind,
     `insert into deliveries (id, tenant_id, event_id, endpoint_id, event_type, status, attempt_count, max_attempts,
        run_start, next_attempt_at, lease_expires_at, last_attempt_at, is_test, created_at, event_seq)
-     select id, ?, event_id, endpoint_id, event_type, 'pending', 0, ?, 0, next_attempt_at, null, null, ?, created_at, event_seq
-     from ${jsonRows(kind, DELIVERY_COLUMNS)} as d
+     select id, tenant_id, event_id, endpoint_id, event_type, 'pending', 0, max_attempts, 0, next_attempt_at, null, null, ?, created_at, event_seq
+     from ${jsonRows(kind, TENANT_DELIVERY_COLUMNS)} as d
      where ${condition}`,
   );
 }
+
+/** A part's delivery rows as deliveryInsert reads them: parts written before rows carried their tenant and attempts lack them. */
+export const withTenantColumns = (rows: unknown[][], tenantId: string, maxAttempts: number): unknown[][] =>
+  rows.map((row) => (row.length >= TENANT_DELIVERY_COLUMNS.length ? row : [...row.slice(0, DELIVERY_COLUMNS.length), tenantId, maxAttempts]));
 
 /** What a publish's transaction does with its delivery rows instead of inserting them (SQLite: fan-out.ts). */
 export interface DeliveryWriter {
@@ -103,38 +131,42 @@ export interface DeliveryWriter {
   writeParts(trx: Kysely<Database>, input: PublishInput, rows: unknown[][]): Promise<void>;
 }
 
+/**
+ * Publishes a group (publish-groups.ts: any tenants, all with the same isTest) in the caller's
+ * transaction, and answers each member's result.
+ */
 export async function publishInTransaction(
   trx: Kysely<Database>,
   q: PublishStatements,
-  input: PublishInput,
+  members: PublishInput[],
   writer: DeliveryWriter | null = null,
-): Promise<{ result: PublishResult; due: DueWork | null }> {
-  const { tenantId, items } = input;
-  const isTest = input.isTest ? 1 : 0;
-  const byKey = new Map<string, EventRow>();
-  const readKeys = async (keys: string[]) => {
-    if (keys.length === 0) return;
-    for (const row of await q.eventsByKey.run(trx, [tenantId, JSON.stringify(keys)])) byKey.set(row.idempotency_key!, row);
+): Promise<{ results: PublishResult[]; due: DueWork | null }> {
+  const isTest = Boolean(members[0]!.isTest);
+  const keyed: KeyedEvents = new Map();
+  const readKeys = async (pairs: Array<[string, string]>) => {
+    if (pairs.length > 0) addKeyed(keyed, await q.eventsByKey.run(trx, [JSON.stringify(pairs)]));
   };
-  await readKeys(unique(items.flatMap((item) => (item.event.idempotencyKey === null ? [] : [item.event.idempotencyKey]))));
+  await readKeys(unique(members.flatMap(({ tenantId, items }) => items.flatMap(({ event }) => (event.idempotencyKey === null ? [] : [`${tenantId}\u0000${event.idempotencyKey}`])))).map(splitPair));
 
-  const fresh = freshItems(items, byKey);
+  const fresh = freshItemsByTenant(members, keyed);
+  const eventRows = members.flatMap((input, m) => fresh[m]!.map((item) => [input.tenantId, ...eventRow(item)]));
   const inserted = new Map<string, EventRow>();
-  if (fresh.length > 0) {
-    for (const row of await q.insertEvents.run(trx, [tenantId, isTest, JSON.stringify(fresh.map(eventRow))])) inserted.set(row.id, row);
-  }
-  await readKeys(keysNotInserted(fresh, inserted));
-  for (const row of inserted.values()) if (row.idempotency_key !== null) byKey.set(row.idempotency_key, row);
+  if (eventRows.length > 0) for (const row of await q.insertEvents.run(trx, [isTest ? 1 : 0, JSON.stringify(eventRows)])) inserted.set(row.id, row);
+  await readKeys(lostKeys(members, fresh, inserted, keyed));
+  addKeyed(keyed, inserted.values());
 
-  const quotaUsed = input.quota && inserted.size > 0 ? await countAgainstQuota(trx, q, tenantId, inserted.size, input.quota) : null;
-  const { outcomes, deliveryRows } = outcomesOf(input, inserted, byKey);
-  if (deliveryRows.length === 0) return { result: { outcomes, quotaUsed }, due: null };
-  if (writer?.defers(deliveryRows.length, Boolean(input.isTest))) {
-    await writer.writeParts(trx, input, deliveryRows);
-    return { result: { outcomes, quotaUsed }, due: null };
+  const quotaUsed = await countAgainstQuotas(trx, q, members, inserted);
+  const outcomes: PublishOutcome[][] = [];
+  const inline: unknown[][] = [];
+  for (const input of members) {
+    const made = outcomesOf(input, inserted, keyedOf(keyed, input.tenantId));
+    outcomes.push(made.outcomes);
+    if (made.deliveryRows.length === 0) continue;
+    if (writer?.defers(made.deliveryRows.length, isTest)) await writer.writeParts(trx, input, made.deliveryRows);
+    else inline.push(...made.deliveryRows);
   }
-  await q.insertDeliveries.run(trx, [tenantId, input.maxAttempts, isTest, JSON.stringify(deliveryRows)]);
-  return { result: { outcomes, quotaUsed }, due: dueWorkOf(deliveryRows, input) };
+  if (inline.length > 0) await q.insertDeliveries.run(trx, [isTest ? 1 : 0, JSON.stringify(inline)]);
+  return { results: memberResults(members, outcomes, (tenantId) => quotaUsed.get(tenantId) ?? null), due: dueWorkOf(inline, { isTest }) };
 }
 
 /** The endpoints a publish's deliveries make due, and from when; none for test sends (they go at once). */
@@ -142,15 +174,6 @@ export function dueWorkOf(deliveryRows: unknown[][], input: { isTest?: boolean }
   if (deliveryRows.length === 0 || input.isTest) return null;
   return { endpointIds: unique(deliveryRows.map((row) => row[2] as string)).sort(), at: deliveryRows.reduce((min, row) => Math.min(min, row[4] as number), Infinity) };
 }
-
-/** PostgreSQL's rows carry their tenant (and a delivery its attempts): one statement holds a group of any tenants' publishes. */
-const TENANT_EVENT_COLUMNS: ReadonlyArray<readonly [string, JsonColumnType]> = [['tenant_id', 'text'], ...EVENT_COLUMNS];
-const TENANT_DELIVERY_COLUMNS: ReadonlyArray<readonly [string, JsonColumnType]> = [...DELIVERY_COLUMNS, ['max_attempts', 'integer']];
-const QUOTA_COLUMNS: ReadonlyArray<readonly [string, JsonColumnType]> = [
-  ['tenant_id', 'text'],
-  ['period_start', 'bigint'],
-  ['quota_limit', 'bigint'],
-];
 
 /**
  * PostgreSQL publishes a group in ONE statement, sent in one round trip with no BEGIN or
@@ -219,11 +242,11 @@ export async function publishInOneStatement(
   statements: { publish: PublishStatementPostgres; keys: PublishStatements['eventsByKey']; markDue: (due: DueWork) => StatementCall<{ id: string }> },
   members: PublishInput[],
 ): Promise<{ results: PublishResult[]; due: DueWork | null; lowered: boolean }> {
-  const isTest = members[0]!.isTest;
-  const fresh = freshItemsByTenant(members);
+  const isTest = Boolean(members[0]!.isTest);
+  const fresh = freshItemsByTenant(members, new Map());
   const eventRows = members.flatMap((input, m) => fresh[m]!.map((item) => [input.tenantId, ...eventRow(item)]));
   const scheduled = members.flatMap((input, m) =>
-    fresh[m]!.flatMap(({ event, deliveries }) => deliveries.map((delivery) => [...deliveryRow(event, delivery.id, delivery.endpointId, isTest, null), input.maxAttempts])),
+    fresh[m]!.flatMap(({ event, deliveries }) => deliveries.map((delivery) => deliveryRow(input, event, delivery.id, delivery.endpointId, null))),
   );
   const quotas = new Map(members.flatMap((input) => (input.quota ? [[input.tenantId, [input.tenantId, input.quota.periodStart.getTime(), input.quota.limit]] as const] : [])));
   const publish: StatementCall = [statements.publish, [isTest ? 1 : 0, JSON.stringify(eventRows), JSON.stringify([...quotas.values()]), JSON.stringify(scheduled)]];
@@ -243,41 +266,36 @@ export async function publishInOneStatement(
     inserted.set(row.id, row);
     quotaUsed.set(row.tenant_id, row.quota_used === null ? null : Number(row.quota_used));
   }
-  const byKey = await keyedEvents(db, statements.keys, members, fresh, inserted);
-  const outcomes = members.map((input) => outcomesOf(input, inserted, byKey.get(input.tenantId) ?? new Map()).outcomes);
+  const keyed: KeyedEvents = new Map();
+  addKeyed(keyed, inserted.values());
+  const lost = lostKeys(members, fresh, inserted, keyed);
+  if (lost.length > 0) addKeyed(keyed, await statements.keys.run(db, [JSON.stringify(lost)]));
+  const outcomes = members.map((input) => outcomesOf(input, inserted, keyedOf(keyed, input.tenantId)).outcomes);
   const results = memberResults(members, outcomes, (tenantId) => quotaUsed.get(tenantId) ?? null);
   if (!marked) return { results, due: null, lowered: false };
   if ('error' in marked) return { results, due: toMark, lowered: false };
   return { results, due: null, lowered: marked.rows.length > 0 };
 }
 
-/**
- * Per tenant, the events the group's idempotency keys name: those it created, and those another
- * publish had taken (read back, one statement per tenant that lost a key: rare).
- */
-async function keyedEvents(
-  db: Kysely<Database>,
-  keys: PublishStatements['eventsByKey'],
-  members: PublishInput[],
-  fresh: Item[][],
-  inserted: Map<string, EventRow>,
-): Promise<Map<string, Map<string, EventRow>>> {
-  const byTenant = new Map<string, Map<string, EventRow>>();
-  const keyedOf = (tenantId: string) => entryOf(byTenant, tenantId, () => new Map<string, EventRow>());
-  for (const row of inserted.values()) if (row.idempotency_key !== null) keyedOf(row.tenant_id).set(row.idempotency_key, row);
-  const taken = new Map<string, string[]>();
-  members.forEach((input, m) => {
-    const lost = keysNotInserted(fresh[m]!, inserted).filter((key) => !keyedOf(input.tenantId).has(key));
-    if (lost.length > 0) taken.set(input.tenantId, [...(taken.get(input.tenantId) ?? []), ...lost]);
-  });
-  for (const [tenantId, lost] of taken) for (const row of await keys.run(db, [tenantId, JSON.stringify(lost)])) keyedOf(tenantId).set(row.idempotency_key!, row);
-  return byTenant;
+/** Per tenant, the events that idempotency keys name, by key. */
+type KeyedEvents = Map<string, Map<string, EventRow>>;
+
+const keyedOf = (keyed: KeyedEvents, tenantId: string) => entryOf(keyed, tenantId, () => new Map<string, EventRow>());
+
+function addKeyed(keyed: KeyedEvents, rows: Iterable<EventRow>): void {
+  for (const row of rows) if (row.idempotency_key !== null) keyedOf(keyed, row.tenant_id).set(row.idempotency_key, row);
 }
 
-/** Each member's fresh items: an idempotency key an earlier member of the same tenant took counts as taken. */
-function freshItemsByTenant(members: PublishInput[]): Item[][] {
+const splitPair = (pair: string): [string, string] => pair.split('\u0000') as [string, string];
+
+/** (tenant, key) of fresh items whose insert did nothing and whose event is not known yet: another publish took the key. */
+const lostKeys = (members: PublishInput[], fresh: Item[][], inserted: Map<string, EventRow>, keyed: KeyedEvents): Array<[string, string]> =>
+  members.flatMap(({ tenantId }, m) => keysNotInserted(fresh[m]!, inserted).filter((key) => !keyedOf(keyed, tenantId).has(key)).map((key): [string, string] => [tenantId, key]));
+
+/** Each member's fresh items: a key taken before (`keyed`) or by an earlier member of the same tenant counts as taken. */
+function freshItemsByTenant(members: PublishInput[], keyed: KeyedEvents): Item[][] {
   const claimed = new Map<string, Set<string>>();
-  return members.map(({ tenantId, items }) => freshItems(items, new Map(), entryOf(claimed, tenantId, () => new Set<string>())));
+  return members.map(({ tenantId, items }) => freshItems(items, keyedOf(keyed, tenantId), entryOf(claimed, tenantId, () => new Set<string>())));
 }
 
 /**
@@ -285,7 +303,7 @@ function freshItemsByTenant(members: PublishInput[]): Item[][] {
  * the count as it stood after that member's events is the group's count less what later members
  * of the same tenant created, as publishing one by one, in order, would have answered.
  */
-export function memberResults(members: PublishInput[], outcomes: PublishOutcome[][], quotaUsedOf: (tenantId: string) => number | null): PublishResult[] {
+function memberResults(members: PublishInput[], outcomes: PublishOutcome[][], quotaUsedOf: (tenantId: string) => number | null): PublishResult[] {
   const createdLater = new Map<string, number>();
   const results: PublishResult[] = [];
   for (let i = members.length - 1; i >= 0; i--) {
@@ -321,17 +339,20 @@ const keysNotInserted = (fresh: Item[], inserted: Map<string, EventRow>): string
 const eventRow = ({ event }: Item) => [event.id, event.type, JSON.stringify(event.data), event.idempotencyKey, event.createdAt.getTime(), event.traceContext ?? null];
 
 /**
- * A test send has no schedule: the caller claims it at once, the claim loop never sees it.
- * `place` is the delivery's place in a FIFO endpoint's line, its event's sequence number.
+ * A delivery's row (TENANT_DELIVERY_COLUMNS). A test send has no schedule: the caller claims it
+ * at once, the claim loop never sees it. `place` is the delivery's place in a FIFO endpoint's
+ * line, its event's sequence number.
  */
-const deliveryRow = (event: Item['event'], id: string, endpointId: string, isTest: boolean | undefined, place: number | null) => [
+const deliveryRow = (input: PublishInput, event: Item['event'], id: string, endpointId: string, place: number | null) => [
   id,
   event.id,
   endpointId,
   event.type,
   event.createdAt.getTime(),
-  isTest ? null : event.createdAt.getTime(),
+  input.isTest ? null : event.createdAt.getTime(),
   place,
+  input.tenantId,
+  input.maxAttempts,
 ];
 
 /** Each item's outcome (created with its deliveries, or the earlier event its key names), and the delivery rows to insert. */
@@ -344,7 +365,7 @@ function outcomesOf(input: PublishInput, inserted: Map<string, EventRow>, byKey:
     const nextAttemptAt = input.isTest ? null : event.createdAt;
     const place = input.isTest ? null : Number(row.seq);
     const made = deliveries.map(({ id, endpointId }): Delivery => {
-      deliveryRows.push(deliveryRow(event, id, endpointId, input.isTest, place));
+      deliveryRows.push(deliveryRow(input, event, id, endpointId, place));
       return {
         id,
         tenantId: input.tenantId,
@@ -367,18 +388,23 @@ function outcomesOf(input: PublishInput, inserted: Map<string, EventRow>, byKey:
 
 const quotaExceeded = (limit: number) => new HeraldError('quota_exceeded', `The tenant's event quota of ${limit} is used up for this period`, [{ limit }]);
 
-async function countAgainstQuota(
-  trx: Kysely<Database>,
-  q: PublishStatements,
-  tenantId: string,
-  created: number,
-  quota: { limit: number; periodStart: Date },
-): Promise<number> {
-  const [counted] = await q.countQuota.run(trx, [tenantId, quota.periodStart.getTime(), created, quota.limit]);
-  if (!counted || Number(counted.used) > quota.limit) {
-    throw quotaExceeded(quota.limit);
+/**
+ * Counts each tenant's created events against its quota (a group holds at most one quota per
+ * tenant: publish-groups.ts); throws, undoing the transaction, when any of them passes its limit.
+ * Answers each counted tenant's count.
+ */
+async function countAgainstQuotas(trx: Kysely<Database>, q: PublishStatements, members: PublishInput[], inserted: Map<string, EventRow>): Promise<Map<string, number>> {
+  const created = new Map<string, number>();
+  for (const row of inserted.values()) created.set(row.tenant_id, (created.get(row.tenant_id) ?? 0) + 1);
+  const quotas = new Map(members.flatMap(({ tenantId, quota }) => (quota && created.has(tenantId) ? [[tenantId, quota] as const] : [])));
+  if (quotas.size === 0) return new Map();
+  const rows = JSON.stringify([...quotas].map(([tenantId, quota]) => [tenantId, quota.periodStart.getTime(), quota.limit, created.get(tenantId)]));
+  const counted = new Map((await q.countQuotas.run(trx, [rows, rows])).map((row) => [row.tenant_id, Number(row.used)]));
+  for (const [tenantId, quota] of quotas) {
+    const used = counted.get(tenantId);
+    if (used === undefined || used > quota.limit) throw quotaExceeded(quota.limit);
   }
-  return Number(counted.used);
+  return counted;
 }
 
 const unique = <T>(values: T[]) => [...new Set(values)];
