@@ -37,8 +37,8 @@ interface Waiting {
  *
  * Each caller still gets what publishing alone, in arrival order, would have given: its own
  * outcomes (an idempotency key an earlier member took answers with that member's event), and
- * the quota count after its own events. A group refused for its quota (passed midway) is run
- * again one publish at a time, in order, so only the publishes past the limit fail.
+ * the quota count after its own events. A group refused for a quota (passed midway) is run
+ * again apart (publishApart), so only the publishes past the limit fail.
  */
 export function publishInGroups(
   publishOnce: PublishOnce,
@@ -56,10 +56,10 @@ export function publishInGroups(
       } catch (error) {
         // A write that never started (the store closed) took no group: these callers hear of it.
         if (group.length === 0) group = takeGroup(queue);
-        // Only a quota refusal is retried member by member: after any other error (a lost
+        // Only a quota refusal is retried, in smaller groups: after any other error (a lost
         // connection, say) the group may have committed, and each caller decides, as a lone
         // publish's caller would.
-        if (group.length > 1 && isQuotaRefusal(error)) await publishOneByOne(group);
+        if (group.length > 1 && isQuotaRefusal(error)) await publishApart(group);
         else group.forEach((member) => member.reject(error));
         continue;
       }
@@ -68,13 +68,22 @@ export function publishInGroups(
     queues.delete(key);
   }
 
-  async function publishOneByOne(group: Waiting[]): Promise<void> {
-    for (const member of group) {
+  /**
+   * A group one of whose tenants ran out of quota: each tenant's members again as a group of
+   * their own, and a tenant's group refused again one publish at a time, in order, so only the
+   * publishes past the limit fail, and a tenant publishing past its quota costs the others one
+   * refused statement, not their grouping.
+   */
+  async function publishApart(group: Waiting[]): Promise<void> {
+    const tenants = [...new Set(group.map((member) => member.input.tenantId))];
+    const parts = tenants.length > 1 ? tenants.map((tenantId) => group.filter((member) => member.input.tenantId === tenantId)) : group.map((member) => [member]);
+    for (const part of parts) {
       try {
-        const { results, due } = await publishOnce(() => [member.input]);
-        answerAfterMark([member], results, due);
+        const { results, due } = await publishOnce(() => part.map((member) => member.input));
+        answerAfterMark(part, results, due);
       } catch (error) {
-        member.reject(error);
+        if (part.length > 1 && isQuotaRefusal(error)) await publishApart(part);
+        else part.forEach((member) => member.reject(error));
       }
     }
   }
