@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import type { PublishInput } from '../store.js';
 import { dueMarker } from './endpoint-schedule.js';
 import { fixedStatement } from './fixed-statement.js';
 import { deliveryInsert, dueWorkOf, withTenantColumns, type DeliveryWriter } from './publish.js';
@@ -38,10 +37,12 @@ export interface DeferredFanOut extends DeliveryWriter {
  * server's process; it has no parts.
  */
 export function deferredFanOut(db: Kysely<Database>, dialect: StoreDialect): DeferredFanOut {
+  // A part's tenant and attempts are its first row's (each row carries its own; parts written
+  // before rows did read them from here: withTenantColumns).
   const writeParts = fixedStatement<{ id: number }>(
     'sqlite',
     `insert into pending_fan_outs (tenant_id, max_attempts, deliveries)
-     select ?, ?, value from json_each(?) order by key returning id`,
+     select value ->> '$[0][7]', value ->> '$[0][8]', value from json_each(?) order by key returning id`,
   );
   const oldestParts = fixedStatement<{ id: number; tenant_id: string; max_attempts: number; deliveries: string }>(
     'sqlite',
@@ -82,9 +83,10 @@ export function deferredFanOut(db: Kysely<Database>, dialect: StoreDialect): Def
       const due = [];
       for (const part of parts) {
         if (rows > 0 && rows + INLINE_DELIVERIES > PART_ROWS) break;
-        const parsed = withTenantColumns(JSON.parse(part.deliveries) as unknown[][], part.tenant_id, part.max_attempts);
+        const written = JSON.parse(part.deliveries) as unknown[][];
+        const parsed = withTenantColumns(written, part.tenant_id, part.max_attempts);
         // Parts are never test sends (defers), so is_test is 0.
-        await insertDeliveries.run(trx, [0, JSON.stringify(parsed)]);
+        await insertDeliveries.run(trx, [0, parsed === written ? part.deliveries : JSON.stringify(parsed)]);
         rows += parsed.length;
         upTo = part.id;
         due.push(dueWorkOf(parsed, {}));
@@ -124,10 +126,10 @@ export function deferredFanOut(db: Kysely<Database>, dialect: StoreDialect): Def
 
   return {
     defers: (count, isTest) => !isTest && (count > INLINE_DELIVERIES || made < written),
-    async writeParts(trx, input: PublishInput, rows) {
+    async writeParts(trx, rows) {
       const parts: unknown[][][] = [];
       for (let i = 0; i < rows.length; i += PART_ROWS) parts.push(rows.slice(i, i + PART_ROWS));
-      const ids = await writeParts.run(trx, [input.tenantId, input.maxAttempts, JSON.stringify(parts)]);
+      const ids = await writeParts.run(trx, [JSON.stringify(parts)]);
       written = Math.max(written, ...ids.map((row) => row.id));
       // After this turn, when the publish's transaction has committed.
       setImmediate(start);

@@ -90,17 +90,22 @@ describe('SQLite: deliveries of a large fan-out made after the publish answers',
     await first.close();
 
     // What a process stopped between a publish's commit and its parts' transaction leaves: the
-    // event, and its deliveries as a part (the rows publish.ts writes).
+    // event, and its deliveries as a part: a row as publish.ts writes it (its tenant and
+    // attempts at the end), and one as it wrote them before rows carried those (the part's).
     const raw = new BetterSqlite3(path);
     const row = (id: string, endpointId: string) => [id, 'evt_1', endpointId, 'chat.message', 1000, 1000, outcomes[0]!.event.sequence];
-    raw.prepare('insert into pending_fan_outs (tenant_id, max_attempts, deliveries) values (?, ?, ?)').run('acme', 3, JSON.stringify([row('dlv_1', 'ep_1'), row('dlv_2', 'ep_2')]));
+    const part = [row('dlv_1', 'ep_1'), [...row('dlv_2', 'ep_2'), 'acme', 5]];
+    raw.prepare('insert into pending_fan_outs (tenant_id, max_attempts, deliveries) values (?, ?, ?)').run('acme', 3, JSON.stringify(part));
     raw.close();
 
     const reopened = openSqliteStore(path);
     await reopened.migrate();
     try {
       const listed = await reopened.deliveries.list('acme', {}, { limit: 10 });
-      expect(listed.data.map((d) => [d.id, d.endpointId, d.status]).sort()).toEqual([['dlv_1', 'ep_1', 'pending'], ['dlv_2', 'ep_2', 'pending']]);
+      expect(listed.data.map((d) => [d.id, d.endpointId, d.status, d.maxAttempts]).sort()).toEqual([
+        ['dlv_1', 'ep_1', 'pending', 3],
+        ['dlv_2', 'ep_2', 'pending', 5],
+      ]);
       const jobs = await reopened.queue.claim({ now: new Date(2000), limit: 10, maxInFlightPerEndpoint: 16, leaseGraceMs: 0, owner: 'wrk_test' });
       expect(jobs.map((job) => job.delivery.id).sort()).toEqual(['dlv_1', 'dlv_2']);
     } finally {
