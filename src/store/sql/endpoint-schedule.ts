@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { fixedStatement, isOneOf, type StatementCall } from './fixed-statement.js';
+import { fixedStatement, isOneOf, runEachTogether, type StatementCall, type StatementOutcome } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import type { DueWork } from './publish.js';
 import type { Database } from './schema.js';
@@ -44,27 +44,49 @@ export const NEXT_DUE = `(case when endpoints.ordering = 'fifo'
 function markDueStatements(kind: SqlDialect, notice: WakeNotice | undefined) {
   const mark = markDueCall(kind, notice);
   return async (db: Kysely<Database>, endpointIds: string[], at: number): Promise<boolean> => {
-    const [statement, parameters] = mark({ endpointIds, at });
-    return (await statement.run(db, parameters)).length > 0;
+    const { calls, lowered } = mark({ endpointIds, at });
+    if (kind === 'sqlite') return (await calls[0]![0].run(db, calls[0]![1])).length > 0;
+    const outcomes = await runEachTogether(db, calls);
+    const failed = outcomes.find((outcome) => 'error' in outcome);
+    if (failed && 'error' in failed) throw failed.error;
+    return lowered(outcomes) === true;
   };
 }
 
+/** A schedule mark's statements, and how to read their outcomes: whether it lowered any endpoint, undefined when it failed. */
+export interface MarkCall {
+  calls: StatementCall[];
+  lowered(outcomes: StatementOutcome[]): boolean | undefined;
+}
+
 /**
- * The mark itself, answering the endpoints it lowered. A plain update: locking through an
- * ordered `for no key update` subquery first, then updating, deadlocked three concurrent marks
- * on ONE row (the subquery's tuple lock against the update's wait on the row's newer version;
- * seen in the PostgreSQL server log under npm run bench). A mark of several endpoints may still
- * meet a record locking them in another order: the caller runs it again (dialect.retry), as it
- * only ever lowers.
+ * The mark itself. On SQLite a plain update, in the transaction that made the work. On
+ * PostgreSQL a transaction of its own, sent in one write (runEachTogether: its BEGIN, the lock,
+ * the update, its COMMIT): it first locks the endpoints it will lower in id order, as the
+ * record does, then updates them. A plain update locks them in the order it meets them, and a
+ * mark of several endpoints (a group of many tenants' publishes: the bench's growth scenario)
+ * deadlocked against records, each costing PostgreSQL's deadlock_timeout (1 s) before one of
+ * them was run again. The lock is a statement of its own: as a subquery of the update, it
+ * deadlocked three concurrent marks on ONE row (the subquery's tuple lock against the update's
+ * wait on the row's newer version). A row that stopped needing the mark while the lock waited
+ * is left alone (the lock's WHERE is checked again on the newest version).
  *
  * With the store's wake-up notice (PostgreSQL), a mark that lowers any endpoint also wakes the
- * workers (wakingOthers). Answers the mark's statement call for some work due.
+ * workers (wakingOthers).
  */
-export function markDueCall(kind: SqlDialect, notice: WakeNotice | undefined): (due: DueWork) => StatementCall<{ id: string }> {
+export function markDueCall(kind: SqlDialect, notice: WakeNotice | undefined): (due: DueWork) => MarkCall {
   const lowers = `held = 0 and (next_due_at is null or (next_due_at > ? and ordering <> 'fifo'))`;
   const update = `update endpoints set next_due_at = ? where ${isOneOf(kind, 'id')} and ${lowers} returning id`;
   const mark = fixedStatement<{ id: string }>(kind, notice ? wakingOthers(update) : update);
-  return (due) => [mark, [due.at, JSON.stringify(due.endpointIds), due.at, ...wakeParameters(notice)]];
+  const updateCall = (due: DueWork): StatementCall => [mark, [due.at, JSON.stringify(due.endpointIds), due.at, ...wakeParameters(notice)]];
+  if (kind === 'sqlite') return (due) => ({ calls: [updateCall(due)], lowered: ([outcome]) => (outcome && 'rows' in outcome ? outcome.rows.length > 0 : undefined) });
+  const begin = fixedStatement(kind, 'begin');
+  const lock = fixedStatement<{ id: string }>(kind, `select id from endpoints where ${isOneOf(kind, 'id')} and ${lowers} order by id for no key update`);
+  const commit = fixedStatement(kind, 'commit');
+  return (due) => ({
+    calls: [[begin, []], [lock, [JSON.stringify(due.endpointIds), due.at]], updateCall(due), [commit, []]],
+    lowered: (outcomes) => (outcomes.some((outcome) => 'error' in outcome) ? undefined : (outcomes[2] as { rows: unknown[] }).rows.length > 0),
+  });
 }
 
 /**

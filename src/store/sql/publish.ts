@@ -3,6 +3,7 @@ import type { Delivery } from '../../domain/delivery.js';
 import { HeraldError } from '../../errors.js';
 import type { PublishInput, PublishOutcome, PublishResult } from '../store.js';
 import { fixedStatement, isOneOf, jsonRows, runEachTogether, type JsonColumnType, type StatementCall, type StatementOutcome } from './fixed-statement.js';
+import type { MarkCall } from './endpoint-schedule.js';
 import type { SqlDialect } from './migrator.js';
 import { toEvent } from './rows.js';
 import type { Database } from './schema.js';
@@ -249,7 +250,7 @@ export type PublishStatementPostgres = ReturnType<typeof publishStatementPostgre
  */
 export async function publishInOneStatement(
   db: Kysely<Database>,
-  statements: { publish: PublishStatementPostgres; keys: PublishStatements['eventsByKey']; markDue: (due: DueWork) => StatementCall<{ id: string }> },
+  statements: { publish: PublishStatementPostgres; keys: PublishStatements['eventsByKey']; markDue: (due: DueWork) => MarkCall },
   members: PublishInput[],
 ): Promise<{ results: PublishResult[]; due: DueWork | null; lowered: boolean }> {
   const isTest = Boolean(members[0]!.isTest);
@@ -263,7 +264,8 @@ export async function publishInOneStatement(
   // Marked from what was sent: an event whose key another publish took meanwhile marks its
   // endpoints for nothing, which a claim finds empty; nothing is ever left unmarked.
   const toMark = dueWorkOf(scheduled, { isTest });
-  const [published, marked] = (await runEachTogether(db, toMark ? [publish, statements.markDue(toMark)] : [publish])) as [StatementOutcome, StatementOutcome?];
+  const mark = toMark ? statements.markDue(toMark) : null;
+  const [published, ...marked] = (await runEachTogether(db, [publish, ...(mark?.calls ?? [])])) as [StatementOutcome, ...StatementOutcome[]];
   if ('error' in published) {
     const { error } = published;
     const limited = members.find((input) => input.quota);
@@ -282,9 +284,9 @@ export async function publishInOneStatement(
   if (lost.length > 0) addKeyed(keyed, await statements.keys.run(db, [JSON.stringify(lost)]));
   const outcomes = members.map((input) => outcomesOf(input, inserted, keyedOf(keyed, input.tenantId)).outcomes);
   const results = memberResults(members, outcomes, (tenantId) => quotaUsed.get(tenantId) ?? null);
-  if (!marked) return { results, due: null, lowered: false };
-  if ('error' in marked) return { results, due: toMark, lowered: false };
-  return { results, due: null, lowered: marked.rows.length > 0 };
+  if (!mark) return { results, due: null, lowered: false };
+  const lowered = mark.lowered(marked);
+  return { results, due: lowered === undefined ? toMark : null, lowered: lowered === true };
 }
 
 /** Per tenant, the events that idempotency keys name, by key. */
