@@ -252,6 +252,28 @@ describe('PostgreSQL stores sharing one database', () => {
     }
   });
 
+  it("repairs schedules without waiting for a row someone holds: that endpoint waits for the next sweep", async () => {
+    for (const id of ['ep_held', 'ep_free']) await addEndpoint(a, id, now);
+    await a.events.publish({
+      tenantId: 'acme',
+      items: [{ event: { id: 'evt_repair', tenantId: 'acme', type: 'repair', createdAt: now, data: {}, idempotencyKey: null }, deliveries: ['ep_held', 'ep_free'].map((endpointId) => ({ id: `dlv_${endpointId}`, endpointId })) }],
+      maxAttempts: 3,
+    });
+    await admin.query(`update "${schema}".endpoints set next_due_at = null, held = 0`);
+    const holder = new pg.Client({ connectionString: URL });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query(`select id from "${schema}".endpoints where id = 'ep_held' for update`);
+      expect(await within(a.queue.repairSchedules(), 5_000, 'a repair beside a held row')).toBe(1);
+      await holder.query('rollback');
+      expect(await a.queue.repairSchedules()).toBe(1);
+      expect(await a.queue.repairSchedules()).toBe(0);
+    } finally {
+      await holder.end();
+    }
+  });
+
   it('leaves a shared endpoint to the worker holding most of its attempts while that worker is working on it', async () => {
     await addEndpoint(a, 'ep_shared', now);
     await a.events.publish({

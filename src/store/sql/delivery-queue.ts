@@ -248,7 +248,7 @@ function livenessStatements(kind: SqlDialect) {
     ),
     // One index probe or two per endpoint with waiting deliveries (deliveries_due), never a walk
     // of the backlog, nor of the endpoints with nothing waiting.
-    repair: fixedStatement<{ id: string }>(kind, repairSchedules(waiting)),
+    repair: fixedStatement<{ id: string }>(kind, repairSchedules(kind, waiting)),
   };
 }
 
@@ -260,20 +260,28 @@ function livenessStatements(kind: SqlDialect) {
  * `waiting_endpoints` finds them in deliveries_due one index probe each, skipping from one
  * endpoint id to the next. Before, the update tested every active endpoint: 487 ms on
  * PostgreSQL beside 20,000 idle endpoints (bench/sweep-cost.ts), at every sweep.
+ *
+ * On PostgreSQL the endpoints behind are locked first, in id order, skipping those anyone holds
+ * (a record, a claim or a mark is scheduling them already; the next sweep looks again): the
+ * update alone locked them in the order it met them, and with 1,000 endpoints waiting (the
+ * bench's growth scenario) it deadlocked with a record, which locks its endpoints in id order.
  */
-function repairSchedules(waiting: string): string {
+function repairSchedules(kind: SqlDialect, waiting: string): string {
   const nextWaiting = (after: string) => `(select d.endpoint_id from deliveries d where d.${WAITING}${after} order by d.endpoint_id limit 1)`;
-  return `with recursive waiting_endpoints(id) as (
-      select ${nextWaiting('')}
-      union all
-      select ${nextWaiting(' and d.endpoint_id > waiting_endpoints.id')} from waiting_endpoints where waiting_endpoints.id is not null)
-    update endpoints set next_due_at = ${NEXT_DUE}, held = 0
-    where endpoints.id in (select id from waiting_endpoints where id is not null)
-      and status = 'active'
+  const behind = `status = 'active'
       and (held = 0 or not exists (select 1 from deliveries f where f.endpoint_id = endpoints.id and f.${LEASED}))
       and (
       (ordering <> 'fifo' and exists (select 1 from deliveries w where ${waiting}
         and (endpoints.next_due_at is null or w.next_attempt_at < endpoints.next_due_at)))
-      or (ordering = 'fifo' and ${NEXT_DUE} < coalesce(endpoints.next_due_at, ${Number.MAX_SAFE_INTEGER})))
-    returning id`;
+      or (ordering = 'fifo' and ${NEXT_DUE} < coalesce(endpoints.next_due_at, ${Number.MAX_SAFE_INTEGER})))`;
+  const withWaiting = `with recursive waiting_endpoints(id) as (
+      select ${nextWaiting('')}
+      union all
+      select ${nextWaiting(' and d.endpoint_id > waiting_endpoints.id')} from waiting_endpoints where waiting_endpoints.id is not null)`;
+  const waitingIds = `(select id from waiting_endpoints where id is not null)`;
+  const update = (ids: string) => `update endpoints set next_due_at = ${NEXT_DUE}, held = 0 where endpoints.id in ${ids} and ${behind} returning id`;
+  if (kind === 'sqlite') return `${withWaiting} ${update(waitingIds)}`;
+  return `${withWaiting},
+    free as materialized (select id from endpoints where endpoints.id in ${waitingIds} and ${behind} order by id for no key update skip locked)
+    ${update('(select id from free)')}`;
 }
