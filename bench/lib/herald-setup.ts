@@ -1,3 +1,4 @@
+import { runClosedLoop } from '../load/run-bounded.js';
 import type { HeraldCluster } from './herald-cluster.js';
 import { BENCH_EVENT_TYPE } from './payload.js';
 import type { ReceiverProcess } from './receiver-process.js';
@@ -39,8 +40,9 @@ export interface CrowdSetup {
   path: string;
 }
 
-/** Admin calls in flight while a crowd is made. */
+/** Admin calls in flight while a crowd is made, and how long making it may take. */
 const SETUP_CONCURRENCY = 8;
+const SETUP_DEADLINE_MS = 300_000;
 
 /**
  * Many tenants beside the bench tenant (call setupTenant first: it makes the bench event type),
@@ -57,9 +59,6 @@ export async function setupCrowd(herald: HeraldCluster, receiver: ReceiverProces
       await herald.admin('POST', `/api/v1/tenants/${id}/endpoints`, { url: receiver.url(e === 0 ? crowd.path : `${crowd.path}/other-${e}`), eventTypes });
     }
   };
-  let next = 0;
-  await Promise.all(Array.from({ length: SETUP_CONCURRENCY }, async () => {
-    while (next < tenants.length) await makeTenant(tenants[next++]!);
-  }));
+  await runClosedLoop(tenants.length, SETUP_CONCURRENCY, Date.now() + SETUP_DEADLINE_MS, (i) => makeTenant(tenants[i]!));
   return tenants;
 }

@@ -44,20 +44,26 @@ export const NEXT_DUE = `(case when endpoints.ordering = 'fifo'
 function markDueStatements(kind: SqlDialect, notice: WakeNotice | undefined) {
   const mark = markDueCall(kind, notice);
   return async (db: Kysely<Database>, endpointIds: string[], at: number): Promise<boolean> => {
-    const { calls, lowered } = mark({ endpointIds, at });
-    if (kind === 'sqlite') return (await calls[0]![0].run(db, calls[0]![1])).length > 0;
-    const outcomes = await runEachTogether(db, calls);
+    const call = mark({ endpointIds, at });
+    // SQLite: its one statement, in the caller's transaction.
+    const outcomes: StatementOutcome[] = kind === 'sqlite' ? [{ rows: await call.calls[0]![0].run(db, call.calls[0]![1]) }] : await runEachTogether(db, call.calls);
     const failed = outcomes.find((outcome) => 'error' in outcome);
     if (failed && 'error' in failed) throw failed.error;
-    return lowered(outcomes) === true;
+    return markLowered(call, outcomes) === true;
   };
 }
 
-/** A schedule mark's statements, and how to read their outcomes: whether it lowered any endpoint, undefined when it failed. */
+/** A schedule mark's statements, and which of them is the update whose rows are the endpoints it lowered. */
 export interface MarkCall {
   calls: StatementCall[];
-  lowered(outcomes: StatementOutcome[]): boolean | undefined;
+  updateAt: number;
 }
+
+/** Whether a mark lowered any endpoint, from its statements' outcomes; undefined when any of them failed. */
+export const markLowered = ({ updateAt }: MarkCall, outcomes: StatementOutcome[]): boolean | undefined => {
+  if (outcomes.some((outcome) => 'error' in outcome)) return undefined;
+  return (outcomes[updateAt] as { rows: unknown[] }).rows.length > 0;
+};
 
 /**
  * The mark itself. On SQLite a plain update, in the transaction that made the work. On
@@ -79,14 +85,11 @@ export function markDueCall(kind: SqlDialect, notice: WakeNotice | undefined): (
   const update = `update endpoints set next_due_at = ? where ${isOneOf(kind, 'id')} and ${lowers} returning id`;
   const mark = fixedStatement<{ id: string }>(kind, notice ? wakingOthers(update) : update);
   const updateCall = (due: DueWork): StatementCall => [mark, [due.at, JSON.stringify(due.endpointIds), due.at, ...wakeParameters(notice)]];
-  if (kind === 'sqlite') return (due) => ({ calls: [updateCall(due)], lowered: ([outcome]) => (outcome && 'rows' in outcome ? outcome.rows.length > 0 : undefined) });
+  if (kind === 'sqlite') return (due) => ({ calls: [updateCall(due)], updateAt: 0 });
   const begin = fixedStatement(kind, 'begin');
   const lock = fixedStatement<{ id: string }>(kind, `select id from endpoints where ${isOneOf(kind, 'id')} and ${lowers} order by id for no key update`);
   const commit = fixedStatement(kind, 'commit');
-  return (due) => ({
-    calls: [[begin, []], [lock, [JSON.stringify(due.endpointIds), due.at]], updateCall(due), [commit, []]],
-    lowered: (outcomes) => (outcomes.some((outcome) => 'error' in outcome) ? undefined : (outcomes[2] as { rows: unknown[] }).rows.length > 0),
-  });
+  return (due) => ({ calls: [[begin, []], [lock, [JSON.stringify(due.endpointIds), due.at]], updateCall(due), [commit, []]], updateAt: 2 });
 }
 
 /**

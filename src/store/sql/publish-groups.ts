@@ -12,7 +12,6 @@ const MAX_ITEMS_PER_GROUP = 1000;
  */
 type PublishOnce = (take: () => PublishInput[]) => Promise<{ results: PublishResult[]; due: DueWork | null }>;
 
-
 interface Waiting {
   input: PublishInput;
   resolve: (result: PublishResult) => void;
@@ -56,11 +55,7 @@ export function publishInGroups(
       } catch (error) {
         // A write that never started (the store closed) took no group: these callers hear of it.
         if (group.length === 0) group = takeGroup(queue);
-        // Only a quota refusal is retried, in smaller groups: after any other error (a lost
-        // connection, say) the group may have committed, and each caller decides, as a lone
-        // publish's caller would.
-        if (group.length > 1 && isQuotaRefusal(error)) await publishApart(group);
-        else group.forEach((member) => member.reject(error));
+        await failed(group, error);
         continue;
       }
       answerAfterMark(group, published.results, published.due);
@@ -82,10 +77,19 @@ export function publishInGroups(
         const { results, due } = await publishOnce(() => part.map((member) => member.input));
         answerAfterMark(part, results, due);
       } catch (error) {
-        if (part.length > 1 && isQuotaRefusal(error)) await publishApart(part);
-        else part.forEach((member) => member.reject(error));
+        await failed(part, error);
       }
     }
+  }
+
+  /**
+   * Only a quota refusal is retried, in smaller groups: after any other error (a lost
+   * connection, say) the group may have committed, and each caller decides, as a lone
+   * publish's caller would.
+   */
+  async function failed(group: Waiting[], error: unknown): Promise<void> {
+    if (group.length > 1 && isQuotaRefusal(error)) await publishApart(group);
+    else group.forEach((member) => member.reject(error));
   }
 
   // The callers hear back once their endpoints are marked due, as a lone publish did; the next

@@ -3,7 +3,7 @@ import type { Delivery } from '../../domain/delivery.js';
 import { HeraldError } from '../../errors.js';
 import type { PublishInput, PublishOutcome, PublishResult } from '../store.js';
 import { fixedStatement, isOneOf, jsonRows, runEachTogether, type JsonColumnType, type StatementCall, type StatementOutcome } from './fixed-statement.js';
-import type { MarkCall } from './endpoint-schedule.js';
+import { markLowered, type MarkCall } from './endpoint-schedule.js';
 import type { SqlDialect } from './migrator.js';
 import { toEvent } from './rows.js';
 import type { Database } from './schema.js';
@@ -152,10 +152,11 @@ export async function publishInTransaction(
   const readKeys = async (pairs: Array<[string, string]>) => {
     if (pairs.length > 0) addKeyed(keyed, await q.eventsByKey.run(trx, [JSON.stringify(pairs)]));
   };
-  await readKeys(unique(members.flatMap(({ tenantId, items }) => items.flatMap(({ event }) => (event.idempotencyKey === null ? [] : [`${tenantId}\u0000${event.idempotencyKey}`])))).map(splitPair));
+  // Each tenant's keys once: the items fresh when no key is taken yet.
+  await readKeys(keyPairs(members, freshItemsByTenant(members, new Map())));
 
   const fresh = freshItemsByTenant(members, keyed);
-  const eventRows = members.flatMap((input, m) => fresh[m]!.map((item) => [input.tenantId, ...eventRow(item)]));
+  const eventRows = eventRowsOf(members, fresh);
   const inserted = new Map<string, EventRow>();
   if (eventRows.length > 0) for (const row of await q.insertEvents.run(trx, [isTest ? 1 : 0, JSON.stringify(eventRows)])) inserted.set(row.id, row);
   await readKeys(lostKeys(members, fresh, inserted, keyed));
@@ -255,7 +256,7 @@ export async function publishInOneStatement(
 ): Promise<{ results: PublishResult[]; due: DueWork | null; lowered: boolean }> {
   const isTest = Boolean(members[0]!.isTest);
   const fresh = freshItemsByTenant(members, new Map());
-  const eventRows = members.flatMap((input, m) => fresh[m]!.map((item) => [input.tenantId, ...eventRow(item)]));
+  const eventRows = eventRowsOf(members, fresh);
   const scheduled = members.flatMap((input, m) =>
     fresh[m]!.flatMap(({ event, deliveries }) => deliveries.map((delivery) => deliveryRow(input, event, delivery.id, delivery.endpointId, null))),
   );
@@ -285,7 +286,7 @@ export async function publishInOneStatement(
   const outcomes = members.map((input) => outcomesOf(input, inserted, keyedOf(keyed, input.tenantId)).outcomes);
   const results = memberResults(members, outcomes, (tenantId) => quotaUsed.get(tenantId) ?? null);
   if (!mark) return { results, due: null, lowered: false };
-  const lowered = mark.lowered(marked);
+  const lowered = markLowered(mark, marked);
   return { results, due: lowered === undefined ? toMark : null, lowered: lowered === true };
 }
 
@@ -298,7 +299,9 @@ function addKeyed(keyed: KeyedEvents, rows: Iterable<EventRow>): void {
   for (const row of rows) if (row.idempotency_key !== null) keyedOf(keyed, row.tenant_id).set(row.idempotency_key, row);
 }
 
-const splitPair = (pair: string): [string, string] => pair.split('\u0000') as [string, string];
+/** (tenant, key) of the members' items (items[m] are member m's) that name a key. */
+const keyPairs = (members: PublishInput[], items: Item[][]): Array<[string, string]> =>
+  members.flatMap(({ tenantId }, m) => items[m]!.flatMap(({ event }): Array<[string, string]> => (event.idempotencyKey === null ? [] : [[tenantId, event.idempotencyKey]])));
 
 /** (tenant, key) of fresh items whose insert did nothing and whose event is not known yet: another publish took the key. */
 const lostKeys = (members: PublishInput[], fresh: Item[][], inserted: Map<string, EventRow>, keyed: KeyedEvents): Array<[string, string]> =>
@@ -348,7 +351,11 @@ function freshItems(items: Item[], byKey: Map<string, EventRow>, claimedKeys = n
 const keysNotInserted = (fresh: Item[], inserted: Map<string, EventRow>): string[] =>
   fresh.flatMap(({ event }) => (event.idempotencyKey !== null && !inserted.has(event.id) ? [event.idempotencyKey] : []));
 
-const eventRow = ({ event }: Item) => [event.id, event.type, JSON.stringify(event.data), event.idempotencyKey, event.createdAt.getTime(), event.traceContext ?? null];
+/** The events' rows (TENANT_EVENT_COLUMNS) of each member's fresh items. */
+const eventRowsOf = (members: PublishInput[], fresh: Item[][]): unknown[][] =>
+  members.flatMap(({ tenantId }, m) =>
+    fresh[m]!.map(({ event }) => [tenantId, event.id, event.type, JSON.stringify(event.data), event.idempotencyKey, event.createdAt.getTime(), event.traceContext ?? null]),
+  );
 
 /**
  * A delivery's row (TENANT_DELIVERY_COLUMNS). A test send has no schedule: the caller claims it
