@@ -9,12 +9,15 @@ import type { Database } from '../sql/schema.js';
 import { ENDPOINTS_PER_CLAIM } from '../sql/claim.js';
 import { isFixedStatement } from '../sql/fixed-statement.js';
 import { createSqlStore } from '../sql/sql-store.js';
+import { keepPlannerStatisticsCurrent } from './planner-statistics.js';
 import { withPreparedStatements } from './prepared-pool.js';
 import { ENDPOINTS_CHANNEL, listenForWakeups, WAKE_CHANNEL, type WakeListener } from './wake-listener.js';
 
 export interface PostgresStoreOptions {
   /** Keeps every table in this schema (created if missing), e.g. to isolate tests. */
   schema?: string;
+  /** How often to look for hot tables that outgrew their statistics (planner-statistics.ts). */
+  plannerCheckMs?: number;
 }
 
 // The name goes into a connection option and DDL, so only plain identifiers are accepted.
@@ -104,7 +107,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     catchUp: () => listener.catchUp(),
   };
 
+  const stopPlannerChecks = keepPlannerStatisticsCurrent(db, options.plannerCheckMs);
   const store = createSqlStore(db, 'postgres', dialect, async () => {
+    stopPlannerChecks();
     wakeups.removeAllListeners();
     await listener.close();
     await db.destroy();
