@@ -529,6 +529,35 @@ describe('PostgreSQL reaching rows by key, whatever the tables hold and the stat
     // Every waiting delivery read again in each claim would be 3,000 rows a claim; a few index probes here.
     expect(reads).toBeLessThan(3000);
   });
+
+  it("leases by key when a healthy table's statistics saw no waiting delivery and another endpoint's backlog waits", async () => {
+    const schema = freshSchema();
+    const store = await openWithOneEndpoint(schema);
+    await addEndpoint(store, 'ep_down', new Date());
+    // 20,000 delivered, then analysed: as autovacuum leaves a healthy table, no waiting row in its sample.
+    await admin.query(`insert into "${schema}".events (id, tenant_id, type, data, is_test, created_at, xid)
+      select 'evt_old' || g, 'acme', 'order.created', '{}', 0, 0, 1 from generate_series(1, 20000) as g`);
+    await admin.query(`insert into "${schema}".deliveries (id, tenant_id, event_id, endpoint_id, event_type, status, attempt_count, max_attempts, run_start, next_attempt_at, is_test, created_at)
+      select 'dlv_old' || g, 'acme', 'evt_old' || g, 'ep_one', 'order.created', 'succeeded', 1, 3, 0, null, 0, 0 from generate_series(1, 20000) as g`);
+    await admin.query(`analyze "${schema}".deliveries, "${schema}".events, "${schema}".endpoints, "${schema}".tenants`);
+    // Then ep_down's receiver goes away: 3,000 retries wait for later.
+    await admin.query(`insert into "${schema}".deliveries (id, tenant_id, event_id, endpoint_id, event_type, status, attempt_count, max_attempts, run_start, next_attempt_at, is_test, created_at)
+      select 'dlv_down' || g, 'acme', 'evt_old' || g, 'ep_down', 'order.created', 'failed', 1, 3, 0, ${Date.now() + 3_600_000}, 0, 0 from generate_series(1, 3000) as g`);
+    await publish(store, 96, '');
+    await store.close();
+
+    let claimed = 0;
+    const reads = await countWhile(schema, 'deliveries', async (store) => {
+      for (let round = 0; round < 12; round++) {
+        const jobs = await claim(store, 8);
+        claimed += jobs.length;
+        await store.queue.record(jobs.map(succeeded));
+      }
+    }, 192);
+    expect(claimed).toBe(96);
+    // Walking the waiting deliveries for each lease would read ep_down's 3,000 twelve times.
+    expect(reads).toBeLessThan(3000);
+  });
 });
 
 describe('PostgreSQL polling while publishers on other connections commit', () => {
