@@ -4,11 +4,10 @@ import type { Database } from '../sql/schema.js';
 /**
  * The catalog the hot path reaches by key: tables that grow in bursts (a product moving its
  * customers onto Herald makes thousands of endpoints in minutes) and then hold still. Not the
- * events, deliveries and attempts: how many deliveries wait moves all the time, and the lease's
- * plan follows it (the history's round nine: statistics taken while few waited made each claim
- * walk every waiting delivery). A first version analysed them too, each time they doubled, and in
- * one `growth` run of three a claim then took 50-900 ms once a backlog formed: the worker fell
- * nine seconds behind.
+ * events, deliveries and attempts, whose statistics stay autovacuum's: how many deliveries wait
+ * moves all the time. A first version analysed them too, each time they doubled, and in one
+ * `growth` run of three the lease's plan of the time (claim.ts, pickAndLease) walked every
+ * waiting delivery once a backlog formed, 50-900 ms a claim: the worker fell nine seconds behind.
  */
 const HOT_TABLES = ['tenants', 'credentials', 'endpoints', 'quota_usage'] as const;
 
