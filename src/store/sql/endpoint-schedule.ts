@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { fixedStatement, isOneOf, runEachTogether, type StatementCall, type StatementOutcome } from './fixed-statement.js';
+import { fixedStatement, isOneOf, runTogether, type StatementCall, type StatementOutcome } from './fixed-statement.js';
 import type { SqlDialect } from './migrator.js';
 import type { DueWork } from './publish.js';
 import type { Database } from './schema.js';
@@ -44,12 +44,9 @@ export const NEXT_DUE = `(case when endpoints.ordering = 'fifo'
 function markDueStatements(kind: SqlDialect, notice: WakeNotice | undefined) {
   const mark = markDueCall(kind, notice);
   return async (db: Kysely<Database>, endpointIds: string[], at: number): Promise<boolean> => {
+    // SQLite: its one statement, in the caller's transaction; any failure is thrown.
     const call = mark({ endpointIds, at });
-    // SQLite: its one statement, in the caller's transaction.
-    const outcomes: StatementOutcome[] = kind === 'sqlite' ? [{ rows: await call.calls[0]![0].run(db, call.calls[0]![1]) }] : await runEachTogether(db, call.calls);
-    const failed = outcomes.find((outcome) => 'error' in outcome);
-    if (failed && 'error' in failed) throw failed.error;
-    return markLowered(call, outcomes) === true;
+    return (await runTogether(db, call.calls))[call.updateAt]!.length > 0;
   };
 }
 
@@ -67,7 +64,7 @@ export const markLowered = ({ updateAt }: MarkCall, outcomes: StatementOutcome[]
 
 /**
  * The mark itself. On SQLite a plain update, in the transaction that made the work. On
- * PostgreSQL a transaction of its own, sent in one write (runEachTogether: its BEGIN, the lock,
+ * PostgreSQL a transaction of its own, sent in one write (runTogether: its BEGIN, the lock,
  * the update, its COMMIT): it first locks the endpoints it will lower in id order, as the
  * record does, then updates them. A plain update locks them in the order it meets them, and a
  * mark of several endpoints (a group of many tenants' publishes: the bench's growth scenario)
